@@ -1,0 +1,1 @@
+//! lsmlab-reports: the results model, tables, plots and comparison.

@@ -1,0 +1,3 @@
+//! The `lsmlab` command.
+
+fn main() {}

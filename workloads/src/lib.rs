@@ -1,0 +1,1 @@
+//! lsmlab-workloads: suite schema, generators, distributions, phases.
