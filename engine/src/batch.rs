@@ -158,9 +158,16 @@ impl WriteBatch {
     /// where the record came from, for the corruption error.
     pub fn from_encoded(data: Vec<u8>, file: &str, offset: u64) -> Result<WriteBatch> {
         if data.len() < HEADER_LEN {
-            return Err(Error::corruption(file, offset, format!("write batch of {} bytes is shorter than its header", data.len())));
+            return Err(Error::corruption(
+                file,
+                offset,
+                format!("write batch of {} bytes is shorter than its header", data.len()),
+            ));
         }
-        let mut b = WriteBatch { rep: data, user_bytes: 0 };
+        let mut b = WriteBatch {
+            rep: data,
+            user_bytes: 0,
+        };
         let mut n = 0u32;
         let mut user_bytes = 0u64;
         for op in b.iter() {
@@ -210,15 +217,19 @@ impl<'a> Iterator for BatchIter<'a> {
         let at = self.dec.position() + HEADER_LEN;
         let tag = self.dec.u8()?;
         let op = match ValueKind::from_u8(tag) {
-            Some(ValueKind::Value) => self
-                .dec
-                .length_prefixed()
-                .and_then(|key| Some(BatchOp::Put { key, value: self.dec.length_prefixed()? })),
+            Some(ValueKind::Value) => self.dec.length_prefixed().and_then(|key| {
+                Some(BatchOp::Put {
+                    key,
+                    value: self.dec.length_prefixed()?,
+                })
+            }),
             Some(ValueKind::Delete) => self.dec.length_prefixed().map(|key| BatchOp::Delete { key }),
-            Some(ValueKind::RangeDelete) => self
-                .dec
-                .length_prefixed()
-                .and_then(|begin| Some(BatchOp::DeleteRange { begin, end: self.dec.length_prefixed()? })),
+            Some(ValueKind::RangeDelete) => self.dec.length_prefixed().and_then(|begin| {
+                Some(BatchOp::DeleteRange {
+                    begin,
+                    end: self.dec.length_prefixed()?,
+                })
+            }),
             None => {
                 self.failed = true;
                 return Some(Err(format!("unknown record tag {tag} at batch byte {at}")));
@@ -253,9 +264,15 @@ mod tests {
         assert_eq!(
             ops,
             vec![
-                BatchOp::Put { key: b"k1", value: b"v1" },
+                BatchOp::Put {
+                    key: b"k1",
+                    value: b"v1"
+                },
                 BatchOp::Delete { key: b"k2" },
-                BatchOp::DeleteRange { begin: b"a", end: b"z" },
+                BatchOp::DeleteRange {
+                    begin: b"a",
+                    end: b"z"
+                },
             ]
         );
     }
@@ -271,7 +288,11 @@ mod tests {
         }
         let mut bad = enc.clone();
         bad[HEADER_LEN] = 9;
-        assert!(WriteBatch::from_encoded(bad, "wal", 7).err().expect("err").is_corruption());
+        assert!(
+            WriteBatch::from_encoded(bad, "wal", 7)
+                .expect_err("err")
+                .is_corruption()
+        );
         let mut miscount = enc;
         miscount[8] = 2;
         assert!(WriteBatch::from_encoded(miscount, "wal", 7).is_err());

@@ -197,7 +197,10 @@ mod tests {
     fn parse_round_trip_and_rejects_garbage() {
         let k = make_internal_key(b"user", MAX_SEQUENCE, ValueKind::RangeDelete);
         let p = parse_internal_key(&k).expect("valid");
-        assert_eq!((p.user_key, p.seq, p.kind), (&b"user"[..], MAX_SEQUENCE, ValueKind::RangeDelete));
+        assert_eq!(
+            (p.user_key, p.seq, p.kind),
+            (&b"user"[..], MAX_SEQUENCE, ValueKind::RangeDelete)
+        );
         assert!(parse_internal_key(b"short").is_none());
         let mut bad = make_internal_key(b"k", 1, ValueKind::Value);
         let n = bad.len();

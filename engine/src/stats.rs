@@ -199,7 +199,10 @@ impl Counters {
             c.store(0, Relaxed);
         }
         self.read_samples.lock().iter_mut().for_each(|n| *n = 0);
-        self.levels.lock().iter_mut().for_each(|l| *l = LevelWork::default());
+        self.levels
+            .lock()
+            .iter_mut()
+            .for_each(|l| *l = LevelWork::default());
     }
 
     /// Builds the serde snapshot. `shape` gives, per level, the live file
@@ -228,7 +231,11 @@ impl Counters {
                 write_bytes: w.write_bytes,
                 write_new_bytes: w.write_bytes.saturating_sub(w.read_np1_bytes),
                 moved_bytes: w.moved_bytes,
-                write_amp: if input == 0 { 0.0 } else { w.write_bytes as f64 / input as f64 },
+                write_amp: if input == 0 {
+                    0.0
+                } else {
+                    w.write_bytes as f64 / input as f64
+                },
                 compaction_seconds: w.micros as f64 / 1e6,
                 compaction_count: w.count,
                 keys_in: w.keys_in,
@@ -377,8 +384,24 @@ mod tests {
         c.user_bytes.store(1000, Relaxed);
         c.wal_bytes.store(1100, Relaxed);
         c.flush_bytes.store(500, Relaxed);
-        c.add_level_work(0, &LevelWork { write_bytes: 500, count: 1, ..Default::default() });
-        c.add_level_work(1, &LevelWork { read_n_bytes: 500, read_np1_bytes: 250, write_bytes: 750, count: 1, ..Default::default() });
+        c.add_level_work(
+            0,
+            &LevelWork {
+                write_bytes: 500,
+                count: 1,
+                ..Default::default()
+            },
+        );
+        c.add_level_work(
+            1,
+            &LevelWork {
+                read_n_bytes: 500,
+                read_np1_bytes: 250,
+                write_bytes: 750,
+                count: 1,
+                ..Default::default()
+            },
+        );
         let s = c.snapshot(&[(1, 10, 0.5), (2, 20, 0.1), (0, 0, 0.0)]);
         assert_eq!(s.compaction_bytes_written, 750);
         assert!((s.total_write_amp - 2.5).abs() < 1e-9);

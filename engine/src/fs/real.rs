@@ -91,7 +91,11 @@ impl RandomAccessFile for RealRandomAccessFile {
                 Error::corruption(
                     self.path.clone(),
                     offset,
-                    format!("read of {} bytes past end of file (size {})", buf.len(), self.size),
+                    format!(
+                        "read of {} bytes past end of file (size {})",
+                        buf.len(),
+                        self.size
+                    ),
                 )
             } else {
                 Error::io(format!("read {} at {offset}", self.path), e)
@@ -177,7 +181,8 @@ impl FileSystem for RealFileSystem {
         fs::remove_file(path).map_err(|e| Error::io(ctx("remove", path), e))
     }
     fn rename(&self, from: &Path, to: &Path) -> Result<()> {
-        fs::rename(from, to).map_err(|e| Error::io(format!("rename {} to {}", from.display(), to.display()), e))
+        fs::rename(from, to)
+            .map_err(|e| Error::io(format!("rename {} to {}", from.display(), to.display()), e))
     }
     fn list_dir(&self, path: &Path) -> Result<Vec<String>> {
         let mut names = Vec::new();
@@ -189,11 +194,14 @@ impl FileSystem for RealFileSystem {
         Ok(names)
     }
     fn file_size(&self, path: &Path) -> Result<u64> {
-        Ok(fs::metadata(path).map_err(|e| Error::io(ctx("stat", path), e))?.len())
+        Ok(fs::metadata(path)
+            .map_err(|e| Error::io(ctx("stat", path), e))?
+            .len())
     }
     fn sync_dir(&self, path: &Path) -> Result<()> {
         let dir = File::open(path).map_err(|e| Error::io(ctx("open directory", path), e))?;
-        dir.sync_all().map_err(|e| Error::io(ctx("fsync directory", path), e))
+        dir.sync_all()
+            .map_err(|e| Error::io(ctx("fsync directory", path), e))
     }
     fn lock_file(&self, path: &Path) -> Result<Box<dyn FileLock>> {
         let file = OpenOptions::new()
@@ -229,7 +237,7 @@ mod tests {
         assert_eq!(w.size(), 11);
         let r = fs.open_random_access(&p).expect("open");
         assert_eq!(r.read_at(6, 5).expect("read"), b"world");
-        let err = r.read_at(8, 10).err().expect("past end");
+        let err = r.read_at(8, 10).expect_err("past end");
         assert!(err.is_corruption(), "{err}");
         let lock_path = dir.path().join("LOCK");
         let l = fs.lock_file(&lock_path).expect("first lock");

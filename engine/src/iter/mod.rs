@@ -37,3 +37,9 @@ pub trait InternalIterator: Send {
 
 /// A boxed iterator, the common currency of the read path.
 pub type BoxedIterator = Box<dyn InternalIterator>;
+
+pub mod db_iter;
+pub mod fragmenter;
+pub mod level;
+pub mod merging;
+pub mod vec_iter;

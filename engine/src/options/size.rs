@@ -51,7 +51,11 @@ pub fn deserialize<'de, D: Deserializer<'de>, T: TryFrom<u64>>(d: D) -> Result<T
     let bytes = match RawSize::deserialize(d)? {
         RawSize::Int(v) => v,
         RawSize::Float(f) if f >= 0.0 && f.fract() == 0.0 => f as u64,
-        RawSize::Float(f) => return Err(de::Error::custom(format!("size must be a whole number of bytes, found {f}"))),
+        RawSize::Float(f) => {
+            return Err(de::Error::custom(format!(
+                "size must be a whole number of bytes, found {f}"
+            )));
+        }
         RawSize::Text(s) => parse_size(&s).map_err(de::Error::custom)?,
     };
     T::try_from(bytes).map_err(|_| de::Error::custom(format!("size {bytes} is too large for this option")))
