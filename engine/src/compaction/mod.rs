@@ -2,3 +2,4 @@
 //! rules, output files, installing the result).
 
 pub mod compaction_iter;
+pub mod output_tombstones;
