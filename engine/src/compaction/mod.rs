@@ -3,3 +3,4 @@
 
 pub mod compaction_iter;
 pub mod output_tombstones;
+pub mod picker;
