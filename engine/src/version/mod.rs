@@ -22,3 +22,10 @@ mod levels;
 pub use edit::{MANIFEST_FORMAT_VERSION, MAX_LEVELS, VersionEdit};
 pub use file_meta::{FileMeta, initial_allowed_seeks};
 pub use levels::{FilesForGet, Version};
+mod recovery;
+mod set;
+
+pub use set::{MAX_MANIFEST_SIZE, RecoveryInfo, VersionSet};
+
+#[cfg(test)]
+mod tests;
