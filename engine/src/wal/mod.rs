@@ -18,6 +18,8 @@ pub mod reader;
 pub mod writer;
 
 #[cfg(test)]
+mod recovery_tests;
+#[cfg(test)]
 mod tests;
 
 pub use format::{BLOCK_SIZE, FORMAT_VERSION, HEADER_SIZE, RecordType};

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::fs::{SequentialFile, WritableFile};
 use crate::options::WalRecoveryMode;
 
-const NAME: &str = "000007.log";
+pub(super) const NAME: &str = "000007.log";
 
 struct MemWritable(Arc<Mutex<Vec<u8>>>);
 impl WritableFile for MemWritable {
@@ -34,10 +34,10 @@ impl WritableFile for MemWritable {
 }
 
 /// Serves `data` in reads of at most `chunk` bytes (exercises short reads).
-struct MemSequential {
-    data: Vec<u8>,
-    pos: usize,
-    chunk: usize,
+pub(super) struct MemSequential {
+    pub(super) data: Vec<u8>,
+    pub(super) pos: usize,
+    pub(super) chunk: usize,
 }
 impl SequentialFile for MemSequential {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
@@ -49,7 +49,7 @@ impl SequentialFile for MemSequential {
 }
 
 /// Writes `records` to a fresh log and returns its bytes.
-fn write_log(records: &[Vec<u8>]) -> Vec<u8> {
+pub(super) fn write_log(records: &[Vec<u8>]) -> Vec<u8> {
     let data = Arc::new(Mutex::new(Vec::new()));
     let mut w = LogWriter::new(Box::new(MemWritable(data.clone())), NAME.into());
     let mut total = 0;
@@ -73,7 +73,10 @@ fn reader(data: &[u8], mode: WalRecoveryMode, chunk: usize) -> LogReader {
 }
 
 /// Reads to the end: the records returned, then `Ok(report)` or the error.
-fn read_all(data: &[u8], mode: WalRecoveryMode) -> (Vec<Vec<u8>>, std::result::Result<ReadReport, Error>) {
+pub(super) fn read_all(
+    data: &[u8],
+    mode: WalRecoveryMode,
+) -> (Vec<Vec<u8>>, std::result::Result<ReadReport, Error>) {
     let mut r = reader(data, mode, usize::MAX);
     let mut out = Vec::new();
     loop {
@@ -85,7 +88,7 @@ fn read_all(data: &[u8], mode: WalRecoveryMode) -> (Vec<Vec<u8>>, std::result::R
     }
 }
 
-fn random_records(rng: &mut StdRng, n: usize, max: usize) -> Vec<Vec<u8>> {
+pub(super) fn random_records(rng: &mut StdRng, n: usize, max: usize) -> Vec<Vec<u8>> {
     (0..n)
         .map(|_| {
             // Mostly small records, some large ones spanning blocks.
