@@ -170,24 +170,24 @@ mod tests {
 
     #[test]
     fn usage_counts_handed_out_bytes_and_wasted_tails() {
+        const L: usize = LARGE_ALLOCATION;
         let mut arena = Arena::new();
         assert_eq!(arena.memory_usage(), 0);
-        arena.allocate(10);
-        assert_eq!(arena.memory_usage(), 16);
-        // A large allocation gets its own chunk and does not retire the current one.
-        arena.allocate(LARGE_ALLOCATION + 1);
-        assert_eq!(arena.memory_usage(), 16 + LARGE_ALLOCATION + 8);
-        arena.allocate(8);
-        assert_eq!(arena.memory_usage(), 16 + LARGE_ALLOCATION + 16);
-        assert_eq!(arena.reserved_bytes(), CHUNK_SIZE + LARGE_ALLOCATION + 8);
-        // Fill the first chunk (24 bytes used) so the next request retires its tail.
-        let before = arena.memory_usage();
+        arena.allocate(10); // rounded to 16
+        assert_eq!((arena.memory_usage(), arena.reserved_bytes()), (16, CHUNK_SIZE));
         for _ in 0..3 {
-            arena.allocate(LARGE_ALLOCATION);
+            arena.allocate(L);
         }
-        let tail = CHUNK_SIZE - 24 - 3 * LARGE_ALLOCATION;
-        arena.allocate(LARGE_ALLOCATION);
-        assert_eq!(arena.memory_usage(), before + 4 * LARGE_ALLOCATION + tail);
-        assert_eq!(arena.reserved_bytes(), 2 * CHUNK_SIZE + LARGE_ALLOCATION + 8);
+        // The chunk now has L - 16 bytes left. A large request that does not
+        // fit gets a dedicated chunk and leaves the current one in service.
+        arena.allocate(L + 1);
+        assert_eq!(arena.memory_usage(), 16 + 3 * L + L + 8);
+        assert_eq!(arena.reserved_bytes(), CHUNK_SIZE + L + 8);
+        arena.allocate(8);
+        assert_eq!(arena.memory_usage(), 16 + 4 * L + 16);
+        // A small request that does not fit retires the tail (L - 24), counted as used.
+        arena.allocate(L);
+        assert_eq!(arena.memory_usage(), 16 + 4 * L + 16 + (L - 24) + L);
+        assert_eq!(arena.reserved_bytes(), 2 * CHUNK_SIZE + L + 8);
     }
 }
