@@ -8,8 +8,8 @@
 //! decoding failure is `Error::Corruption` naming the file and the offset of
 //! the damaged block; no read returns a value that failed its checksum.
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
+use std::sync::{Arc, OnceLock};
 
 use super::block::{Block, BlockIter};
 use super::filter::BloomFilter;
@@ -21,7 +21,7 @@ use crate::cache::BlockCache;
 use crate::error::{Error, Result};
 use crate::fs::RandomAccessFile;
 use crate::iter::InternalIterator;
-use crate::iter::fragmenter::RangeTombstone;
+use crate::iter::fragmenter::{FragmentedTombstones, RangeTombstone};
 use crate::key::{MAX_SEQUENCE, SequenceNumber, parse_internal_key, seek_key, user_key};
 use crate::stats::Counters;
 
@@ -36,6 +36,8 @@ pub struct Table {
     index: Arc<Block>,
     filter: Option<BloomFilter>,
     tombstones: Vec<RangeTombstone>,
+    /// `tombstones` fragmented for O(log n) point-read checks, built once on first use.
+    fragmented: OnceLock<FragmentedTombstones>,
     props: TableProperties,
     /// End of the data region: the offset of the first metadata block.
     data_end: u64,
@@ -120,6 +122,7 @@ impl Table {
             index,
             filter,
             tombstones,
+            fragmented: OnceLock::new(),
             props,
             data_end,
         }))
@@ -183,6 +186,12 @@ impl Table {
     /// The table's range tombstones, sorted by (begin, seq descending).
     pub fn range_tombstones(&self) -> &[RangeTombstone] {
         &self.tombstones
+    }
+
+    /// The range tombstones fragmented for point reads (built once, on first use).
+    pub fn fragmented_tombstones(&self) -> &FragmentedTombstones {
+        self.fragmented
+            .get_or_init(|| FragmentedTombstones::new(self.tombstones.iter().cloned()))
     }
 
     /// The table's properties (with `file_size`).
