@@ -65,6 +65,8 @@ impl RandomAccessFile for MemRead {
 }
 
 type Model = BTreeMap<InternalKey, Vec<u8>>;
+/// Everything a full read returns: entries, tombstones, one get per model key.
+type ReadAll = (Vec<(Vec<u8>, Vec<u8>)>, Vec<RangeTombstone>, Vec<Option<Vec<u8>>>);
 
 pub(crate) fn build_bytes(
     opts: TableBuilderOptions,
@@ -276,7 +278,7 @@ fn random_tables_match_the_model_for_every_compression() {
             assert!(!samples.is_empty() && samples.len() <= 8);
             assert!(samples.windows(2).all(|w| w[0] < w[1]));
             let mut last = 0;
-            for (k, _) in &model {
+            for k in model.keys() {
                 let off = table.approximate_offset_of(k.encoded());
                 assert!(off >= last && off <= p.file_size);
                 last = off;
@@ -423,10 +425,7 @@ fn malformed_keys_are_invalid_arguments() {
 }
 
 /// Reads everything the table offers; any error is returned.
-fn read_all(
-    bytes: Vec<u8>,
-    model: &Model,
-) -> Result<(Vec<(Vec<u8>, Vec<u8>)>, Vec<RangeTombstone>, Vec<Option<Vec<u8>>>)> {
+fn read_all(bytes: Vec<u8>, model: &Model) -> Result<ReadAll> {
     let table = open(bytes, None)?;
     let entries = scan(&table)?;
     let mut gets = Vec::new();
