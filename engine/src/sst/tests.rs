@@ -472,3 +472,50 @@ fn every_flipped_byte_is_detected_or_harmless() {
         }
     }
 }
+
+/// The worked example in `engine/docs/sst_format.md`, byte for byte.
+#[test]
+fn worked_example_in_the_format_doc_is_accurate() {
+    let mut model = Model::new();
+    model.insert(InternalKey::new(b"a", 2, ValueKind::Value), b"x".to_vec());
+    model.insert(InternalKey::new(b"b", 1, ValueKind::Delete), Vec::new());
+    let opts = TableBuilderOptions {
+        block_size: 4096,
+        block_restart_interval: 16,
+        bloom_bits_per_key: 0.0,
+        compression: CompressionType::None,
+        zstd_level: 3,
+    };
+    let (bytes, props) = build_bytes(opts, &model, &[]);
+    let data: &[u8] = &[
+        0x00, 0x09, 0x01, 0x61, 0x01, 0x02, 0, 0, 0, 0, 0, 0, 0x78, //
+        0x00, 0x09, 0x00, 0x62, 0x00, 0x01, 0, 0, 0, 0, 0, 0, //
+        0, 0, 0, 0, 1, 0, 0, 0,
+    ];
+    assert_eq!(&bytes[..33], data);
+    assert_eq!(bytes[33], 0);
+    assert_eq!(&bytes[38..39], &[0]);
+    let index: &[u8] = &[
+        0x00, 0x09, 0x02, 0x63, 0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x21, //
+        0, 0, 0, 0, 1, 0, 0, 0,
+    ];
+    assert_eq!(&bytes[44..66], index);
+    let f = super::format::Footer::decode(&bytes[bytes.len() - 80..], "x", bytes.len() as u64 - 80)
+        .expect("footer");
+    assert_eq!(f.index, super::format::BlockHandle::new(44, 22));
+    assert_eq!(f.range_del, super::format::BlockHandle::new(38, 1));
+    assert_eq!(f.properties.offset, 71);
+    assert_eq!(f.filter, super::format::BlockHandle::default());
+    assert_eq!(&bytes[bytes.len() - 12..bytes.len() - 4], b"TSbalmsl");
+    assert_eq!(props.data_bytes, 38);
+}
+
+#[test]
+fn shared_types_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<Table>();
+    send_sync::<crate::cache::BlockCache>();
+    send_sync::<crate::cache::TableCache>();
+    send::<TableIterator>();
+}
