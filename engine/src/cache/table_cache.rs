@@ -118,3 +118,82 @@ impl TableCache {
         self.len() == 0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fs::RealFileSystem;
+    use crate::key::{ValueKind, make_internal_key};
+    use crate::sst::{TableBuilder, TableBuilderOptions};
+
+    fn write_table(fs: &dyn FileSystem, dir: &std::path::Path, n: u64) {
+        let path = table_file(dir, n);
+        let file = fs.new_writable(&path).expect("create");
+        let mut b = TableBuilder::new(TableBuilderOptions::default(), file, path.display().to_string());
+        b.add(
+            &make_internal_key(format!("key{n}").as_bytes(), n, ValueKind::Value),
+            b"v",
+        )
+        .expect("add");
+        b.finish().expect("finish");
+    }
+
+    #[test]
+    fn bounded_shared_and_retrying() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fs: Arc<dyn FileSystem> = Arc::new(RealFileSystem);
+        for n in 1..=5 {
+            write_table(&*fs, dir.path(), n);
+        }
+        let cache = TableCache::new(
+            Arc::clone(&fs),
+            dir.path().to_path_buf(),
+            2,
+            None,
+            Arc::new(Counters::new(7)),
+            true,
+        );
+        let t1 = cache.get(1).expect("open 1");
+        assert!(Arc::ptr_eq(&t1, &cache.get(1).expect("cached 1")));
+        for n in 1..=5 {
+            let t = cache.get(n).expect("open");
+            assert_eq!(t.file_number(), n);
+            assert_eq!(
+                t.get(format!("key{n}").as_bytes(), n).expect("get").map(|e| e.1),
+                Some(b"v".to_vec())
+            );
+            assert!(cache.len() <= 2);
+        }
+        // Table 1 was evicted: a new open gives a new Table; the old Arc stays usable.
+        let t1b = cache.get(1).expect("reopen 1");
+        assert!(!Arc::ptr_eq(&t1, &t1b));
+        assert!(t1.get(b"key1", 1).expect("old handle").is_some());
+        cache.evict(1);
+        assert!(cache.len() <= 1);
+        // A missing file is an error and leaves no slot behind; once it exists it opens.
+        assert!(cache.get(9).is_err());
+        assert_eq!(cache.len(), 1);
+        write_table(&*fs, dir.path(), 9);
+        assert_eq!(cache.get(9).expect("now present").file_number(), 9);
+    }
+
+    #[test]
+    fn concurrent_gets_share_one_table() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fs: Arc<dyn FileSystem> = Arc::new(RealFileSystem);
+        write_table(&*fs, dir.path(), 3);
+        let cache = Arc::new(TableCache::new(
+            fs,
+            dir.path().to_path_buf(),
+            16,
+            None,
+            Arc::new(Counters::new(7)),
+            true,
+        ));
+        let tables: Vec<Arc<Table>> = std::thread::scope(|s| {
+            let hs: Vec<_> = (0..4).map(|_| s.spawn(|| cache.get(3).expect("open"))).collect();
+            hs.into_iter().map(|h| h.join().expect("thread")).collect()
+        });
+        assert!(tables.windows(2).all(|w| Arc::ptr_eq(&w[0], &w[1])));
+    }
+}

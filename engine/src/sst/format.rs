@@ -314,7 +314,16 @@ pub fn decompress(kind: CompressionType, src: &[u8]) -> std::result::Result<Vec<
                 _ => return Err("zstd block without a valid frame content size".into()),
             };
             let mut out = Vec::with_capacity(n);
-            match zstd::bulk::decompress_to_buffer(src, &mut out) {
+            // One decompression context per thread, reused across blocks.
+            thread_local! {
+                static ZSTD: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+                    std::cell::RefCell::new(zstd::bulk::Decompressor::new().ok());
+            }
+            let r = ZSTD.with(|z| match z.borrow_mut().as_mut() {
+                Some(d) => d.decompress_to_buffer(src, &mut out),
+                None => Err(std::io::Error::other("cannot create a zstd context")),
+            });
+            match r {
                 Ok(got) if got == n => Ok(out),
                 Ok(got) => Err(format!("zstd block decompressed to {got} bytes, expected {n}")),
                 Err(e) => Err(format!("zstd decompression failed: {e}")),
