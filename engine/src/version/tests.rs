@@ -54,6 +54,13 @@ fn add(level: usize, f: FileMeta) -> VersionEdit {
 }
 
 #[test]
+fn version_set_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<VersionSet>();
+    check::<Version>();
+}
+
+#[test]
 fn create_apply_reopen_keeps_state() {
     let dir = tempfile::tempdir().unwrap();
     let (vs, info) = VersionSet::open(fs(), dir.path(), &opts()).unwrap();
@@ -193,6 +200,16 @@ fn inconsistent_edits_write_nothing() {
         VersionEdit {
             log_number: Some(u64::MAX),
             ..Default::default()
+        },
+        // Unreadable on reopen: a key shorter than its trailer, inverted bounds.
+        VersionEdit {
+            compact_pointers: vec![(1, InternalKey(b"k".to_vec()))],
+            ..Default::default()
+        },
+        {
+            let mut f = table(m, 100, 1);
+            std::mem::swap(&mut f.smallest, &mut f.largest);
+            add(2, f)
         },
     ];
     for e in bad {
