@@ -321,3 +321,19 @@ fn single_byte_flips_never_yield_wrong_records() {
         check_flip(&big, &big_log, &frags, b);
     }
 }
+
+#[test]
+fn worked_example_from_wal_format_doc() {
+    let records = vec![vec![1u8; 100], vec![2u8; 40960]];
+    let log = write_log(&records);
+    assert_eq!(log.len(), 41081);
+    assert_eq!(
+        fragments(&log),
+        vec![(0, 107, 0), (107, 32768, 1), (32768, 41081, 1)]
+    );
+    assert_eq!(&log[111..114], &[0x8e, 0x7f, 2]); // length 32654, FIRST
+    assert_eq!(&log[32772..32775], &[0x72, 0x20, 4]); // length 8306, LAST
+    let mut r = reader(&log, WalRecoveryMode::AbsoluteConsistency, usize::MAX);
+    assert_eq!(r.read_record().expect("read").map(|x| x.1), Some(0));
+    assert_eq!(r.read_record().expect("read").map(|x| x.1), Some(107));
+}
