@@ -296,6 +296,40 @@ mod tests {
         }
     }
 
+    /// The worked example of `engine/docs/manifest_format.md`, byte for byte.
+    #[test]
+    fn matches_documented_example() {
+        let snapshot = VersionEdit {
+            log_number: Some(0),
+            next_file_number: Some(2),
+            last_sequence: Some(0),
+            num_levels: Some(7),
+            ..Default::default()
+        };
+        assert_eq!(snapshot.encode(), [1, 1, 2, 0, 3, 2, 4, 0, 5, 7]);
+        let mut f = FileMeta::new(
+            5,
+            1234,
+            InternalKey::new(b"a", 1, ValueKind::Value),
+            InternalKey::new(b"c", 3, ValueKind::Value),
+        );
+        (f.num_entries, f.raw_key_bytes, f.raw_value_bytes) = (3, 27, 30);
+        let flush = VersionEdit {
+            next_file_number: Some(6),
+            last_sequence: Some(3),
+            new_files: vec![(0, f)],
+            ..Default::default()
+        };
+        let want: Vec<u8> = vec![
+            1, 1, 3, 6, 4, 3, //
+            8, 0, 5, 0xd2, 0x09, //
+            9, b'a', 1, 1, 0, 0, 0, 0, 0, 0, //
+            9, b'c', 1, 3, 0, 0, 0, 0, 0, 0, //
+            1, 3, 3, 0, 0, 0x1b, 0x1e,
+        ];
+        assert_eq!(flush.encode(), want);
+    }
+
     #[test]
     fn rejects_unknown_tag_repeats_and_bad_fields() {
         let base = VersionEdit {

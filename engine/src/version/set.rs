@@ -248,6 +248,14 @@ impl VersionSet {
 
     /// Rejects edits that could never be valid on this database.
     fn validate_edit(&self, edit: &VersionEdit) -> Result<()> {
+        // Never write a record that a reopen could not read back (a malformed
+        // key or inverted file bounds would make the database unopenable).
+        if let Err(e) = VersionEdit::decode(&edit.encode(), "<version edit>", 0) {
+            return Err(Error::InvalidArgument(format!(
+                "malformed version edit: {}",
+                as_invalid_argument(e)
+            )));
+        }
         let bad_level = edit
             .compact_pointers
             .iter()
