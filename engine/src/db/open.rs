@@ -7,7 +7,6 @@
 //! `wal_recovery_mode`; replay never produces a state that is not a prefix
 //! of the acknowledged writes, except in `skip_any_corrupted` (salvage).
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64};
@@ -121,14 +120,7 @@ pub(crate) fn open(dir: &Path, options: Options) -> Result<Arc<DbInner>> {
         let mut st = db.state.lock();
         db.install_super_version(&mut st);
     }
-    cleanup::remove_unneeded(
-        &db,
-        &db.versions.live_files(),
-        &HashSet::new(),
-        db.versions.log_number(),
-        db.versions.manifest_file_number(),
-        true,
-    );
+    cleanup::remove_orphans_at_open(&db);
     Ok(db)
 }
 
