@@ -22,7 +22,10 @@ use crate::error::{Error, Result};
 use crate::fs::RandomAccessFile;
 use crate::iter::InternalIterator;
 use crate::iter::fragmenter::RangeTombstone;
-use crate::key::{MAX_SEQUENCE, SequenceNumber, parse_internal_key, seek_key, user_key};
+use crate::key::{
+    KIND_FOR_SEEK, MAX_SEQUENCE, SequenceNumber, TRAILER_LEN, pack_trailer, parse_internal_key, seek_key,
+    user_key,
+};
 use crate::stats::Counters;
 
 /// An open, immutable table file. `Send + Sync`; shared as `Arc<Table>`.
@@ -137,17 +140,30 @@ impl Table {
                 return Ok(None);
             }
         }
-        let target = seek_key(user_key_, read_seq.min(MAX_SEQUENCE));
+        // The seek target lives on the stack for ordinary key sizes.
+        let mut stack = [0u8; 72];
+        let heap;
+        let target: &[u8] = if user_key_.len() + TRAILER_LEN <= stack.len() {
+            let n = user_key_.len();
+            stack[..n].copy_from_slice(user_key_);
+            stack[n..n + TRAILER_LEN]
+                .copy_from_slice(&pack_trailer(read_seq.min(MAX_SEQUENCE), KIND_FOR_SEEK).to_le_bytes());
+            &stack[..n + TRAILER_LEN]
+        } else {
+            heap = seek_key(user_key_, read_seq.min(MAX_SEQUENCE));
+            &heap
+        };
         let mut index = self.index.iter();
-        index.seek(&target);
+        index.seek(target);
         if !index.valid() {
             index.status()?;
             return Ok(None);
         }
         let handle = self.decode_handle(index.value())?;
         let block = self.read_data_block(handle, true)?;
-        let mut it = block.iter();
-        it.seek(&target);
+        // One key buffer serves the index seek, the data seek and the result.
+        let mut it = BlockIter::with_key_buffer(block, index.into_key());
+        it.seek(target);
         // The index key bounding this block is < the next block's first
         // key with a greater user key (see builder), so if the block has no
         // entry >= target, no entry of `user_key_` follows either.
@@ -166,7 +182,8 @@ impl Table {
         if user_key(key) != user_key_ {
             return Ok(None);
         }
-        Ok(Some((key.to_vec(), it.value().to_vec())))
+        let value = it.value().to_vec();
+        Ok(Some((it.into_key(), value)))
     }
 
     /// False if the bloom filter rules `user_key` out (no counters touched).
