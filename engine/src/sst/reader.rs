@@ -231,27 +231,28 @@ impl Table {
     }
 
     /// Up to `n` evenly spaced, distinct user keys taken from the index
-    /// (split points for subcompactions), in increasing order.
+    /// (split points for subcompactions), in increasing order. Only the
+    /// separators *between* data blocks are candidates, so every sample lies
+    /// within the table's key range; a one-block table yields none.
     pub fn sample_keys(&self, n: usize) -> Vec<Vec<u8>> {
-        let mut keys: Vec<&[u8]> = Vec::new();
+        let mut separators = Vec::new();
         let mut index = self.index.iter();
-        let mut all = Vec::new();
         index.seek_to_first();
         while index.valid() {
-            all.push(index.key().to_vec());
+            separators.push(user_key(index.key()).to_vec());
             index.next();
         }
-        if n == 0 || all.is_empty() {
-            return Vec::new();
-        }
-        let count = all.len();
-        for i in 1..=n.min(count) {
-            let k = user_key(&all[(i * count / (n.min(count) + 1)).min(count - 1)]);
-            if keys.last().is_none_or(|&last| last < k) {
-                keys.push(k);
+        separators.pop(); // the last entry bounds the table from above
+        let c = separators.len();
+        let m = n.min(c);
+        let mut out: Vec<Vec<u8>> = Vec::with_capacity(m);
+        for j in 0..m {
+            let k = &separators[(2 * j + 1) * c / (2 * m)];
+            if out.last().is_none_or(|last| last < k) {
+                out.push(k.clone());
             }
         }
-        keys.into_iter().map(<[u8]>::to_vec).collect()
+        out
     }
 
     pub(super) fn index_iter(&self) -> BlockIter {

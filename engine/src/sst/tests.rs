@@ -277,6 +277,17 @@ fn random_tables_match_the_model_for_every_compression() {
             let samples = table.sample_keys(8);
             assert!(!samples.is_empty() && samples.len() <= 8);
             assert!(samples.windows(2).all(|w| w[0] < w[1]));
+            let first = model
+                .keys()
+                .next()
+                .map(|k| k.user_key().to_vec())
+                .unwrap_or_default();
+            let last = model
+                .keys()
+                .next_back()
+                .map(|k| k.user_key().to_vec())
+                .unwrap_or_default();
+            assert!(samples.iter().all(|s| first <= *s && *s <= last), "{samples:?}");
             let mut last = 0;
             for k in model.keys() {
                 let off = table.approximate_offset_of(k.encoded());
@@ -465,6 +476,29 @@ fn every_flipped_byte_is_detected_or_harmless() {
         }
         // Every byte is under a checksum, and a full read touches every block.
         assert_eq!(detected, bytes.len(), "{compression:?}");
+        // Without data-block checksums, damage may go unnoticed but must never panic.
+        for i in 0..bytes.len() {
+            let mut damaged = bytes.clone();
+            damaged[i] ^= 0x80 >> (i % 8);
+            if let Ok(t) = Table::open(
+                Arc::new(MemRead(damaged)),
+                "test.sst".into(),
+                7,
+                None,
+                Arc::new(Counters::new(7)),
+                false,
+            ) {
+                let _ = scan(&t);
+                let mut it = t.iter(false);
+                it.seek_to_last();
+                while it.valid() {
+                    it.prev();
+                }
+                for k in model.keys() {
+                    let _ = t.get(k.user_key(), k.sequence());
+                }
+            }
+        }
         // Truncations are corruption too.
         for cut in [1, 5, 80, bytes.len() / 2, bytes.len() - 1] {
             let e = read_all(bytes[..bytes.len() - cut].to_vec(), &model).expect_err("truncated table read");
