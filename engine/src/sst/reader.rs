@@ -24,7 +24,7 @@ use crate::iter::InternalIterator;
 use crate::iter::fragmenter::RangeTombstone;
 use crate::key::{
     KIND_FOR_SEEK, MAX_SEQUENCE, SequenceNumber, TRAILER_LEN, pack_trailer, parse_internal_key, seek_key,
-    user_key,
+    user_key as user_keyof,
 };
 use crate::stats::Counters;
 
@@ -132,10 +132,10 @@ impl Table {
     /// entry `>= seek_key(user_key, read_seq)` if its user key is `user_key`:
     /// the newest version visible at `read_seq`, as (internal key, value).
     /// Range tombstones are not applied.
-    pub fn get(&self, user_key_: &[u8], read_seq: SequenceNumber) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
+    pub fn get(&self, user_key: &[u8], read_seq: SequenceNumber) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
         if let Some(f) = &self.filter {
             self.counters.bloom_checks.fetch_add(1, Relaxed);
-            if !f.may_contain(user_key_) {
+            if !f.may_contain(user_key) {
                 self.counters.bloom_useful.fetch_add(1, Relaxed);
                 return Ok(None);
             }
@@ -143,14 +143,14 @@ impl Table {
         // The seek target lives on the stack for ordinary key sizes.
         let mut stack = [0u8; 72];
         let heap;
-        let target: &[u8] = if user_key_.len() + TRAILER_LEN <= stack.len() {
-            let n = user_key_.len();
-            stack[..n].copy_from_slice(user_key_);
+        let target: &[u8] = if user_key.len() + TRAILER_LEN <= stack.len() {
+            let n = user_key.len();
+            stack[..n].copy_from_slice(user_key);
             stack[n..n + TRAILER_LEN]
                 .copy_from_slice(&pack_trailer(read_seq.min(MAX_SEQUENCE), KIND_FOR_SEEK).to_le_bytes());
             &stack[..n + TRAILER_LEN]
         } else {
-            heap = seek_key(user_key_, read_seq.min(MAX_SEQUENCE));
+            heap = seek_key(user_key, read_seq.min(MAX_SEQUENCE));
             &heap
         };
         let mut index = self.index.iter();
@@ -166,7 +166,7 @@ impl Table {
         it.seek(target);
         // The index key bounding this block is < the next block's first
         // key with a greater user key (see builder), so if the block has no
-        // entry >= target, no entry of `user_key_` follows either.
+        // entry >= target, no entry of `user_key` follows either.
         if !it.valid() {
             it.status()?;
             return Ok(None);
@@ -179,7 +179,7 @@ impl Table {
                 "entry with an unknown value kind",
             ));
         }
-        if user_key(key) != user_key_ {
+        if user_keyof(key) != user_key {
             return Ok(None);
         }
         let value = it.value().to_vec();
@@ -239,7 +239,7 @@ impl Table {
         let mut index = self.index.iter();
         index.seek_to_first();
         while index.valid() {
-            separators.push(user_key(index.key()).to_vec());
+            separators.push(user_keyof(index.key()).to_vec());
             index.next();
         }
         separators.pop(); // the last entry bounds the table from above
