@@ -100,10 +100,10 @@ fn options_strategy() -> impl Strategy<Value = Options> {
 fn scan_model(m: &Model, lower: Option<&[u8]>, upper: Option<&[u8]>) -> Vec<(Vec<u8>, Vec<u8>)> {
     let lo = lower.map_or(Bound::Unbounded, |l| Bound::Included(l.to_vec()));
     let hi = upper.map_or(Bound::Unbounded, |u| Bound::Excluded(u.to_vec()));
-    if let (Some(l), Some(u)) = (lower, upper) {
-        if l >= u {
-            return Vec::new();
-        }
+    if let (Some(l), Some(u)) = (lower, upper)
+        && l >= u
+    {
+        return Vec::new();
     }
     m.range((lo, hi)).map(|(k, v)| (k.clone(), v.clone())).collect()
 }

@@ -37,11 +37,10 @@ fn max_compactions(db: &DbInner) -> usize {
 }
 
 fn next_job(db: &DbInner, st: &mut DbState) -> Option<Job> {
-    if !st.flush_running {
-        if let Some(mem) = st.imm.front() {
-            st.flush_running = true;
-            return Some(Job::Flush(Arc::clone(mem)));
-        }
+    if let Some(mem) = st.imm.front().filter(|_| !st.flush_running) {
+        let job = Job::Flush(Arc::clone(mem));
+        st.flush_running = true;
+        return Some(job);
     }
     if st.manual_compaction || st.compactions_running >= max_compactions(db) {
         return None;
@@ -57,10 +56,10 @@ fn worker_loop(db: &DbInner) {
                 if st.shutting_down {
                     return;
                 }
-                if st.bg_error.is_none() {
-                    if let Some(job) = next_job(db, &mut st) {
-                        break job;
-                    }
+                if st.bg_error.is_none()
+                    && let Some(job) = next_job(db, &mut st)
+                {
+                    break job;
                 }
                 db.work_cv.wait(&mut st);
             }

@@ -17,7 +17,9 @@ use crate::filename::{FileKind, parse_file_name};
 /// Removes obsolete files. Failures are ignored (the files are retried on
 /// the next call and at the next open); they never affect correctness.
 pub(crate) fn delete_obsolete_files(db: &DbInner) {
-    let Ok(names) = db.fs.list_dir(&db.dir) else { return };
+    let Ok(names) = db.fs.list_dir(&db.dir) else {
+        return;
+    };
     let (live, pending) = {
         let st = db.state.lock();
         (db.versions.live_files(), st.pending_outputs.clone())
@@ -28,11 +30,19 @@ pub(crate) fn delete_obsolete_files(db: &DbInner) {
 /// At open: removes everything the recovered state does not need, including
 /// temporary files left by an interrupted write.
 pub(crate) fn remove_orphans_at_open(db: &DbInner) {
-    let Ok(names) = db.fs.list_dir(&db.dir) else { return };
+    let Ok(names) = db.fs.list_dir(&db.dir) else {
+        return;
+    };
     remove_unneeded(db, &names, &db.versions.live_files(), &HashSet::new(), true);
 }
 
-fn remove_unneeded(db: &DbInner, names: &[String], live: &HashSet<u64>, pending: &HashSet<u64>, remove_temp: bool) {
+fn remove_unneeded(
+    db: &DbInner,
+    names: &[String],
+    live: &HashSet<u64>,
+    pending: &HashSet<u64>,
+    remove_temp: bool,
+) {
     let log_number = db.versions.log_number();
     let manifest = db.versions.manifest_file_number();
     for name in names {

@@ -363,6 +363,9 @@ fn execute(db: &DbInner, task: &CompactionTask, outputs: &mut Vec<u64>) -> Resul
     Ok(())
 }
 
+/// A user-key range `[lower, upper)`; `None` is unbounded on that side.
+type KeyRange = (Option<Vec<u8>>, Option<Vec<u8>>);
+
 /// Splits a compaction's key space into at most `max` user-key ranges
 /// holding roughly equal input bytes: every input table contributes evenly
 /// spaced sample keys, each standing for an equal share of that table's
@@ -370,7 +373,7 @@ fn execute(db: &DbInner, task: &CompactionTask, outputs: &mut Vec<u64>) -> Resul
 /// multiple of total / max. Ranges are `[lower, upper)` with `None` meaning
 /// unbounded, and cut only between user keys, so all versions of a key land
 /// in one subcompaction.
-fn split_ranges(tables: &[Arc<Table>], max: usize) -> Vec<(Option<Vec<u8>>, Option<Vec<u8>>)> {
+fn split_ranges(tables: &[Arc<Table>], max: usize) -> Vec<KeyRange> {
     const SAMPLES_PER_TABLE: usize = 32;
     let whole = vec![(None, None)];
     if max <= 1 {

@@ -84,10 +84,8 @@ pub(crate) fn build_table(
         return Ok(None);
     }
     let props = builder.finish()?;
-    if let Some(rl) = &db.rate_limiter {
-        if unthrottled > 0 {
-            rl.request(unthrottled);
-        }
+    if let Some(rl) = db.rate_limiter.as_ref().filter(|_| unthrottled > 0) {
+        rl.request(unthrottled);
     }
     db.counters
         .range_tombstones_written

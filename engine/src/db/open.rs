@@ -138,11 +138,7 @@ fn replay_logs(db: &DbInner, logs: &[u64], mut last_seq: u64, new_log: u64) -> R
         let name = path.display().to_string();
         let mut reader = LogReader::new(db.fs.open_sequential(&path)?, name.clone(), mode);
         let mut stop_after_this_log = false;
-        loop {
-            let (record, offset) = match reader.read_record()? {
-                Some(r) => r,
-                None => break,
-            };
+        while let Some((record, offset)) = reader.read_record()? {
             let batch = match WriteBatch::from_encoded(record, &name, offset) {
                 Ok(b) => b,
                 Err(e) => match mode {

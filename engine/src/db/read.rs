@@ -92,10 +92,11 @@ pub(crate) fn get(db: &DbInner, key: &[u8], options: &ReadOptions) -> Result<Opt
             break;
         }
     }
-    if files_consulted > 1 && db.options.read_triggered_compaction {
-        if let Some((level, file)) = first_file {
-            charge_read(db, level, file);
-        }
+    if files_consulted > 1
+        && db.options.read_triggered_compaction
+        && let Some((level, file)) = first_file
+    {
+        charge_read(db, level, file);
     }
     Ok(result)
 }

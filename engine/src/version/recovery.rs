@@ -80,8 +80,10 @@ pub(crate) fn replay(fs: &dyn FileSystem, dir: &Path, number: u64, options: &Opt
             format!("CURRENT names {file}, which does not exist"),
         ));
     }
-    // A torn last record is an edit whose log_and_apply never returned, so
-    // dropping it is exact; with paranoid checks off, salvage a prefix.
+    // A torn last record (an interrupted append: cut short, or zero-filled)
+    // is an edit whose log_and_apply never returned, so dropping it is exact;
+    // a fully written last record that fails its checksum is corruption
+    // (checked below). With paranoid checks off, salvage a prefix.
     let mode = if options.paranoid_checks {
         WalRecoveryMode::TolerateCorruptedTail
     } else {
@@ -104,6 +106,17 @@ pub(crate) fn replay(fs: &dyn FileSystem, dir: &Path, number: u64, options: &Opt
         }
         records += 1;
         last_offset = offset;
+    }
+    let report = reader.report();
+    if options.paranoid_checks && report.tail_checksum_failed {
+        // Every MANIFEST record but an interrupted last append was
+        // acknowledged (its edit may have deleted WALs): a last record that
+        // was fully written and then changed is corruption, not a torn tail.
+        return Err(Error::corruption(
+            &file,
+            last_offset,
+            format!("damaged last record: {}", report.damages.join("; ")),
+        ));
     }
     let missing =
         |what: &str| Error::corruption(&file, last_offset, format!("MANIFEST never records the {what}"));

@@ -35,6 +35,10 @@ pub(super) enum Physical {
         skipped: u64,
         detail: String,
         scan_from: Option<usize>,
+        /// The damage looks like an interrupted append (cut off by the end
+        /// of the file, or zero-filled space), not bytes that were written
+        /// and later changed.
+        crash_artifact: bool,
     },
     /// Clean end of file.
     Eof,
@@ -143,6 +147,7 @@ impl FragmentReader {
                             "fragment header cut by the end of the file ({avail} of {HEADER_SIZE} bytes)"
                         ),
                         scan_from: None,
+                        crash_artifact: true,
                     });
                 }
                 self.pos = self.len;
@@ -158,7 +163,14 @@ impl FragmentReader {
             if end > self.len {
                 self.pos = self.len;
                 let skipped = avail as u64;
-                let detail = if self.eof && end <= BLOCK_SIZE {
+                // Cut off by the end of the file looks like an interrupted
+                // append, unless the bytes that are present match the
+                // checksum: then the record was complete and its length
+                // field is what was damaged.
+                let cut_by_eof = self.eof
+                    && end <= BLOCK_SIZE
+                    && fragment_crc(h.type_byte, &self.buf[pos + HEADER_SIZE..self.len]) != h.masked_crc;
+                let detail = if cut_by_eof {
                     format!(
                         "fragment of {} bytes cut by the end of the file ({} payload bytes present)",
                         h.length,
@@ -178,6 +190,7 @@ impl FragmentReader {
                     skipped,
                     detail,
                     scan_from: Some(pos + 1),
+                    crash_artifact: cut_by_eof,
                 });
             }
             if fragment_crc(h.type_byte, &self.buf[pos + HEADER_SIZE..end]) != h.masked_crc {
@@ -195,6 +208,7 @@ impl FragmentReader {
                     skipped: avail as u64,
                     detail,
                     scan_from: Some(pos + 1),
+                    crash_artifact: h.is_zero(),
                 });
             }
             self.pos = end;

@@ -47,6 +47,12 @@ pub struct ReadReport {
     /// crash mid-append). Under `SkipAnyCorrupted`: no fragment was read
     /// after the last damage.
     pub torn_tail: bool,
+    /// True if the torn tail holds a fragment that was fully present but
+    /// failed its checksum (or had an impossible length or type), rather
+    /// than only an interrupted append (bytes cut off by the end of the
+    /// file, or zero-filled space). A log whose records were acknowledged
+    /// durable (the MANIFEST) treats such a tail as corruption.
+    pub tail_checksum_failed: bool,
 }
 
 /// What is known about valid data after a damage.
@@ -164,7 +170,9 @@ impl LogReader {
                     if let Some((at, detail)) = orphan {
                         scratch.clear();
                         let end = if at == offset { self.frags.offset() } else { offset };
-                        if let Flow::Stop = self.damage(at, at, end - at, detail, After::Known(offset))? {
+                        if let Flow::Stop =
+                            self.damage(at, at, end - at, detail, After::Known(offset), false)?
+                        {
                             return Ok(None);
                         }
                         if at == offset {
@@ -195,13 +203,14 @@ impl LogReader {
                     let start = record_start.take().unwrap_or(offset);
                     let detail = format!("fragment of undefined type {type_byte}");
                     let end = self.frags.offset();
-                    self.damage(offset, start, end - start, detail, After::Known(offset))?
+                    self.damage(offset, start, end - start, detail, After::Known(offset), false)?
                 }
                 Physical::Bad {
                     offset,
                     skipped,
                     mut detail,
                     scan_from,
+                    crash_artifact,
                 } => {
                     scratch.clear();
                     let start = record_start.take().unwrap_or(offset);
@@ -209,13 +218,20 @@ impl LogReader {
                         detail.push_str(&format!(" (inside the record starting at offset {start})"));
                     }
                     let dropped = offset + skipped - start;
-                    self.damage(offset, start, dropped, detail, After::Scan(scan_from))?
+                    self.damage(
+                        offset,
+                        start,
+                        dropped,
+                        detail,
+                        After::Scan(scan_from),
+                        crash_artifact,
+                    )?
                 }
                 Physical::Eof => {
                     if let Some(rs) = record_start {
                         let detail = "file ends inside a fragmented record (no last fragment)".to_string();
                         let end = self.frags.offset();
-                        self.damage(rs, rs, end - rs, detail, After::Nothing)?;
+                        self.damage(rs, rs, end - rs, detail, After::Nothing, true)?;
                     }
                     if self.damage_pending {
                         self.report.torn_tail = true;
@@ -231,6 +247,7 @@ impl LogReader {
 
     /// Records a damage at `offset` (the record it spoils starts at `start`
     /// and `skipped` bytes are lost) and applies the recovery mode.
+    /// `crash_artifact`: the damage looks like an interrupted append.
     fn damage(
         &mut self,
         offset: u64,
@@ -238,6 +255,7 @@ impl LogReader {
         skipped: u64,
         detail: String,
         after: After,
+        crash_artifact: bool,
     ) -> Result<Flow> {
         self.note(format!("{} at offset {offset}: {detail}", self.file_name));
         match self.mode {
@@ -259,6 +277,7 @@ impl LogReader {
                 )),
                 None => {
                     self.report.torn_tail = true;
+                    self.report.tail_checksum_failed |= !crash_artifact;
                     self.report.dropped_bytes += self.frags.offset() - start;
                     Ok(Flow::Stop)
                 }
@@ -267,6 +286,7 @@ impl LogReader {
                 let valid = self.look_ahead(after)?;
                 self.frags.skip_to_eof()?;
                 self.report.torn_tail = valid.is_none();
+                self.report.tail_checksum_failed |= valid.is_none() && !crash_artifact;
                 self.report.dropped_bytes += self.frags.offset() - start;
                 if let Some(v) = valid {
                     self.note(format!(
