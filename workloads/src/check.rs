@@ -84,19 +84,21 @@ pub(crate) fn check_data(ctx: &Ctx<'_>, raw: Option<&RawData>) -> Result<DataSpe
     Ok(data)
 }
 
-/// The option in `map` that `message` names (longest match wins).
+/// The option in `map` that `message` names first (whole-word matches; at
+/// the same position the longer name wins).
 fn named_option<'m>(message: &str, map: &'m Map<String, Value>) -> Option<&'m str> {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
     map.keys()
-        .filter(|k| {
-            message.match_indices(k.as_str()).any(|(i, _)| {
-                let before = message[..i].chars().next_back();
-                let after = message[i + k.len()..].chars().next();
-                let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-                !word(before) && !word(after)
-            })
+        .filter_map(|k| {
+            message
+                .match_indices(k.as_str())
+                .find(|(i, _)| {
+                    !word(message[..*i].chars().next_back()) && !word(message[i + k.len()..].chars().next())
+                })
+                .map(|(i, _)| (i, std::cmp::Reverse(k.len()), k.as_str()))
         })
-        .max_by_key(|k| k.len())
-        .map(String::as_str)
+        .min()
+        .map(|(_, _, k)| k)
 }
 
 /// Checks engine option names and values, the matrix and exclusions.
@@ -230,6 +232,7 @@ mod tests {
             Some("num_levels")
         );
         assert_eq!(named_option("levels are odd", &m), Some("levels"));
+        assert_eq!(named_option("levels before num_levels", &m), Some("levels"));
         assert_eq!(named_option("nothing here", &m), None);
     }
 }

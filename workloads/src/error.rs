@@ -79,13 +79,14 @@ pub(crate) fn from_yaml(err: &serde_norway::Error, file: &str, text: &str) -> Su
         Some(loc) => (loc.line(), loc.column()),
         None => (1, 1),
     };
-    // Drop the position suffix; we report it in the fields.
-    let mut message = match full.rfind(" at line ") {
-        Some(i) if full[i..].contains(" column ") => full[..i].to_string(),
-        _ => full.clone(),
-    };
+    // Drop the position (reported in the fields); keep any other position,
+    // such as where an unclosed mapping started.
+    let mut message = full.replacen(&format!(" at line {line} column {column}"), "", 1);
     if let Some(i) = message.rfind(" at position ") {
         message.truncate(i);
+    }
+    if message.contains("while parsing") || message.contains("did not find expected") {
+        message = format!("invalid YAML: {message}; check the indentation and `key: value` syntax");
     }
     if let Some(start) = message.find(FIELD_MARK) {
         let rest = &message[start + 1..];
@@ -113,17 +114,11 @@ pub(crate) fn from_yaml(err: &serde_norway::Error, file: &str, text: &str) -> Su
 /// For serde's "unknown field `x`, expected one of `a`, `b`" (and variant)
 /// messages, the nearest expected name to `x`.
 fn suggestion_for(message: &str) -> Option<String> {
-    let idx = message
-        .find("unknown field `")
-        .map(|i| i + "unknown field `".len())
-        .or_else(|| {
-            message
-                .find("unknown variant `")
-                .map(|i| i + "unknown variant `".len())
-        })?;
+    let idx = message.find("unknown ")?;
     let rest = &message[idx..];
-    let end = rest.find('`')?;
-    let word = &rest[..end];
+    let start = rest.find('`')? + 1;
+    let end = start + rest[start..].find('`')?;
+    let word = &rest[start..end];
     let expected = &rest[end..];
     let expected = &expected[expected.find("expected")?..];
     let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
@@ -149,5 +144,7 @@ mod tests {
         let m = "unknown variant `zipff`, expected `zipf` or `uniform`";
         assert_eq!(suggestion_for(m), Some("zipf".into()));
         assert_eq!(suggestion_for("invalid type: string"), None);
+        let m = "unknown phase kind `overwirte`, expected one of `fill`, `overwrite`";
+        assert_eq!(suggestion_for(m), Some("overwrite".into()));
     }
 }

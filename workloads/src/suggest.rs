@@ -31,9 +31,9 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The candidate nearest to `word`, if it is plausibly what was meant: at
-/// most a third of the word's length away (at least 1, at most 4 edits), so
-/// `num_level` suggests `num_levels` but `banana` suggests nothing. Ties keep
-/// the first candidate.
+/// most a third of the word's length away (at least 1, at most 4 edits), or
+/// one of the two is a prefix of the other (at least 3 letters: `zipfian`
+/// suggests `zipf`); `banana` suggests nothing. Ties keep the first candidate.
 pub fn nearest<'a, I>(word: &str, candidates: I) -> Option<String>
 where
     I: IntoIterator<Item = &'a str>,
@@ -44,7 +44,10 @@ where
         if c == word {
             continue;
         }
-        let dist = edit_distance(word, c);
+        let lw = word.to_lowercase();
+        let lc = c.to_lowercase();
+        let prefix = lw.len().min(lc.len()) >= 3 && (lw.starts_with(&lc) || lc.starts_with(&lw));
+        let dist = if prefix { 1 } else { edit_distance(word, c) };
         if dist <= limit && best.is_none_or(|(d, _)| dist < d) {
             best = Some((dist, c));
         }
@@ -74,6 +77,8 @@ mod tests {
             Some("write_buffer_size".into())
         );
         assert_eq!(nearest("banana", names), None);
+        assert_eq!(nearest("zipfian", ["uniform", "zipf"]), Some("zipf".into()));
+        assert_eq!(nearest("compress", names), Some("compression".into()));
         assert_eq!(nearest("x", names), None);
     }
 }
