@@ -100,7 +100,7 @@ impl OptionChecker for StubChecker {
             ));
         }
         for name in ["compression", "bottommost_compression"] {
-            if let Some(v) = options.get(name) {
+            if let Some(v) = options.get(name).filter(|v| !v.is_null()) {
                 match v.as_str() {
                     Some("none" | "lz4" | "zstd" | "snappy") => {}
                     _ => {
