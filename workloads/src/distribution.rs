@@ -17,9 +17,10 @@
 //!   `probability` of accesses, uniformly within each part (YCSB hotspot).
 //! - sequential: n0, n0+1, ... wrapping at n (n0 is the thread's start).
 //! - exponential{lambda}: key = floor(x * n) with x drawn from an
-//!   exponential of rate `lambda` truncated to [0, 1): low keys are hot;
-//!   the default lambda (3.4952) puts 95% of accesses on the first 85.71% of
-//!   keys, YCSB's exponential defaults.
+//!   exponential of rate `lambda` truncated to [0, 1): low keys are hot.
+//!   The default lambda (3.4952) is YCSB's (the untruncated exponential has
+//!   its 95th percentile at 85.71% of the keys; YCSB also redraws values
+//!   outside the key space, which is this truncation).
 
 use std::fmt;
 
@@ -33,7 +34,7 @@ use crate::rng::{WorkloadRng, fnv64};
 
 /// Default zipf exponent (YCSB's zipfian constant).
 pub const DEFAULT_THETA: f64 = 0.99;
-/// Default exponential rate: YCSB's 95th percentile at 85.71% of the keys.
+/// Default exponential rate: YCSB's (95th percentile at 85.71% of the keys, untruncated).
 pub const DEFAULT_LAMBDA: f64 = 3.4952;
 /// Default hotspot: 20% of keys get 80% of accesses (YCSB defaults).
 pub const DEFAULT_HOT_FRACTION: f64 = 0.2;
