@@ -124,7 +124,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         let value: f64 = num.parse().map_err(|_| expected())?;
         rest = rest[num_end..].trim_start();
         let unit_end = rest
-            .find(|c: char| !c.is_ascii_alphabetic())
+            .find(|c: char| !c.is_alphabetic())
             .unwrap_or(rest.len());
         let unit = &rest[..unit_end];
         let secs = match unit {
@@ -340,6 +340,7 @@ mod tests {
         assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
         assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
         assert_eq!(parse_duration("250us"), Ok(Duration::from_micros(250)));
+        assert_eq!(parse_duration("250µs"), Ok(Duration::from_micros(250)));
         assert!(parse_duration("30").unwrap_err().contains("no unit"));
         assert!(
             parse_duration("30 parsecs")

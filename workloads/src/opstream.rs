@@ -356,7 +356,7 @@ impl OpStream {
             }
             Plan::DeleteRange { width } => {
                 let begin = self.chooser.sample(&mut self.rng);
-                let end = begin + *width;
+                let end = begin.saturating_add(*width);
                 Some(Op::DeleteRange {
                     begin: self.keys.key(begin),
                     end: self.end_keys.key(end),
@@ -367,9 +367,14 @@ impl OpStream {
                 let choice = cumulative.iter().position(|&c| u < c).unwrap_or(5);
                 if choice == 5 {
                     // Insert a new key beyond the loaded ones.
-                    let k = self.loaded_keys + self.inserted * self.threads + self.thread;
+                    let k = self
+                        .loaded_keys
+                        .saturating_add(self.inserted.saturating_mul(self.threads))
+                        .saturating_add(self.thread);
                     self.inserted += 1;
-                    let grown = self.loaded_keys + self.inserted * self.threads;
+                    let grown = self
+                        .loaded_keys
+                        .saturating_add(self.inserted.saturating_mul(self.threads));
                     self.chooser.set_len(grown);
                     return Some(Op::Put {
                         key: self.keys.key(k),

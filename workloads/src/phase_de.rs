@@ -39,6 +39,11 @@ fn data() -> DataSpec {
     DATA.get().unwrap_or_default()
 }
 
+/// Upper bound on `threads` (a typo like `threads: 1M` must not spawn a million threads).
+pub const MAX_THREADS: usize = 1024;
+/// Upper bound on `batch` (writes per batch).
+pub const MAX_BATCH: usize = 1_000_000;
+
 const LOAD: &[&str] = &["ops", "duration", "threads", "distribution", "rate", "warmup"];
 
 /// The YAML fields phase kind `kind` accepts (empty for maintenance kinds).
@@ -320,6 +325,18 @@ fn build<E: de::Error>(kind: &'static str, raw: RawFields) -> Result<(PhaseKind,
         return Err(field_error(
             "warmup",
             format_args!("warmup ({w:?}) must be shorter than duration ({d:?})"),
+        ));
+    }
+    if let Some(t) = raw.threads.filter(|&t| t > MAX_THREADS) {
+        return Err(field_error(
+            "threads",
+            format_args!("threads must be at most {MAX_THREADS}, found {t}"),
+        ));
+    }
+    if let Some(b) = raw.batch.filter(|&b| b > MAX_BATCH) {
+        return Err(field_error(
+            "batch",
+            format_args!("batch must be at most {MAX_BATCH} writes, found {b}"),
         ));
     }
     let mut common = CommonFields {
@@ -615,5 +632,15 @@ mod tests {
                 .contains("key_size")
         );
         assert!(parse("[1]").is_err());
+        assert!(
+            parse("read_random: {threads: 1M}")
+                .unwrap_err()
+                .contains("at most 1024")
+        );
+        assert!(
+            parse("overwrite: {batch: 2M}")
+                .unwrap_err()
+                .contains("at most 1000000")
+        );
     }
 }
