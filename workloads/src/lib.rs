@@ -14,6 +14,7 @@
 
 pub mod cells;
 pub mod check;
+pub mod chooser;
 pub mod distribution;
 pub mod error;
 pub mod keygen;
@@ -25,6 +26,7 @@ pub mod opstream;
 pub mod permutation;
 pub mod phase;
 mod phase_de;
+mod phase_fields;
 pub mod rng;
 pub mod schema;
 pub mod suggest;
@@ -32,14 +34,15 @@ pub mod valuegen;
 
 pub use cells::Cell;
 pub use check::OptionChecker;
-pub use distribution::{Distribution, KeyChooser};
+pub use chooser::KeyChooser;
+pub use distribution::Distribution;
 pub use error::SuiteError;
 pub use keygen::KeyFormatter;
 pub use load::{load_suite, parse_suite};
 pub use op::{BatchEntry, Op, OpKind};
 pub use opstream::OpStream;
 pub use phase::{CommonFields, Order, PHASE_KINDS, Phase, PhaseKind};
-pub use phase_de::fields_of;
+pub use phase_fields::{MAX_BATCH, MAX_THREADS, fields_of};
 pub use rng::{WorkloadRng, stream_seed};
 pub use schema::{DataSpec, Suite};
 pub use valuegen::ValuePool;

@@ -123,9 +123,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         let num: String = rest[..num_end].chars().filter(|&c| c != '_').collect();
         let value: f64 = num.parse().map_err(|_| expected())?;
         rest = rest[num_end..].trim_start();
-        let unit_end = rest
-            .find(|c: char| !c.is_alphabetic())
-            .unwrap_or(rest.len());
+        let unit_end = rest.find(|c: char| !c.is_alphabetic()).unwrap_or(rest.len());
         let unit = &rest[..unit_end];
         let secs = match unit {
             "ns" => 1e-9,
