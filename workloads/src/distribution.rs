@@ -83,6 +83,32 @@ pub const DISTRIBUTION_NAMES: &[&str] = &[
     "exponential",
 ];
 
+impl fmt::Display for Distribution {
+    /// The YAML spelling, e.g. `uniform` or `zipf(theta=0.99, scrambled)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Distribution::Uniform => f.write_str("uniform"),
+            Distribution::Zipf {
+                theta,
+                scrambled: true,
+            } => write!(f, "zipf(theta={theta}, scrambled)"),
+            Distribution::Zipf {
+                theta,
+                scrambled: false,
+            } => write!(f, "zipf(theta={theta})"),
+            Distribution::Latest { theta } => write!(f, "latest(theta={theta})"),
+            Distribution::Hotspot {
+                fraction,
+                probability,
+            } => {
+                write!(f, "hotspot(fraction={fraction}, probability={probability})")
+            }
+            Distribution::Sequential => f.write_str("sequential"),
+            Distribution::Exponential { lambda } => write!(f, "exponential(lambda={lambda})"),
+        }
+    }
+}
+
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NoParams {}
@@ -248,6 +274,27 @@ mod tests {
 
     fn parse(yaml: &str) -> Result<Distribution, String> {
         serde_norway::from_str(yaml).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn displays_like_yaml() {
+        assert_eq!(Distribution::Uniform.to_string(), "uniform");
+        assert_eq!(
+            Distribution::Zipf {
+                theta: 0.99,
+                scrambled: true
+            }
+            .to_string(),
+            "zipf(theta=0.99, scrambled)"
+        );
+        assert_eq!(
+            Distribution::Hotspot {
+                fraction: 0.1,
+                probability: 0.9
+            }
+            .to_string(),
+            "hotspot(fraction=0.1, probability=0.9)"
+        );
     }
 
     #[test]
