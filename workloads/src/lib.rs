@@ -6,7 +6,7 @@
 //! for (suite seed, cell, repetition, phase, thread) — see [`stream_seed`].
 //! Keys are fixed-width zero-padded numbers ([`keygen`]), values come from a
 //! pool with a target compressibility ([`valuegen`]), and key choice follows
-//! a [`Distribution`].
+//! a [`Distribution`]. The YAML format is documented in `workloads/docs/suite_format.md`.
 //!
 //! Invariants: nothing here panics on suite input; every suite problem is a
 //! [`SuiteError`] with file, line and column. Generation allocates nothing
