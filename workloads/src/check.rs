@@ -118,13 +118,23 @@ pub(crate) fn check_options(
         )
         .with_suggestion(nearest(name, known.iter().map(String::as_str)))
     };
-    for name in engine.keys() {
-        if !known.iter().any(|k| k == name) {
+    // A name missing from `known_options` may still be an alias the engine
+    // accepts (e.g. RocksDB's `level0_file_num_compaction_trigger`): the
+    // checker has the last word on a name alone.
+    let accepted = |name: &str, value: Option<&Value>| {
+        known.iter().any(|k| k == name) || {
+            let mut alone = Map::new();
+            alone.insert(name.to_string(), value.cloned().unwrap_or(Value::Null));
+            checker.check(&alone).is_ok()
+        }
+    };
+    for (name, value) in engine {
+        if !accepted(name, Some(value)) {
             return Err(unknown("engine", name));
         }
     }
-    for (name, _) in matrix {
-        if !known.iter().any(|k| k == name) {
+    for (name, values) in matrix {
+        if !accepted(name, values.first()) {
             return Err(unknown("matrix", name));
         }
     }
