@@ -31,6 +31,9 @@ pub trait OptionChecker {
 /// Full matrix cells validated one by one; beyond this only single values are.
 pub const MAX_CHECKED_CELLS: usize = 4096;
 
+/// Largest matrix product accepted (each cell is a full run on a fresh database).
+pub const MAX_CELLS: usize = 100_000;
+
 /// Positions errors within one suite's text.
 pub(crate) struct Ctx<'a> {
     pub file: &'a str,
@@ -157,6 +160,13 @@ pub(crate) fn check_options(
     }
     check_exclude(ctx, matrix, exclude)?;
     let total = cell_count(matrix);
+    if total > MAX_CELLS {
+        return Err(ctx.at(
+            "matrix",
+            None,
+            format!("the matrix has {total} cells (the product of its value counts); at most {MAX_CELLS} are allowed"),
+        ));
+    }
     let cells = if total <= MAX_CHECKED_CELLS {
         cells_of(engine, matrix, exclude)
     } else {

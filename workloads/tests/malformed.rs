@@ -246,3 +246,19 @@ fn aliases_accepted_by_the_checker_are_not_unknown() {
         "a.yaml:1:10: unknown engine option `num_level` in `engine` (did you mean `num_levels`?)"
     );
 }
+
+#[test]
+fn huge_matrices_are_rejected_quickly() {
+    let values = format!(
+        "[{}]",
+        (2..=40).map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
+    );
+    let text = format!(
+        "matrix:\n  num_levels: {values}\n  max_subcompactions: {values}\n  max_background_jobs: {values}\n  l0_stop_trigger: {values}\nphases: [flush]\n"
+    );
+    let e = common::parse(&text).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "t.yaml:1:1: the matrix has 2313441 cells (the product of its value counts); at most 100000 are allowed"
+    );
+}
