@@ -3,15 +3,13 @@
 //! Invariants: [`KeyChooser::sample`] always returns a number in `[0, n)`
 //! (0 when `n == 0`), never allocates, and is a pure function of the rng
 //! state, so streams are reproducible. The zipf sampler is rand_distr's
-//! rejection-inversion (no O(n) zeta table), rebuilt only when the key
-//! space grows (inserts under `latest`). Exact meanings of each
+//! rejection-inversion algorithm (`zipf.rs`; no O(n) zeta table), rebuilt
+//! only when the key space grows (inserts under `latest`). Exact meanings of each
 //! distribution are in `distribution.rs`.
-
-use rand::distr::Distribution as _;
-use rand_distr::Zipf;
 
 use crate::distribution::Distribution;
 use crate::rng::{WorkloadRng, fnv64};
+use crate::zipf::ZipfSampler;
 
 /// Draws key numbers in `[0, n)` following a [`Distribution`].
 #[derive(Debug, Clone)]
@@ -24,7 +22,7 @@ pub struct KeyChooser {
 enum Chooser {
     Uniform,
     Zipf {
-        zipf: Option<Zipf<f64>>,
+        zipf: Option<ZipfSampler>,
         theta: f64,
         built_for: u64,
         scrambled: bool,
@@ -49,14 +47,14 @@ impl KeyChooser {
         let kind = match *dist {
             Distribution::Uniform => Chooser::Uniform,
             Distribution::Zipf { theta, scrambled } => Chooser::Zipf {
-                zipf: Zipf::new(n.max(1) as f64, theta).ok(),
+                zipf: ZipfSampler::new(n.max(1), theta),
                 theta,
                 built_for: n,
                 scrambled,
                 recency: false,
             },
             Distribution::Latest { theta } => Chooser::Zipf {
-                zipf: Zipf::new(n.max(1) as f64, theta).ok(),
+                zipf: ZipfSampler::new(n.max(1), theta),
                 theta,
                 built_for: n,
                 scrambled: false,
@@ -110,11 +108,11 @@ impl KeyChooser {
                 recency,
             } => {
                 if *built_for != n {
-                    *zipf = Zipf::new(n as f64, *theta).ok();
+                    *zipf = ZipfSampler::new(n, *theta);
                     *built_for = n;
                 }
                 let rank = match zipf {
-                    Some(z) => (z.sample(rng) as u64).saturating_sub(1).min(n - 1),
+                    Some(z) => (z.sample(rng) - 1).min(n - 1),
                     None => rng.below(n),
                 };
                 if *recency {

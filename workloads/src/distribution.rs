@@ -7,7 +7,7 @@
 //! (n = key-space size):
 //! - uniform: every key equally likely.
 //! - zipf{theta, scrambled}: rank r (1 = hottest) has weight 1/r^theta
-//!   (rand_distr's rejection-inversion sampler). Unscrambled, rank r is key
+//!   (rejection-inversion, `zipf.rs`). Unscrambled, rank r is key
 //!   r-1, so hot keys are adjacent; scrambled (the default, as YCSB's
 //!   `zipfian`), key = FNV-64(rank) mod n, spreading hot keys over the key
 //!   space (distinct ranks may collide, as in YCSB).

@@ -31,6 +31,7 @@ pub mod rng;
 pub mod schema;
 pub mod suggest;
 pub mod valuegen;
+pub mod zipf;
 
 pub use cells::Cell;
 pub use check::OptionChecker;
