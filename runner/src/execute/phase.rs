@@ -1,0 +1,403 @@
+//! One phase: spawn its workers and the sampler, wait, then turn what they
+//! measured plus before/after readings (procfs, engine stats, disk size)
+//! into a [`PhaseResult`].
+//!
+//! Invariants:
+//! - Warmup (`warmup:`) runs first and is excluded from histograms, ops,
+//!   bytes and seconds; a duration-bound phase measures `duration` after it.
+//! - The measured time runs from the end of warmup to the last worker's
+//!   last operation.
+//! - Open-loop `rate:` is the whole phase's rate, split evenly over its
+//!   threads with staggered schedules. `read_while_writing`'s `write_rate`
+//!   paces thread 0, the writer.
+//! - A store error from any worker stops the phase and is returned after
+//!   every thread has been joined (no thread outlives its phase).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::time::{Duration, Instant, SystemTime};
+
+use lsmlab_reports::PhaseResult;
+use lsmlab_reports::hdr::summarize;
+use lsmlab_workloads::{OpStream, Phase, PhaseKind, Suite};
+
+use super::sampler::{self, SamplerOutput};
+use super::schedule::Schedule;
+use super::worker::{self, WorkerShared, WorkerSpec};
+use crate::measure::histograms::OpHistograms;
+use crate::measure::procfs::{self, ProcSnapshot};
+use crate::store::{Store, StoreError, json_delta};
+
+/// Phase-independent settings.
+#[derive(Debug, Clone)]
+pub struct PhaseSettings {
+    /// Sampling interval of the time series.
+    pub interval: Duration,
+    /// Seed of this cell repetition's operation streams.
+    pub stream_seed: u64,
+}
+
+/// Called while a phase runs so the console can show progress.
+pub trait Progress {
+    /// `ops` finished so far (warmup included), `elapsed` since the phase started.
+    fn update(&self, ops: u64, elapsed: Duration);
+}
+
+/// A finished phase: the result row plus the raw histograms to save.
+#[derive(Debug)]
+pub struct PhaseRun {
+    /// The result (histogram file names not yet filled in).
+    pub result: PhaseResult,
+    /// Whole-phase histograms per operation type.
+    pub totals: OpHistograms,
+    /// The time series and interval histograms.
+    pub sampled: SamplerOutput,
+}
+
+/// The kind name of a phase (`fill`, `read_random`, ...).
+pub fn kind_name(kind: &PhaseKind) -> &'static str {
+    match kind {
+        PhaseKind::Fill { .. } => "fill",
+        PhaseKind::Overwrite => "overwrite",
+        PhaseKind::Update => "update",
+        PhaseKind::ReadRandom => "read_random",
+        PhaseKind::ReadHot { .. } => "read_hot",
+        PhaseKind::ReadMissing => "read_missing",
+        PhaseKind::ReadSeq => "read_seq",
+        PhaseKind::SeekRandom { .. } => "seek_random",
+        PhaseKind::DeleteRandom => "delete_random",
+        PhaseKind::DeleteRange { .. } => "delete_range",
+        PhaseKind::Mixed { .. } => "mixed",
+        PhaseKind::ReadWhileWriting { .. } => "read_while_writing",
+        PhaseKind::Flush => "flush",
+        PhaseKind::Compact => "compact",
+        PhaseKind::WaitForCompaction => "wait_for_compaction",
+    }
+}
+
+/// Operations the phase is expected to run (for progress), when known.
+pub fn expected_ops(suite: &Suite, phase: &Phase) -> Option<u64> {
+    match phase.kind {
+        PhaseKind::Flush | PhaseKind::Compact | PhaseKind::WaitForCompaction => Some(1),
+        PhaseKind::DeleteRange { ranges, .. } => Some(phase.common.ops.unwrap_or(ranges)),
+        PhaseKind::Fill { .. } => Some(phase.common.ops.unwrap_or(suite.data.keys)),
+        _ if phase.common.duration.is_some() => None,
+        _ => phase.common.ops,
+    }
+}
+
+fn thread_schedule(phase: &Phase, thread: usize, threads: usize, start: Instant) -> Option<Schedule> {
+    if let Some(rate) = phase.common.rate.filter(|r| *r > 0.0) {
+        return Some(Schedule::new(start, rate / threads as f64, thread, threads));
+    }
+    match phase.kind {
+        PhaseKind::ReadWhileWriting { write_rate: Some(r) } if thread == 0 && r > 0.0 => {
+            Some(Schedule::new(start, r, 0, 1))
+        }
+        _ => None,
+    }
+}
+
+/// Runs phase `index` of `suite` on `store` (whose files live in `db_dir`).
+pub fn run(
+    store: &dyn Store,
+    db_dir: &Path,
+    suite: &Suite,
+    index: usize,
+    settings: &PhaseSettings,
+    progress: &dyn Progress,
+) -> Result<PhaseRun, StoreError> {
+    let phase = &suite.phases[index];
+    let threads = phase.common.threads.max(1);
+    let stats_before = store.stats();
+    procfs::reset_peak_rss();
+    let proc_before = ProcSnapshot::now();
+
+    let shared: Vec<Arc<WorkerShared>> = (0..threads).map(|_| Arc::new(WorkerShared::default())).collect();
+    let stop = AtomicBool::new(false);
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+    let publish_every = (settings.interval / 20).clamp(Duration::from_millis(1), Duration::from_millis(100));
+    let streams: Vec<OpStream> = (0..threads)
+        .map(|t| OpStream::new(suite, index, settings.stream_seed, t, threads))
+        .collect();
+
+    let base_time = SystemTime::now();
+    let start = Instant::now();
+    let warmup_end = start + phase.common.warmup.unwrap_or(Duration::ZERO);
+    let deadline = phase.common.duration.map(|d| warmup_end + d);
+
+    let (outcomes, sampled) = std::thread::scope(|scope| {
+        let sampler_shared = shared.clone();
+        let sampler = scope.spawn(move || {
+            sampler::run(
+                store,
+                &sampler_shared,
+                start,
+                base_time,
+                warmup_end,
+                settings.interval,
+                stop_rx,
+            )
+        });
+        let handles: Vec<_> = streams
+            .into_iter()
+            .enumerate()
+            .map(|(t, stream)| {
+                let spec = WorkerSpec {
+                    store,
+                    stream,
+                    shared: &shared[t],
+                    stop: &stop,
+                    warmup_end,
+                    deadline,
+                    schedule: thread_schedule(phase, t, threads, start),
+                    sync: phase.common.sync,
+                    publish_every,
+                };
+                scope.spawn(move || worker::run(spec))
+            })
+            .collect();
+        while !handles.iter().all(|h| h.is_finished()) {
+            std::thread::sleep(Duration::from_millis(100));
+            let ops = shared.iter().map(|w| w.ops.load(Relaxed)).sum();
+            progress.update(ops, start.elapsed());
+        }
+        let outcomes: Vec<_> = handles.into_iter().map(|h| h.join()).collect();
+        let _ = stop_tx.send(());
+        (outcomes, sampler.join())
+    });
+
+    let mut totals = OpHistograms::new();
+    let (mut ops, mut bytes, mut warmup_ops) = (0u64, 0u64, 0u64);
+    let mut last_finish = warmup_end;
+    let mut error = None;
+    for outcome in outcomes {
+        let outcome = outcome.map_err(|_| StoreError("a worker thread panicked".into()))?;
+        totals.add(&outcome.histograms);
+        ops += outcome.ops;
+        bytes += outcome.bytes;
+        warmup_ops += outcome.warmup_ops;
+        if let Some(t) = outcome.last_finish {
+            last_finish = last_finish.max(t);
+        }
+        if error.is_none() {
+            error = outcome.error;
+        }
+    }
+    let sampled = sampled.map_err(|_| StoreError("the sampler thread panicked".into()))?;
+    if let Some(e) = error {
+        return Err(e);
+    }
+    let proc_after = ProcSnapshot::now();
+    let stats_after = store.stats();
+    let (io, cpu) = proc_after.since(&proc_before);
+    let seconds = last_finish.saturating_duration_since(warmup_end).as_secs_f64();
+    let rate = |x: f64| if seconds > 0.0 { x / seconds } else { 0.0 };
+
+    let mut latency: BTreeMap<String, _> = totals
+        .iter()
+        .map(|(n, h)| (n.to_string(), summarize(h)))
+        .collect();
+    if ops > 0 {
+        latency.insert("all".to_string(), summarize(&totals.combined()));
+    }
+    let engine_stats_delta = match (&stats_before.raw, &stats_after.raw) {
+        (Some(b), Some(a)) => Some(json_delta(b, a)),
+        _ => None,
+    };
+    let result = PhaseResult {
+        index,
+        name: phase.name.clone(),
+        kind: kind_name(&phase.kind).to_string(),
+        threads,
+        target_rate: phase.common.rate,
+        ops,
+        seconds,
+        ops_per_sec: rate(ops as f64),
+        bytes,
+        mb_per_sec: rate(bytes as f64) / 1048576.0,
+        warmup_ops,
+        warmup_seconds: warmup_end.saturating_duration_since(start).as_secs_f64(),
+        latency,
+        histograms: BTreeMap::new(),
+        timeline: sampled.timeline.clone(),
+        io,
+        cpu,
+        peak_rss_bytes: procfs::peak_rss_bytes(),
+        db_size_bytes: procfs::dir_size_bytes(db_dir),
+        engine_stats_delta,
+        write_amp: stats_after.summary.since(&stats_before.summary).total_write_amp(),
+    };
+    Ok(PhaseRun {
+        result,
+        totals,
+        sampled,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::console::Console;
+    use crate::store::memory::MemoryStore;
+    use crate::store::null::NullStore;
+    use crate::test_support::{common, tiny_suite};
+    use lsmlab_workloads::BatchEntry;
+
+    struct NoProgress;
+    impl Progress for NoProgress {
+        fn update(&self, _ops: u64, _elapsed: Duration) {}
+    }
+
+    fn settings(interval_ms: u64) -> PhaseSettings {
+        PhaseSettings {
+            interval: Duration::from_millis(interval_ms),
+            stream_seed: 1,
+        }
+    }
+
+    #[test]
+    fn fill_then_read_counts_every_op() {
+        let suite = tiny_suite();
+        let store = MemoryStore::new();
+        let dir = tempfile::tempdir().unwrap();
+        let fill = run(&store, dir.path(), &suite, 0, &settings(1000), &NoProgress).unwrap();
+        assert_eq!(fill.result.ops, 1000);
+        assert_eq!(fill.result.kind, "fill");
+        assert_eq!(fill.result.latency["put"].count, 1000);
+        assert_eq!(fill.result.latency["all"].count, 1000);
+        assert_eq!(fill.result.bytes, 1000 * 116);
+        assert_eq!(fill.totals.count(), 1000);
+        // Interval histograms sum to the phase histogram.
+        let logged: u64 = fill
+            .sampled
+            .intervals
+            .iter()
+            .map(|iv| iv.histograms.count())
+            .sum();
+        assert_eq!(logged, 1000);
+        assert!(!fill.result.timeline.is_empty());
+        assert_eq!(fill.result.timeline.iter().map(|s| s.ops).sum::<u64>(), 1000);
+        let read = run(&store, dir.path(), &suite, 1, &settings(1000), &NoProgress).unwrap();
+        assert_eq!(read.result.ops, 500);
+        assert_eq!(read.result.latency["get"].count, 500);
+        assert!(read.result.engine_stats_delta.is_some());
+    }
+
+    #[test]
+    fn open_loop_rate_is_achieved_within_5_percent() {
+        let mut suite = tiny_suite();
+        let mut c = common(None, Some(Duration::from_secs(1)));
+        c.rate = Some(2000.0);
+        c.threads = 2;
+        suite.phases = vec![Phase {
+            name: "overwrite".into(),
+            kind: PhaseKind::Overwrite,
+            common: c,
+        }];
+        let dir = tempfile::tempdir().unwrap();
+        let r = run(&NullStore, dir.path(), &suite, 0, &settings(250), &NoProgress)
+            .unwrap()
+            .result;
+        let achieved = r.ops as f64 / 1.0;
+        assert!((achieved - 2000.0).abs() <= 100.0, "{} ops in 1 s", r.ops);
+        assert!((r.seconds - 1.0).abs() < 0.05, "{} s", r.seconds);
+        assert!((r.ops_per_sec - 2000.0).abs() <= 100.0, "{} ops/s", r.ops_per_sec);
+        assert_eq!(r.target_rate, Some(2000.0));
+        assert!(r.timeline.len() >= 4);
+    }
+
+    #[test]
+    fn warmup_is_excluded_from_totals() {
+        let mut suite = tiny_suite();
+        let mut c = common(None, Some(Duration::from_millis(300)));
+        c.rate = Some(1000.0);
+        c.warmup = Some(Duration::from_millis(200));
+        suite.phases = vec![Phase {
+            name: "read_random".into(),
+            kind: PhaseKind::ReadRandom,
+            common: c,
+        }];
+        let dir = tempfile::tempdir().unwrap();
+        let r = run(&NullStore, dir.path(), &suite, 0, &settings(100), &NoProgress)
+            .unwrap()
+            .result;
+        assert!(
+            (r.warmup_ops as f64 - 200.0).abs() <= 10.0,
+            "warmup {}",
+            r.warmup_ops
+        );
+        assert!((r.ops as f64 - 300.0).abs() <= 15.0, "measured {}", r.ops);
+        assert_eq!(r.latency["get"].count, r.ops);
+        assert!((r.warmup_seconds - 0.2).abs() < 1e-3);
+        assert!(r.timeline.first().unwrap().warmup);
+        assert!(!r.timeline.last().unwrap().warmup);
+    }
+
+    /// A store whose writes fail after `ok` of them.
+    struct FailingStore {
+        inner: MemoryStore,
+        ok: std::sync::atomic::AtomicU64,
+    }
+    impl Store for FailingStore {
+        fn put(&self, k: &[u8], v: &[u8], s: bool) -> crate::store::StoreResult<()> {
+            if self.ok.fetch_sub(1, Relaxed) == 0 {
+                return Err(StoreError("disk on fire".into()));
+            }
+            self.inner.put(k, v, s)
+        }
+        fn get(&self, k: &[u8]) -> crate::store::StoreResult<Option<usize>> {
+            self.inner.get(k)
+        }
+        fn delete(&self, k: &[u8], s: bool) -> crate::store::StoreResult<()> {
+            self.inner.delete(k, s)
+        }
+        fn delete_range(&self, b: &[u8], e: &[u8], s: bool) -> crate::store::StoreResult<()> {
+            self.inner.delete_range(b, e, s)
+        }
+        fn write_batch(&self, e: &[BatchEntry], s: bool) -> crate::store::StoreResult<()> {
+            self.inner.write_batch(e, s)
+        }
+        fn scan(&self, k: &[u8], n: usize) -> crate::store::StoreResult<(usize, u64)> {
+            self.inner.scan(k, n)
+        }
+        fn flush(&self) -> crate::store::StoreResult<()> {
+            Ok(())
+        }
+        fn compact(&self) -> crate::store::StoreResult<()> {
+            Ok(())
+        }
+        fn wait_for_compaction(&self) -> crate::store::StoreResult<()> {
+            Ok(())
+        }
+        fn stats(&self) -> crate::store::StoreStats {
+            self.inner.stats()
+        }
+        fn close(self: Box<Self>) -> crate::store::StoreResult<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn store_error_stops_every_worker_and_is_returned() {
+        let mut suite = tiny_suite();
+        suite.phases[0].common.threads = 4;
+        let store = FailingStore {
+            inner: MemoryStore::new(),
+            ok: 100.into(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let e = run(
+            &store,
+            dir.path(),
+            &suite,
+            0,
+            &settings(1000),
+            &Console::quiet().phase_progress(&suite, 0),
+        )
+        .unwrap_err();
+        assert_eq!(e.0, "disk on fire");
+    }
+}
