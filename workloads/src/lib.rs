@@ -1,1 +1,45 @@
-//! lsmlab-workloads: suite schema, generators, distributions, phases.
+//! lsmlab-workloads: what a benchmark does, not how it is timed.
+//!
+//! A suite file (YAML) is parsed and validated into a [`Suite`]
+//! ([`load_suite`], [`parse_suite`]); its matrix expands into [`Cell`]s;
+//! each phase's work per thread comes from an [`OpStream`], deterministic
+//! for (suite seed, cell, repetition, phase, thread) — see [`stream_seed`].
+//! Keys are fixed-width zero-padded numbers ([`keygen`]), values come from a
+//! pool with a target compressibility ([`valuegen`]), and key choice follows
+//! a [`Distribution`].
+//!
+//! Invariants: nothing here panics on suite input; every suite problem is a
+//! [`SuiteError`] with file, line and column. Generation allocates nothing
+//! per operation.
+
+pub mod cells;
+pub mod check;
+pub mod distribution;
+pub mod error;
+pub mod keygen;
+mod load;
+mod locate;
+pub mod numbers;
+pub mod op;
+pub mod opstream;
+pub mod permutation;
+pub mod phase;
+mod phase_de;
+pub mod rng;
+pub mod schema;
+pub mod suggest;
+pub mod valuegen;
+
+pub use cells::Cell;
+pub use check::OptionChecker;
+pub use distribution::{Distribution, KeyChooser};
+pub use error::SuiteError;
+pub use keygen::KeyFormatter;
+pub use load::{load_suite, parse_suite};
+pub use op::{BatchEntry, Op, OpKind};
+pub use opstream::OpStream;
+pub use phase::{CommonFields, Order, PHASE_KINDS, Phase, PhaseKind};
+pub use phase_de::fields_of;
+pub use rng::{WorkloadRng, stream_seed};
+pub use schema::{DataSpec, Suite};
+pub use valuegen::ValuePool;

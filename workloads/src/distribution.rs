@@ -1,0 +1,499 @@
+//! Key-choice distributions: the schema value ([`Distribution`], parsed from
+//! `uniform` or `{zipf: {theta: 0.99}}`) and the sampler ([`KeyChooser`])
+//! that turns random bits into key numbers.
+//!
+//! Invariants: [`KeyChooser::sample`] always returns a number in `[0, n)`
+//! (0 when `n == 0`), never allocates, and is a pure function of the rng
+//! state, so streams are reproducible. Meanings (n = key-space size):
+//! - uniform: every key equally likely.
+//! - zipf{theta, scrambled}: rank r (1 = hottest) has weight 1/r^theta
+//!   (rand_distr's rejection-inversion sampler). Unscrambled, rank r is key
+//!   r-1, so hot keys are adjacent; scrambled (the default, as YCSB's
+//!   `zipfian`), key = FNV-64(rank) mod n, spreading hot keys over the key
+//!   space (distinct ranks may collide, as in YCSB).
+//! - latest{theta}: zipf over recency: key n-1 (the most recently inserted
+//!   with sequential loading or inserts) is hottest, n-2 next, ...
+//! - hotspot{fraction, probability}: the first `fraction` of keys receives
+//!   `probability` of accesses, uniformly within each part (YCSB hotspot).
+//! - sequential: n0, n0+1, ... wrapping at n (n0 is the thread's start).
+//! - exponential{lambda}: key = floor(x * n) with x drawn from an
+//!   exponential of rate `lambda` truncated to [0, 1): low keys are hot.
+//!   The default lambda (3.4952) is YCSB's (the untruncated exponential has
+//!   its 95th percentile at 85.71% of the keys; YCSB also redraws values
+//!   outside the key space, which is this truncation).
+
+use std::fmt;
+
+use rand::distr::Distribution as _;
+use rand_distr::Zipf;
+use serde::Serialize;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+
+use crate::error::field_error;
+use crate::rng::{WorkloadRng, fnv64};
+
+/// Default zipf exponent (YCSB's zipfian constant).
+pub const DEFAULT_THETA: f64 = 0.99;
+/// Default exponential rate: YCSB's (95th percentile at 85.71% of the keys, untruncated).
+pub const DEFAULT_LAMBDA: f64 = 3.4952;
+/// Default hotspot: 20% of keys get 80% of accesses (YCSB defaults).
+pub const DEFAULT_HOT_FRACTION: f64 = 0.2;
+/// Default share of accesses that go to the hotspot.
+pub const DEFAULT_HOT_PROBABILITY: f64 = 0.8;
+
+/// Which key a phase touches next. See the module doc for exact meanings.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Distribution {
+    /// Every key equally likely.
+    #[default]
+    Uniform,
+    /// Power law over key rank; `scrambled` hashes ranks over the key space.
+    Zipf {
+        /// Exponent (skew): 0.99 in YCSB; larger is more skewed.
+        theta: f64,
+        /// Hash ranks with FNV-64 so hot keys are spread out (YCSB default).
+        scrambled: bool,
+    },
+    /// Zipf over recency: the most recently inserted keys are hottest.
+    Latest {
+        /// Exponent of the zipf over recency rank.
+        theta: f64,
+    },
+    /// The first `fraction` of keys receives `probability` of accesses.
+    Hotspot {
+        /// Share of the key space that is hot, in (0, 1].
+        fraction: f64,
+        /// Share of accesses that go to the hot keys, in [0, 1].
+        probability: f64,
+    },
+    /// Consecutive keys from the thread's start, wrapping around.
+    Sequential,
+    /// Truncated exponential over the key space: low keys are hot.
+    Exponential {
+        /// Rate, in units of the whole key space.
+        lambda: f64,
+    },
+}
+
+/// The names accepted in YAML, for errors and suggestions.
+pub const DISTRIBUTION_NAMES: &[&str] = &[
+    "uniform",
+    "zipf",
+    "latest",
+    "hotspot",
+    "sequential",
+    "exponential",
+];
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoParams {}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ZipfParams {
+    theta: Option<f64>,
+    scrambled: Option<bool>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LatestParams {
+    theta: Option<f64>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HotspotParams {
+    fraction: Option<f64>,
+    probability: Option<f64>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExponentialParams {
+    lambda: Option<f64>,
+}
+
+fn check_theta<E: de::Error>(theta: f64) -> Result<f64, E> {
+    if theta.is_finite() && theta > 0.0 && theta <= 10.0 {
+        Ok(theta)
+    } else {
+        Err(field_error(
+            "theta",
+            format_args!("theta must be in (0, 10], found {theta}"),
+        ))
+    }
+}
+
+fn by_name<E: de::Error>(name: &str) -> Result<Distribution, E> {
+    Ok(match name {
+        "uniform" => Distribution::Uniform,
+        "zipf" => Distribution::Zipf {
+            theta: DEFAULT_THETA,
+            scrambled: true,
+        },
+        "latest" => Distribution::Latest { theta: DEFAULT_THETA },
+        "hotspot" => Distribution::Hotspot {
+            fraction: DEFAULT_HOT_FRACTION,
+            probability: DEFAULT_HOT_PROBABILITY,
+        },
+        "sequential" => Distribution::Sequential,
+        "exponential" => Distribution::Exponential {
+            lambda: DEFAULT_LAMBDA,
+        },
+        other => return Err(E::unknown_variant(other, DISTRIBUTION_NAMES)),
+    })
+}
+
+struct DistributionVisitor;
+
+impl<'de> Visitor<'de> for DistributionVisitor {
+    type Value = Distribution;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a distribution name (uniform, zipf, latest, hotspot, sequential, exponential) or a one-key map like {zipf: {theta: 0.99}}")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Distribution, E> {
+        by_name(v)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Distribution, A::Error> {
+        let Some(name) = map.next_key::<String>()? else {
+            return Err(de::Error::custom(
+                "empty distribution map; expected e.g. {zipf: {theta: 0.99}}",
+            ));
+        };
+        let dist = match name.as_str() {
+            "uniform" | "sequential" => {
+                map.next_value::<Option<NoParams>>()?;
+                by_name(&name)?
+            }
+            "zipf" => {
+                let p = map.next_value::<Option<ZipfParams>>()?.unwrap_or(ZipfParams {
+                    theta: None,
+                    scrambled: None,
+                });
+                Distribution::Zipf {
+                    theta: check_theta(p.theta.unwrap_or(DEFAULT_THETA))?,
+                    scrambled: p.scrambled.unwrap_or(true),
+                }
+            }
+            "latest" => {
+                let p = map
+                    .next_value::<Option<LatestParams>>()?
+                    .unwrap_or(LatestParams { theta: None });
+                Distribution::Latest {
+                    theta: check_theta(p.theta.unwrap_or(DEFAULT_THETA))?,
+                }
+            }
+            "hotspot" => {
+                let p = map
+                    .next_value::<Option<HotspotParams>>()?
+                    .unwrap_or(HotspotParams {
+                        fraction: None,
+                        probability: None,
+                    });
+                let fraction = p.fraction.unwrap_or(DEFAULT_HOT_FRACTION);
+                let probability = p.probability.unwrap_or(DEFAULT_HOT_PROBABILITY);
+                if !(fraction > 0.0 && fraction <= 1.0) {
+                    return Err(field_error(
+                        "fraction",
+                        format_args!("hotspot fraction must be in (0, 1], found {fraction}"),
+                    ));
+                }
+                if !(0.0..=1.0).contains(&probability) {
+                    return Err(field_error(
+                        "probability",
+                        format_args!("hotspot probability must be in [0, 1], found {probability}"),
+                    ));
+                }
+                Distribution::Hotspot {
+                    fraction,
+                    probability,
+                }
+            }
+            "exponential" => {
+                let p = map
+                    .next_value::<Option<ExponentialParams>>()?
+                    .unwrap_or(ExponentialParams { lambda: None });
+                let lambda = p.lambda.unwrap_or(DEFAULT_LAMBDA);
+                if !(lambda.is_finite() && lambda > 0.0 && lambda <= 700.0) {
+                    return Err(field_error(
+                        "lambda",
+                        format_args!("lambda must be in (0, 700], found {lambda}"),
+                    ));
+                }
+                Distribution::Exponential { lambda }
+            }
+            other => return Err(de::Error::unknown_variant(other, DISTRIBUTION_NAMES)),
+        };
+        if let Some(extra) = map.next_key::<String>()? {
+            return Err(de::Error::custom(format!(
+                "a distribution map has exactly one key (the distribution's name), found a second key `{extra}`"
+            )));
+        }
+        Ok(dist)
+    }
+}
+
+impl<'de> Deserialize<'de> for Distribution {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(DistributionVisitor)
+    }
+}
+
+/// Draws key numbers in `[0, n)` following a [`Distribution`].
+#[derive(Debug, Clone)]
+pub struct KeyChooser {
+    kind: Chooser,
+    n: u64,
+}
+
+#[derive(Debug, Clone)]
+enum Chooser {
+    Uniform,
+    Zipf {
+        zipf: Option<Zipf<f64>>,
+        theta: f64,
+        built_for: u64,
+        scrambled: bool,
+        recency: bool,
+    },
+    Hotspot {
+        fraction: f64,
+        probability: f64,
+    },
+    Sequential {
+        next: u64,
+    },
+    Exponential {
+        lambda: f64,
+        mass: f64,
+    },
+}
+
+impl KeyChooser {
+    /// A chooser over `n` keys; a sequential chooser starts at `start`.
+    pub fn new(dist: &Distribution, n: u64, start: u64) -> KeyChooser {
+        let kind = match *dist {
+            Distribution::Uniform => Chooser::Uniform,
+            Distribution::Zipf { theta, scrambled } => Chooser::Zipf {
+                zipf: Zipf::new(n.max(1) as f64, theta).ok(),
+                theta,
+                built_for: n,
+                scrambled,
+                recency: false,
+            },
+            Distribution::Latest { theta } => Chooser::Zipf {
+                zipf: Zipf::new(n.max(1) as f64, theta).ok(),
+                theta,
+                built_for: n,
+                scrambled: false,
+                recency: true,
+            },
+            Distribution::Hotspot {
+                fraction,
+                probability,
+            } => Chooser::Hotspot {
+                fraction,
+                probability,
+            },
+            Distribution::Sequential => Chooser::Sequential { next: start },
+            Distribution::Exponential { lambda } => Chooser::Exponential {
+                lambda,
+                mass: -(-lambda).exp_m1(),
+            },
+        };
+        KeyChooser { kind, n }
+    }
+
+    /// The size of the key space being sampled.
+    pub fn len(&self) -> u64 {
+        self.n
+    }
+
+    /// Whether the key space is empty (samples are then always 0).
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// Changes the key-space size (the key space grows as a phase inserts).
+    pub fn set_len(&mut self, n: u64) {
+        self.n = n;
+    }
+
+    /// The next key number, in `[0, len())`.
+    #[inline]
+    pub fn sample(&mut self, rng: &mut WorkloadRng) -> u64 {
+        let n = self.n;
+        if n == 0 {
+            return 0;
+        }
+        match &mut self.kind {
+            Chooser::Uniform => rng.below(n),
+            Chooser::Zipf {
+                zipf,
+                theta,
+                built_for,
+                scrambled,
+                recency,
+            } => {
+                if *built_for != n {
+                    *zipf = Zipf::new(n as f64, *theta).ok();
+                    *built_for = n;
+                }
+                let rank = match zipf {
+                    Some(z) => (z.sample(rng) as u64).saturating_sub(1).min(n - 1),
+                    None => rng.below(n),
+                };
+                if *recency {
+                    n - 1 - rank
+                } else if *scrambled {
+                    fnv64(rank) % n
+                } else {
+                    rank
+                }
+            }
+            Chooser::Hotspot {
+                fraction,
+                probability,
+            } => {
+                let hot = ((*fraction * n as f64).round() as u64).clamp(1, n);
+                if rng.unit() < *probability || hot == n {
+                    rng.below(hot)
+                } else {
+                    hot + rng.below(n - hot)
+                }
+            }
+            Chooser::Sequential { next } => {
+                let k = *next % n;
+                *next = k + 1;
+                k
+            }
+            Chooser::Exponential { lambda, mass } => {
+                // Inverse CDF of the exponential truncated to [0, 1).
+                let x = -(-rng.unit() * *mass).ln_1p() / *lambda;
+                ((x * n as f64) as u64).min(n - 1)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(yaml: &str) -> Result<Distribution, String> {
+        serde_norway::from_str(yaml).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn parses_names_and_maps() {
+        assert_eq!(parse("uniform"), Ok(Distribution::Uniform));
+        assert_eq!(
+            parse("zipf"),
+            Ok(Distribution::Zipf {
+                theta: 0.99,
+                scrambled: true
+            })
+        );
+        assert_eq!(
+            parse("{zipf: {theta: 0.8, scrambled: false}}"),
+            Ok(Distribution::Zipf {
+                theta: 0.8,
+                scrambled: false
+            })
+        );
+        assert_eq!(
+            parse("{hotspot: {fraction: 0.1, probability: 0.9}}"),
+            Ok(Distribution::Hotspot {
+                fraction: 0.1,
+                probability: 0.9
+            })
+        );
+        assert_eq!(parse("{latest: {}}"), Ok(Distribution::Latest { theta: 0.99 }));
+        assert_eq!(
+            parse("{exponential: {lambda: 2}}"),
+            Ok(Distribution::Exponential { lambda: 2.0 })
+        );
+        assert_eq!(parse("{sequential: {}}"), Ok(Distribution::Sequential));
+        assert!(parse("zipff").unwrap_err().contains("unknown variant `zipff`"));
+        assert!(
+            parse("{zipf: {theta: -1}}")
+                .unwrap_err()
+                .contains("theta must be")
+        );
+        assert!(
+            parse("{zipf: {tehta: 1}}")
+                .unwrap_err()
+                .contains("unknown field `tehta`")
+        );
+        assert!(
+            parse("{hotspot: {fraction: 2}}")
+                .unwrap_err()
+                .contains("fraction must be")
+        );
+        assert!(
+            parse("{zipf: {}, uniform: {}}")
+                .unwrap_err()
+                .contains("exactly one key")
+        );
+        assert!(parse("{}").is_err());
+        assert!(parse("[1]").is_err());
+    }
+
+    #[test]
+    fn samples_stay_in_range() {
+        let mut rng = WorkloadRng::new(9);
+        for dist in [
+            Distribution::Uniform,
+            Distribution::Zipf {
+                theta: 0.99,
+                scrambled: true,
+            },
+            Distribution::Zipf {
+                theta: 1.5,
+                scrambled: false,
+            },
+            Distribution::Latest { theta: 0.99 },
+            Distribution::Hotspot {
+                fraction: 0.1,
+                probability: 0.9,
+            },
+            Distribution::Sequential,
+            Distribution::Exponential { lambda: 0.01 },
+            Distribution::Exponential { lambda: 50.0 },
+        ] {
+            for n in [1u64, 2, 7, 1000] {
+                let mut c = KeyChooser::new(&dist, n, 5);
+                for _ in 0..2000 {
+                    assert!(c.sample(&mut rng) < n, "{dist:?} n={n}");
+                }
+            }
+            let mut c = KeyChooser::new(&dist, 0, 0);
+            assert_eq!(c.sample(&mut rng), 0);
+        }
+    }
+
+    #[test]
+    fn sequential_wraps_from_start() {
+        let mut rng = WorkloadRng::new(1);
+        let mut c = KeyChooser::new(&Distribution::Sequential, 5, 3);
+        let got: Vec<u64> = (0..6).map(|_| c.sample(&mut rng)).collect();
+        assert_eq!(got, vec![3, 4, 0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn latest_follows_a_growing_key_space() {
+        let mut rng = WorkloadRng::new(2);
+        let mut c = KeyChooser::new(&Distribution::Latest { theta: 0.99 }, 100, 0);
+        let hits = (0..10_000).filter(|_| c.sample(&mut rng) == 99).count();
+        assert!(hits > 1000, "newest key should be hottest: {hits}");
+        c.set_len(200);
+        let hits = (0..10_000).filter(|_| c.sample(&mut rng) == 199).count();
+        assert!(hits > 1000, "after growth the new newest key is hottest: {hits}");
+    }
+}

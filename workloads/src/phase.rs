@@ -1,0 +1,276 @@
+//! Phases: what one step of a suite does (the schema, not the timing).
+//!
+//! Invariants: a [`Phase`] produced by the parser is fully resolved and
+//! valid: `ops` is set unless the phase is duration-bound (never both, never
+//! zero), `threads >= 1` (`>= 2` for `read_while_writing`, exactly 1 for
+//! flush/compact/wait_for_compaction), mixed weights are non-negative with
+//! a positive sum, and fractions lie in their ranges. Field meanings are
+//! documented on each item and in DESIGN.md ("Workloads").
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::distribution::Distribution;
+
+/// One step of a suite, run on the same database as the steps before it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Phase {
+    /// The kind's YAML name, with `#2`, `#3`, ... appended when a kind repeats
+    /// (`overwrite`, `overwrite#2`), so phase names are unique within a suite.
+    pub name: String,
+    /// What the phase does.
+    pub kind: PhaseKind,
+    /// Sizing and pacing shared by all kinds.
+    pub common: CommonFields,
+}
+
+/// Key order of a `fill`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Order {
+    /// Ascending key numbers (db_bench fillseq); each thread fills a contiguous range.
+    #[default]
+    #[serde(alias = "sequential")]
+    Seq,
+    /// A seeded permutation of all keys (db_bench fillrandom, but each key
+    /// exactly once), split across threads.
+    Random,
+}
+
+/// What a phase does. YAML names are the snake_case variant names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhaseKind {
+    /// Write every key of `data.keys` once (or the first `ops` of them).
+    Fill {
+        /// Sequential or random key order.
+        order: Order,
+    },
+    /// Put existing keys chosen by the distribution.
+    Overwrite,
+    /// Read-modify-write of existing keys (`Op::Update`).
+    Update,
+    /// Get existing keys chosen by the distribution.
+    ReadRandom,
+    /// Get keys from the first `hot_fraction` of the key space (db_bench readhot).
+    ReadHot {
+        /// Share of the key space read, in (0, 1]; default 0.01.
+        hot_fraction: f64,
+    },
+    /// Get keys that do not exist (`key(n) + "."`, interleaved with real keys).
+    ReadMissing,
+    /// Iterate each thread's share of the key space in order (`Op::ReadSeq` chunks).
+    ReadSeq,
+    /// Seek to a key chosen by the distribution, then `nexts` nexts (`Op::Scan`).
+    SeekRandom {
+        /// Entries read after the seek (db_bench seek_nexts); default 0.
+        nexts: usize,
+    },
+    /// Delete existing keys chosen by the distribution.
+    DeleteRandom,
+    /// `ranges` range deletes, each of `width` consecutive keys.
+    DeleteRange {
+        /// Number of range deletes (the phase's ops); default 100.
+        ranges: u64,
+        /// Keys covered by each range; default 100.
+        width: u64,
+    },
+    /// Operations picked at random by weight (weights need not sum to 1).
+    Mixed {
+        /// Weight of gets.
+        read: f64,
+        /// Weight of puts to existing keys (YCSB "update": a blind write).
+        write: f64,
+        /// Weight of deletes.
+        delete: f64,
+        /// Weight of scans of `scan_len` entries.
+        scan: f64,
+        /// Entries per scan; default 100.
+        scan_len: usize,
+        /// Weight of read-modify-writes (`Op::Update`; YCSB F).
+        update: f64,
+        /// Weight of puts of new keys beyond the loaded ones (YCSB insert).
+        insert: f64,
+    },
+    /// Readers plus one writer: thread `threads - 1` writes, the others read.
+    ReadWhileWriting {
+        /// Writer's open-loop rate in ops/s; `None` = as fast as possible.
+        write_rate: Option<f64>,
+    },
+    /// Flush the memtable (one op on thread 0).
+    Flush,
+    /// Manual full compaction (one op on thread 0).
+    Compact,
+    /// Wait until no flush or compaction is pending (one op on thread 0).
+    WaitForCompaction,
+}
+
+/// Every phase kind's YAML name, in documentation order.
+pub const PHASE_KINDS: &[&str] = &[
+    "fill",
+    "overwrite",
+    "update",
+    "read_random",
+    "read_hot",
+    "read_missing",
+    "read_seq",
+    "seek_random",
+    "delete_random",
+    "delete_range",
+    "mixed",
+    "read_while_writing",
+    "flush",
+    "compact",
+    "wait_for_compaction",
+];
+
+impl PhaseKind {
+    /// The YAML name of this kind.
+    pub fn name(&self) -> &'static str {
+        match self {
+            PhaseKind::Fill { .. } => "fill",
+            PhaseKind::Overwrite => "overwrite",
+            PhaseKind::Update => "update",
+            PhaseKind::ReadRandom => "read_random",
+            PhaseKind::ReadHot { .. } => "read_hot",
+            PhaseKind::ReadMissing => "read_missing",
+            PhaseKind::ReadSeq => "read_seq",
+            PhaseKind::SeekRandom { .. } => "seek_random",
+            PhaseKind::DeleteRandom => "delete_random",
+            PhaseKind::DeleteRange { .. } => "delete_range",
+            PhaseKind::Mixed { .. } => "mixed",
+            PhaseKind::ReadWhileWriting { .. } => "read_while_writing",
+            PhaseKind::Flush => "flush",
+            PhaseKind::Compact => "compact",
+            PhaseKind::WaitForCompaction => "wait_for_compaction",
+        }
+    }
+
+    /// Flush, compact and wait_for_compaction: one maintenance op, no load.
+    pub fn is_maintenance(&self) -> bool {
+        matches!(
+            self,
+            PhaseKind::Flush | PhaseKind::Compact | PhaseKind::WaitForCompaction
+        )
+    }
+
+    /// Whether the phase writes new keys beyond `data.keys` (mixed with `insert`).
+    pub fn inserts(&self) -> bool {
+        matches!(self, PhaseKind::Mixed { insert, .. } if *insert > 0.0)
+    }
+}
+
+/// Sizing and pacing fields shared by every phase kind.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommonFields {
+    /// Total operations over all threads (a batch of N writes counts N; a
+    /// `read_seq` chunk counts its entries). `None` = duration-bound.
+    pub ops: Option<u64>,
+    /// Run for this long instead of a count (`None` = ops-bound).
+    pub duration: Option<Duration>,
+    /// Worker threads; ops are split evenly between them.
+    pub threads: usize,
+    /// How keys are chosen (default uniform).
+    pub distribution: Distribution,
+    /// Open-loop target rate in ops/s for the whole phase; latency then counts
+    /// from each op's intended start (coordinated omission corrected).
+    pub rate: Option<f64>,
+    /// Initial time excluded from the measurements.
+    pub warmup: Option<Duration>,
+    /// Writes per write batch; 1 = no batching.
+    pub batch: usize,
+    /// fsync the WAL on every write.
+    pub sync: bool,
+}
+
+impl Default for CommonFields {
+    fn default() -> Self {
+        CommonFields {
+            ops: None,
+            duration: None,
+            threads: 1,
+            distribution: Distribution::Uniform,
+            rate: None,
+            warmup: None,
+            batch: 1,
+            sync: false,
+        }
+    }
+}
+
+impl CommonFields {
+    /// This thread's share of `ops` (even split, the first `ops % threads`
+    /// threads take one more); `None` when the phase is duration-bound.
+    pub fn ops_for_thread(&self, thread: usize, threads: usize) -> Option<u64> {
+        self.ops.map(|ops| split_ops(ops, thread, threads))
+    }
+}
+
+/// Thread `thread`'s share of `ops` split evenly over `threads` threads (the
+/// first `ops % threads` threads take one more).
+pub fn split_ops(ops: u64, thread: usize, threads: usize) -> u64 {
+    let threads = threads.max(1) as u64;
+    let t = thread as u64;
+    if t >= threads {
+        return 0;
+    }
+    ops / threads + u64::from(t < ops % threads)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ops_split_sums_to_total() {
+        for ops in [0u64, 1, 7, 100, 1001] {
+            for threads in 1..6 {
+                let c = CommonFields {
+                    ops: Some(ops),
+                    ..Default::default()
+                };
+                let sum: u64 = (0..threads).map(|t| c.ops_for_thread(t, threads).unwrap()).sum();
+                assert_eq!(sum, ops);
+            }
+        }
+        let c = CommonFields {
+            duration: Some(Duration::from_secs(1)),
+            ..Default::default()
+        };
+        assert_eq!(c.ops_for_thread(0, 1), None);
+    }
+
+    #[test]
+    fn names_cover_every_kind() {
+        let kinds = [
+            PhaseKind::Fill { order: Order::Seq },
+            PhaseKind::Overwrite,
+            PhaseKind::Update,
+            PhaseKind::ReadRandom,
+            PhaseKind::ReadHot { hot_fraction: 0.1 },
+            PhaseKind::ReadMissing,
+            PhaseKind::ReadSeq,
+            PhaseKind::SeekRandom { nexts: 1 },
+            PhaseKind::DeleteRandom,
+            PhaseKind::DeleteRange { ranges: 1, width: 1 },
+            PhaseKind::Mixed {
+                read: 1.0,
+                write: 0.0,
+                delete: 0.0,
+                scan: 0.0,
+                scan_len: 1,
+                update: 0.0,
+                insert: 0.0,
+            },
+            PhaseKind::ReadWhileWriting { write_rate: None },
+            PhaseKind::Flush,
+            PhaseKind::Compact,
+            PhaseKind::WaitForCompaction,
+        ];
+        let names: Vec<&str> = kinds.iter().map(PhaseKind::name).collect();
+        assert_eq!(names, PHASE_KINDS);
+        assert!(PhaseKind::Flush.is_maintenance());
+        assert!(!PhaseKind::Overwrite.is_maintenance());
+    }
+}

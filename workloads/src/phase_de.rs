@@ -1,0 +1,646 @@
+//! Deserializing phases from YAML: `- kind: {fields}`, `- kind: {}`,
+//! `- kind:` or a bare `- kind`.
+//!
+//! Invariants: each kind accepts exactly the fields listed in
+//! [`fields_of`]; an unknown or inapplicable field is rejected at its key
+//! with the kind's valid fields (so the "did you mean" is always a field
+//! that kind accepts). Checks that need `data:` (default `ops`, fill and
+//! range widths, key widths for inserts) read the suite's [`DataSpec`] from
+//! a thread-local set by [`with_data`] for the duration of one parse; the
+//! suite parser fills it from a first pass over `data:` alone.
+
+use std::cell::Cell;
+use std::fmt;
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+
+use crate::distribution::Distribution;
+use crate::error::field_error;
+use crate::keygen::digits;
+use crate::numbers::{Count, HumanDuration, PositiveInt, Rate};
+use crate::phase::{CommonFields, Order, PHASE_KINDS, Phase, PhaseKind};
+use crate::schema::DataSpec;
+
+thread_local! {
+    static DATA: Cell<Option<DataSpec>> = const { Cell::new(None) };
+}
+
+/// Runs `f` (a parse) with `data` visible to phase checks on this thread.
+pub(crate) fn with_data<T>(data: DataSpec, f: impl FnOnce() -> T) -> T {
+    let previous = DATA.replace(Some(data));
+    let result = f();
+    DATA.set(previous);
+    result
+}
+
+fn data() -> DataSpec {
+    DATA.get().unwrap_or_default()
+}
+
+/// Upper bound on `threads` (a typo like `threads: 1M` must not spawn a million threads).
+pub const MAX_THREADS: usize = 1024;
+/// Upper bound on `batch` (writes per batch).
+pub const MAX_BATCH: usize = 1_000_000;
+
+const LOAD: &[&str] = &["ops", "duration", "threads", "distribution", "rate", "warmup"];
+
+/// The YAML fields phase kind `kind` accepts (empty for maintenance kinds).
+pub fn fields_of(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "fill" => &[
+            "ops", "duration", "threads", "rate", "warmup", "batch", "sync", "order",
+        ],
+        "overwrite" | "delete_random" => &[
+            "ops",
+            "duration",
+            "threads",
+            "distribution",
+            "rate",
+            "warmup",
+            "batch",
+            "sync",
+        ],
+        "update" => &[
+            "ops",
+            "duration",
+            "threads",
+            "distribution",
+            "rate",
+            "warmup",
+            "sync",
+        ],
+        "read_random" | "read_missing" => LOAD,
+        "read_hot" => &[
+            "ops",
+            "duration",
+            "threads",
+            "distribution",
+            "rate",
+            "warmup",
+            "hot_fraction",
+        ],
+        "read_seq" => &["ops", "duration", "threads", "rate", "warmup"],
+        "seek_random" => &[
+            "ops",
+            "duration",
+            "threads",
+            "distribution",
+            "rate",
+            "warmup",
+            "nexts",
+        ],
+        "delete_range" => &[
+            "threads",
+            "distribution",
+            "rate",
+            "warmup",
+            "sync",
+            "ranges",
+            "width",
+        ],
+        "mixed" => &[
+            "ops",
+            "duration",
+            "threads",
+            "distribution",
+            "rate",
+            "warmup",
+            "sync",
+            "read",
+            "write",
+            "delete",
+            "scan",
+            "scan_len",
+            "update",
+            "insert",
+        ],
+        "read_while_writing" => &[
+            "ops",
+            "duration",
+            "threads",
+            "distribution",
+            "rate",
+            "warmup",
+            "batch",
+            "sync",
+            "write_rate",
+        ],
+        _ => &[],
+    }
+}
+
+/// Every field of every kind, for "applies to another kind" messages.
+const ALL_FIELDS: &[&str] = &[
+    "ops",
+    "duration",
+    "threads",
+    "distribution",
+    "rate",
+    "warmup",
+    "batch",
+    "sync",
+    "order",
+    "hot_fraction",
+    "nexts",
+    "ranges",
+    "width",
+    "read",
+    "write",
+    "delete",
+    "scan",
+    "scan_len",
+    "update",
+    "insert",
+    "write_rate",
+];
+
+fn backticked(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Validates a map key against a fixed list, at the key's position.
+struct KeySeed {
+    kind: &'static str,
+    allowed: &'static [&'static str],
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = &'static str;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<&'static str, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = &'static str;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a field name of phase `{}`", self.kind)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<&'static str, E> {
+        if let Some(name) = self.allowed.iter().find(|&&a| a == v) {
+            return Ok(name);
+        }
+        if self.allowed.is_empty() {
+            return Err(E::custom(format!(
+                "unknown field `{v}`: phase `{}` takes no fields, expected `{}: {{}}` or a bare `{}`",
+                self.kind, self.kind, self.kind
+            )));
+        }
+        let note = if ALL_FIELDS.contains(&v) {
+            " (it applies to other phase kinds)"
+        } else {
+            ""
+        };
+        Err(E::custom(format!(
+            "unknown field `{v}` for phase `{}`{note}, expected one of {}",
+            self.kind,
+            backticked(self.allowed)
+        )))
+    }
+}
+
+/// All fields any kind may have, as read from YAML.
+#[derive(Default)]
+struct RawFields {
+    ops: Option<u64>,
+    duration: Option<Duration>,
+    threads: Option<usize>,
+    distribution: Option<Distribution>,
+    rate: Option<f64>,
+    warmup: Option<Duration>,
+    batch: Option<usize>,
+    sync: Option<bool>,
+    order: Option<Order>,
+    hot_fraction: Option<f64>,
+    nexts: Option<usize>,
+    ranges: Option<u64>,
+    width: Option<u64>,
+    weights: [Option<f64>; 6],
+    scan_len: Option<usize>,
+    write_rate: Option<f64>,
+}
+
+const WEIGHTS: [&str; 6] = ["read", "write", "delete", "scan", "update", "insert"];
+
+/// Deserializes the field map of one phase kind.
+struct FieldsSeed {
+    kind: &'static str,
+}
+
+impl<'de> DeserializeSeed<'de> for FieldsSeed {
+    type Value = RawFields;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<RawFields, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldsSeed {
+    type Value = RawFields;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a map of the fields of phase `{}` (or nothing)", self.kind)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<RawFields, E> {
+        Ok(RawFields::default())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<RawFields, E> {
+        Ok(RawFields::default())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawFields, A::Error> {
+        let mut raw = RawFields::default();
+        let mut seen: Vec<&'static str> = Vec::new();
+        while let Some(key) = map.next_key_seed(KeySeed {
+            kind: self.kind,
+            allowed: fields_of(self.kind),
+        })? {
+            if seen.contains(&key) {
+                return Err(field_error(key, format_args!("field `{key}` is set twice")));
+            }
+            seen.push(key);
+            match key {
+                "ops" => raw.ops = Some(map.next_value::<Count>()?.0),
+                "duration" => raw.duration = Some(map.next_value::<HumanDuration>()?.0),
+                "threads" => raw.threads = Some(map.next_value::<PositiveInt>()?.0),
+                "distribution" => raw.distribution = Some(map.next_value::<Distribution>()?),
+                "rate" => raw.rate = Some(map.next_value::<Rate>()?.0),
+                "warmup" => raw.warmup = Some(map.next_value::<HumanDuration>()?.0),
+                "batch" => raw.batch = Some(map.next_value::<PositiveInt>()?.0),
+                "sync" => raw.sync = Some(map.next_value::<bool>()?),
+                "order" => raw.order = Some(map.next_value::<Order>()?),
+                "hot_fraction" => raw.hot_fraction = Some(map.next_value::<f64>()?),
+                "nexts" => raw.nexts = Some(map.next_value::<Count>()?.0 as usize),
+                "ranges" => raw.ranges = Some(map.next_value::<Count>()?.0),
+                "width" => raw.width = Some(map.next_value::<Count>()?.0),
+                "scan_len" => raw.scan_len = Some(map.next_value::<PositiveInt>()?.0),
+                "write_rate" => raw.write_rate = Some(map.next_value::<Rate>()?.0),
+                w => {
+                    let value = map.next_value::<f64>()?;
+                    if !(value.is_finite() && value >= 0.0) {
+                        return Err(field_error(
+                            w,
+                            format_args!("weight `{w}` must be a non-negative number, found {value}"),
+                        ));
+                    }
+                    if let Some(i) = WEIGHTS.iter().position(|&n| n == w) {
+                        raw.weights[i] = Some(value);
+                    }
+                }
+            }
+        }
+        Ok(raw)
+    }
+}
+
+/// Turns the raw fields of `kind` into a resolved kind and common fields.
+fn build<E: de::Error>(kind: &'static str, raw: RawFields) -> Result<(PhaseKind, CommonFields), E> {
+    let data = data();
+    if raw.ops.is_some() && raw.duration.is_some() {
+        return Err(field_error(
+            "duration",
+            "set either `ops` or `duration`, not both",
+        ));
+    }
+    if raw.ops == Some(0) {
+        return Err(field_error("ops", "ops must be at least 1"));
+    }
+    if raw.duration.is_some_and(|d| d.is_zero()) {
+        return Err(field_error("duration", "duration must be greater than zero"));
+    }
+    if let (Some(w), Some(d)) = (raw.warmup, raw.duration)
+        && w >= d
+    {
+        return Err(field_error(
+            "warmup",
+            format_args!("warmup ({w:?}) must be shorter than duration ({d:?})"),
+        ));
+    }
+    if let Some(t) = raw.threads.filter(|&t| t > MAX_THREADS) {
+        return Err(field_error(
+            "threads",
+            format_args!("threads must be at most {MAX_THREADS}, found {t}"),
+        ));
+    }
+    if let Some(b) = raw.batch.filter(|&b| b > MAX_BATCH) {
+        return Err(field_error(
+            "batch",
+            format_args!("batch must be at most {MAX_BATCH} writes, found {b}"),
+        ));
+    }
+    let mut common = CommonFields {
+        ops: raw.ops,
+        duration: raw.duration,
+        threads: raw.threads.unwrap_or(1),
+        distribution: raw.distribution.unwrap_or_default(),
+        rate: raw.rate,
+        warmup: raw.warmup,
+        batch: raw.batch.unwrap_or(1),
+        sync: raw.sync.unwrap_or(false),
+    };
+    if common.ops.is_none() && common.duration.is_none() {
+        common.ops = Some(data.keys);
+    }
+    let kind = match kind {
+        "fill" => {
+            if common.ops.is_some_and(|ops| ops > data.keys) {
+                return Err(field_error(
+                    "ops",
+                    format_args!(
+                        "fill writes each key once: ops must be at most data.keys ({})",
+                        data.keys
+                    ),
+                ));
+            }
+            PhaseKind::Fill {
+                order: raw.order.unwrap_or_default(),
+            }
+        }
+        "overwrite" => PhaseKind::Overwrite,
+        "update" => PhaseKind::Update,
+        "read_random" => PhaseKind::ReadRandom,
+        "read_hot" => {
+            let f = raw.hot_fraction.unwrap_or(0.01);
+            if !(f > 0.0 && f <= 1.0) {
+                return Err(field_error(
+                    "hot_fraction",
+                    format_args!("hot_fraction must be in (0, 1], found {f}"),
+                ));
+            }
+            PhaseKind::ReadHot { hot_fraction: f }
+        }
+        "read_missing" => PhaseKind::ReadMissing,
+        "read_seq" => PhaseKind::ReadSeq,
+        "seek_random" => PhaseKind::SeekRandom {
+            nexts: raw.nexts.unwrap_or(0),
+        },
+        "delete_random" => PhaseKind::DeleteRandom,
+        "delete_range" => {
+            let ranges = raw.ranges.unwrap_or(100);
+            let width = raw.width.unwrap_or(100);
+            if ranges == 0 {
+                return Err(field_error("ranges", "ranges must be at least 1"));
+            }
+            if width == 0 || width > data.keys {
+                return Err(field_error(
+                    "width",
+                    format_args!(
+                        "width must be between 1 and data.keys ({}), found {width}",
+                        data.keys
+                    ),
+                ));
+            }
+            common.ops = Some(ranges);
+            PhaseKind::DeleteRange { ranges, width }
+        }
+        "mixed" => {
+            let [read, write, delete, scan, update, insert] = raw.weights.map(|w| w.unwrap_or(0.0));
+            if read + write + delete + scan + update + insert <= 0.0 {
+                return Err(de::Error::custom(format!(
+                    "phase `mixed` needs at least one positive weight among {}",
+                    backticked(&WEIGHTS)
+                )));
+            }
+            if insert > 0.0
+                && let Some(ops) = common.ops
+            {
+                let max_key = data.keys.saturating_add(ops);
+                if digits(max_key) > data.key_size {
+                    return Err(field_error(
+                        "insert",
+                        format_args!(
+                            "inserts may reach key number {max_key}, which needs {} digits but data.key_size is {}",
+                            digits(max_key),
+                            data.key_size
+                        ),
+                    ));
+                }
+            }
+            PhaseKind::Mixed {
+                read,
+                write,
+                delete,
+                scan,
+                scan_len: raw.scan_len.unwrap_or(100),
+                update,
+                insert,
+            }
+        }
+        "read_while_writing" => {
+            common.threads = raw.threads.unwrap_or(2);
+            if common.threads < 2 {
+                return Err(field_error(
+                    "threads",
+                    "read_while_writing needs at least 2 threads (readers plus one writer)",
+                ));
+            }
+            PhaseKind::ReadWhileWriting {
+                write_rate: raw.write_rate,
+            }
+        }
+        "flush" | "compact" | "wait_for_compaction" => {
+            common.ops = Some(1);
+            match kind {
+                "flush" => PhaseKind::Flush,
+                "compact" => PhaseKind::Compact,
+                _ => PhaseKind::WaitForCompaction,
+            }
+        }
+        other => return Err(de::Error::custom(format!("unknown phase kind `{other}`"))),
+    };
+    Ok((kind, common))
+}
+
+/// Validates a phase kind name at the key's position.
+struct KindSeed;
+
+impl<'de> DeserializeSeed<'de> for KindSeed {
+    type Value = &'static str;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<&'static str, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+fn kind_name<E: de::Error>(v: &str) -> Result<&'static str, E> {
+    PHASE_KINDS.iter().find(|&&k| k == v).copied().ok_or_else(|| {
+        E::custom(format!(
+            "unknown phase kind `{v}`, expected one of {}",
+            backticked(PHASE_KINDS)
+        ))
+    })
+}
+
+impl<'de> Visitor<'de> for KindSeed {
+    type Value = &'static str;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a phase kind")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<&'static str, E> {
+        kind_name(v)
+    }
+}
+
+/// One element of `phases:`, deserialized with its own error positions.
+pub(crate) struct RawPhase(pub Phase);
+
+impl<'de> Deserialize<'de> for RawPhase {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(PhaseVisitor)
+    }
+}
+
+struct PhaseVisitor;
+
+impl<'de> Visitor<'de> for PhaseVisitor {
+    type Value = RawPhase;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a phase: a one-key map like `overwrite: {ops: 1M}` or a bare kind like `flush`")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<RawPhase, E> {
+        let kind = kind_name(v)?;
+        let (kind, common) = build(kind, RawFields::default())?;
+        Ok(RawPhase(Phase {
+            name: kind.name().to_string(),
+            kind,
+            common,
+        }))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawPhase, A::Error> {
+        let Some(kind) = map.next_key_seed(KindSeed)? else {
+            return Err(de::Error::custom(
+                "empty phase; expected a one-key map like `overwrite: {ops: 1M}`",
+            ));
+        };
+        let raw = map.next_value_seed(FieldsSeed { kind })?;
+        if let Some(extra) = map.next_key::<String>()? {
+            return Err(field_error(
+                &extra,
+                format_args!(
+                    "a phase is a one-key map (`- {kind}: {{...}}`), found a second key `{extra}`; \
+                     put fields inside the braces, or start a new phase with `-`"
+                ),
+            ));
+        }
+        let (kind, common) = build(kind, raw)?;
+        Ok(RawPhase(Phase {
+            name: kind.name().to_string(),
+            kind,
+            common,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(yaml: &str) -> Result<Phase, String> {
+        let data = DataSpec {
+            keys: 1000,
+            key_size: 6,
+            ..DataSpec::default()
+        };
+        with_data(data, || {
+            serde_norway::from_str::<RawPhase>(yaml)
+                .map(|p| p.0)
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    #[test]
+    fn bare_empty_and_full_forms() {
+        assert_eq!(parse("flush").unwrap().kind, PhaseKind::Flush);
+        assert_eq!(parse("flush: {}").unwrap().kind, PhaseKind::Flush);
+        assert_eq!(parse("compact:").unwrap().kind, PhaseKind::Compact);
+        let p = parse("fill: {order: random, threads: 2}").unwrap();
+        assert_eq!(p.kind, PhaseKind::Fill { order: Order::Random });
+        assert_eq!(p.common.threads, 2);
+        assert_eq!(p.common.ops, Some(1000), "ops defaults to data.keys");
+        let p = parse("mixed: {duration: 30s, read: 0.9, write: 0.1, rate: 50k}").unwrap();
+        assert_eq!(p.common.duration, Some(Duration::from_secs(30)));
+        assert_eq!(p.common.ops, None);
+        assert_eq!(p.common.rate, Some(50_000.0));
+        let p = parse("read_while_writing: {}").unwrap();
+        assert_eq!(p.common.threads, 2);
+        let p = parse("delete_range: {ranges: 10, width: 5}").unwrap();
+        assert_eq!(p.common.ops, Some(10));
+    }
+
+    #[test]
+    fn rejections() {
+        let e = parse("fill: {nexts: 3}").unwrap_err();
+        assert!(
+            e.contains("unknown field `nexts` for phase `fill` (it applies to other phase kinds)"),
+            "{e}"
+        );
+        assert!(parse("flush: {ops: 3}").unwrap_err().contains("takes no fields"));
+        assert!(
+            parse("overwrite: {ops: 1, duration: 1s}")
+                .unwrap_err()
+                .contains("not both")
+        );
+        assert!(parse("overwrite: {ops: 0}").unwrap_err().contains("at least 1"));
+        assert!(
+            parse("fill: {ops: 2000}")
+                .unwrap_err()
+                .contains("at most data.keys")
+        );
+        assert!(parse("mixed: {}").unwrap_err().contains("positive weight"));
+        assert!(parse("mixed: {read: -1}").unwrap_err().contains("non-negative"));
+        assert!(
+            parse("read_hot: {hot_fraction: 0}")
+                .unwrap_err()
+                .contains("hot_fraction")
+        );
+        assert!(
+            parse("delete_range: {width: 5000}")
+                .unwrap_err()
+                .contains("width")
+        );
+        assert!(
+            parse("read_while_writing: {threads: 1}")
+                .unwrap_err()
+                .contains("at least 2")
+        );
+        assert!(
+            parse("overwirte: {}")
+                .unwrap_err()
+                .contains("unknown phase kind `overwirte`")
+        );
+        assert!(parse("fill: {}\nflush: {}").unwrap_err().contains("one-key map"));
+        assert!(parse("{fill: {ops: 1, ops: 2}}").is_err());
+        assert!(
+            parse("mixed: {insert: 1, ops: 1M}")
+                .unwrap_err()
+                .contains("key_size")
+        );
+        assert!(parse("[1]").is_err());
+        assert!(
+            parse("read_random: {threads: 1M}")
+                .unwrap_err()
+                .contains("at most 1024")
+        );
+        assert!(
+            parse("overwrite: {batch: 2M}")
+                .unwrap_err()
+                .contains("at most 1000000")
+        );
+    }
+}
