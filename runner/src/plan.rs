@@ -1,10 +1,9 @@
 //! The validated plan: a suite expanded into matrix cells and repetitions.
 //!
 //! Invariants:
-//! - Cells are the cartesian product of the matrix in file order: the first
-//!   matrix option varies slowest, like nested loops written in that order.
-//! - A cell is dropped when some `exclude:` entry matches it: every option
-//!   named in the entry has exactly that value in the cell.
+//! - Cells come from `Suite::cells()` (lsmlab-workloads): the cartesian
+//!   product of the matrix in file order (the first option varies slowest),
+//!   minus cells matched by an `exclude:` entry.
 //! - A cell's index is its position in the full product (before exclusion
 //!   and `--only`), so a cell keeps its identity (`c003`) however it is
 //!   filtered.
@@ -13,35 +12,18 @@
 
 use std::fmt;
 
-use lsmlab_workloads::{OptionChecker, Suite};
+use lsmlab_workloads::{Cell, OptionChecker, Suite};
 use serde_json::{Map, Value};
 
-/// One point of the matrix.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Cell {
-    /// Position in the full product (0-based).
-    pub index: usize,
-    /// The matrix values of this cell, in matrix (file) order.
-    pub matrix: Vec<(String, Value)>,
-    /// Engine options: suite `engine:` merged with `matrix`.
-    pub options: Map<String, Value>,
+/// Stable identifier of one repetition of a cell (`c003-r1`), also its
+/// histogram directory and database directory suffix.
+pub fn cell_id(cell: &Cell, repetition: u32) -> String {
+    format!("c{:03}-r{repetition}", cell.index)
 }
 
-impl Cell {
-    /// `option=value` pairs of the matrix values, comma separated.
-    pub fn label(&self) -> String {
-        render_pairs(self.matrix.iter().map(|(k, v)| (k, v)))
-    }
-
-    /// The matrix values as a JSON object (for results).
-    pub fn matrix_map(&self) -> Map<String, Value> {
-        self.matrix.iter().cloned().collect()
-    }
-
-    /// Stable identifier of one repetition of this cell (`c003-r1`).
-    pub fn id(&self, repetition: u32) -> String {
-        format!("c{:03}-r{repetition}", self.index)
-    }
+/// The matrix values of a cell as a JSON object (for results).
+pub fn matrix_map(cell: &Cell) -> Map<String, Value> {
+    cell.overrides.iter().cloned().collect()
 }
 
 /// A suite ready to run.
@@ -76,7 +58,7 @@ impl Plan {
         repeat: Option<u32>,
         checker: &dyn OptionChecker,
     ) -> Result<Plan, PlanError> {
-        let all = expand(&suite);
+        let all = suite.cells();
         let total = all.len();
         let cells: Vec<Cell> = all
             .into_iter()
@@ -107,44 +89,18 @@ impl Plan {
 
     /// The resolved suite as JSON, recorded in results.
     pub fn resolved(&self) -> Value {
-        let s = &self.suite;
-        let phases: Vec<Value> = s
-            .phases
-            .iter()
-            .map(|p| {
-                let c = &p.common;
-                serde_json::json!({
-                    "name": p.name,
-                    "kind": format!("{:?}", p.kind),
-                    "ops": c.ops,
-                    "duration_seconds": c.duration.map(|d| d.as_secs_f64()),
-                    "threads": c.threads,
-                    "distribution": format!("{:?}", c.distribution),
-                    "rate": c.rate,
-                    "warmup_seconds": c.warmup.map(|d| d.as_secs_f64()),
-                    "batch": c.batch,
-                    "sync": c.sync,
-                })
-            })
-            .collect();
-        serde_json::json!({
-            "name": s.name,
-            "description": s.description,
-            "file": s.file,
-            "seed": s.seed,
-            "repeat": self.repeat,
-            "data": {
-                "keys": s.data.keys,
-                "key_size": s.data.key_size,
-                "value_size": s.data.value_size,
-                "compressibility": s.data.compressibility,
-            },
-            "engine": s.engine,
-            "matrix": s.matrix.iter().map(|(k, v)| serde_json::json!({k: v})).collect::<Vec<_>>(),
-            "exclude": s.exclude,
-            "phases": phases,
-            "cells": self.cells.iter().map(|c| serde_json::json!({"index": c.index, "matrix": c.matrix_map()})).collect::<Vec<_>>(),
-        })
+        let mut v = serde_json::to_value(&self.suite).unwrap_or(Value::Null);
+        if let Value::Object(m) = &mut v {
+            m.insert("repeat".into(), Value::from(self.repeat));
+            m.insert(
+                "cells".into(),
+                self.cells
+                    .iter()
+                    .map(|c| serde_json::json!({"index": c.index, "matrix": matrix_map(c)}))
+                    .collect(),
+            );
+        }
+        v
     }
 
     /// (cell, repetition) pairs in run order: each cell's repetitions
@@ -153,53 +109,6 @@ impl Plan {
         self.cells
             .iter()
             .flat_map(move |c| (1..=self.repeat).map(move |r| (c, r)))
-    }
-}
-
-/// Every cell of the suite's matrix minus its exclusions.
-pub fn expand(suite: &Suite) -> Vec<Cell> {
-    let mut combos: Vec<Vec<(String, Value)>> = vec![Vec::new()];
-    for (name, values) in &suite.matrix {
-        let mut next = Vec::with_capacity(combos.len() * values.len());
-        for combo in &combos {
-            for v in values {
-                let mut c = combo.clone();
-                c.push((name.clone(), v.clone()));
-                next.push(c);
-            }
-        }
-        combos = next;
-    }
-    combos
-        .into_iter()
-        .enumerate()
-        .filter(|(_, m)| !suite.exclude.iter().any(|ex| excluded_by(m, ex)))
-        .map(|(index, matrix)| {
-            let mut options = suite.engine.clone();
-            for (k, v) in &matrix {
-                options.insert(k.clone(), v.clone());
-            }
-            Cell {
-                index,
-                matrix,
-                options,
-            }
-        })
-        .collect()
-}
-
-fn excluded_by(cell: &[(String, Value)], exclude: &Map<String, Value>) -> bool {
-    !exclude.is_empty()
-        && exclude
-            .iter()
-            .all(|(k, v)| cell.iter().any(|(ck, cv)| ck == k && same_value(cv, v)))
-}
-
-/// Equal values, treating numbers by value (1 == 1.0) and strings by text.
-fn same_value(a: &Value, b: &Value) -> bool {
-    match (a.as_f64(), b.as_f64()) {
-        (Some(x), Some(y)) => x == y,
-        _ => a == b,
     }
 }
 
@@ -275,41 +184,24 @@ impl fmt::Display for OnlyFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::tiny_suite;
-    use serde_json::json;
+    use crate::test_support::{AcceptAll, suite_from_yaml};
 
-    struct AcceptAll;
-    impl OptionChecker for AcceptAll {
-        fn known_options(&self) -> Vec<String> {
-            Vec::new()
-        }
-        fn check(&self, options: &Map<String, Value>) -> Result<(), String> {
-            match options.get("num_levels") {
-                Some(v) if v == &json!(99) => Err("num_levels: 99 is too many".into()),
-                _ => Ok(()),
-            }
-        }
+    const MATRIX: &str = "name: m\ndata: {keys: 1000}\nengine: {write_buffer_size: 8MiB, num_levels: 7}\n\
+        matrix:\n  num_levels: [3, 5, 7]\n  compression: [lz4, zstd]\n{EXCLUDE}phases:\n  - fill: {}\n";
+
+    fn suite(exclude: &str) -> Suite {
+        suite_from_yaml(&MATRIX.replace("{EXCLUDE}", exclude))
     }
 
-    fn obj(v: Value) -> Map<String, Value> {
-        v.as_object().unwrap().clone()
-    }
-
-    fn suite_with_matrix() -> Suite {
-        let mut s = tiny_suite();
-        s.engine = obj(json!({"write_buffer_size": "8MiB", "num_levels": 7}));
-        s.matrix = vec![
-            ("num_levels".into(), vec![json!(3), json!(5), json!(7)]),
-            ("compression".into(), vec![json!("lz4"), json!("zstd")]),
-        ];
-        s
+    fn plan(s: Suite, only: Option<&str>) -> Result<Plan, PlanError> {
+        let f = only.map(|o| OnlyFilter::parse(o).unwrap());
+        Plan::new(s, f.as_ref(), None, &AcceptAll)
     }
 
     #[test]
     fn product_in_file_order_with_merged_options() {
-        let cells = expand(&suite_with_matrix());
-        assert_eq!(cells.len(), 6);
-        let labels: Vec<String> = cells.iter().map(Cell::label).collect();
+        let p = plan(suite(""), None).unwrap();
+        let labels: Vec<String> = p.cells.iter().map(Cell::label).collect();
         assert_eq!(
             labels,
             [
@@ -322,82 +214,63 @@ mod tests {
             ]
         );
         assert_eq!(
-            cells[2].options["num_levels"],
-            json!(5),
+            p.cells[2].options["num_levels"],
+            serde_json::json!(5),
             "matrix overrides engine"
         );
-        assert_eq!(cells[2].options["write_buffer_size"], json!("8MiB"));
-        assert_eq!(cells[5].id(2), "c005-r2");
-    }
-
-    #[test]
-    fn no_matrix_is_one_cell() {
-        let cells = expand(&tiny_suite());
-        assert_eq!(cells.len(), 1);
-        assert_eq!(cells[0].label(), "");
+        assert_eq!(p.cells[2].options["write_buffer_size"], serde_json::json!("8MiB"));
+        assert_eq!(cell_id(&p.cells[5], 2), "c005-r2");
+        assert_eq!(matrix_map(&p.cells[3])["compression"], serde_json::json!("zstd"));
+        let resolved = p.resolved();
+        assert_eq!(resolved["cells"].as_array().unwrap().len(), 6);
+        assert_eq!(resolved["name"], "m");
     }
 
     #[test]
     fn exclude_drops_matching_cells_and_keeps_indices() {
-        let mut s = suite_with_matrix();
-        s.exclude = vec![
-            obj(json!({"num_levels": 3, "compression": "zstd"})),
-            obj(json!({"num_levels": 7.0})),
-        ];
-        let cells = expand(&s);
-        let idx: Vec<usize> = cells.iter().map(|c| c.index).collect();
+        let s = suite("exclude:\n  - {num_levels: 3, compression: zstd}\n  - {num_levels: 7}\n");
+        let idx: Vec<usize> = plan(s, None).unwrap().cells.iter().map(|c| c.index).collect();
         assert_eq!(idx, vec![0, 2, 3]);
     }
 
     #[test]
     fn only_filters_by_key_value_and_substring() {
-        let s = suite_with_matrix();
-        let f = OnlyFilter::parse("num_levels=5").unwrap();
-        let p = Plan::new(s.clone(), Some(&f), None, &AcceptAll).unwrap();
-        assert_eq!(p.cells.iter().map(|c| c.index).collect::<Vec<_>>(), vec![2, 3]);
-
-        let f = OnlyFilter::parse("num_levels=5, compression=zstd").unwrap();
-        let p = Plan::new(s.clone(), Some(&f), None, &AcceptAll).unwrap();
-        assert_eq!(p.cells.len(), 1);
-        assert_eq!(p.cells[0].index, 3);
-
-        let f = OnlyFilter::parse("zstd").unwrap();
-        assert_eq!(
-            Plan::new(s.clone(), Some(&f), None, &AcceptAll)
+        let idx = |only: &str| -> Vec<usize> {
+            plan(suite(""), Some(only))
                 .unwrap()
                 .cells
-                .len(),
-            3
-        );
+                .iter()
+                .map(|c| c.index)
+                .collect()
+        };
+        assert_eq!(idx("num_levels=5"), vec![2, 3]);
+        assert_eq!(idx("num_levels=5, compression=zstd"), vec![3]);
+        assert_eq!(idx("zstd"), vec![1, 3, 5]);
         // Engine options (not only the matrix) can be matched.
-        let f = OnlyFilter::parse("write_buffer_size=8MiB").unwrap();
-        assert_eq!(
-            Plan::new(s.clone(), Some(&f), None, &AcceptAll)
-                .unwrap()
-                .cells
-                .len(),
-            6
-        );
-
-        let f = OnlyFilter::parse("num_levels=4").unwrap();
-        let e = Plan::new(s, Some(&f), None, &AcceptAll).unwrap_err();
+        assert_eq!(idx("write_buffer_size=8MiB").len(), 6);
+        let e = plan(suite(""), Some("num_levels=4")).unwrap_err();
         assert!(e.0.contains("matches none"), "{e}");
         assert!(OnlyFilter::parse("a=1,,b").is_err());
     }
 
     #[test]
     fn repetitions_and_checker() {
-        let mut s = suite_with_matrix();
+        let mut s = suite("");
         s.repeat = 2;
-        let p = Plan::new(s.clone(), None, None, &AcceptAll).unwrap();
+        let p = plan(s.clone(), None).unwrap();
         assert_eq!(p.runs().count(), 12);
         let runs: Vec<(usize, u32)> = p.runs().take(3).map(|(c, r)| (c.index, r)).collect();
         assert_eq!(runs, vec![(0, 1), (0, 2), (1, 1)]);
-        let p = Plan::new(s.clone(), None, Some(3), &AcceptAll).unwrap();
-        assert_eq!(p.runs().count(), 18);
+        assert_eq!(
+            Plan::new(s.clone(), None, Some(3), &AcceptAll)
+                .unwrap()
+                .runs()
+                .count(),
+            18
+        );
 
-        s.matrix[0].1.push(json!(99));
-        let e = Plan::new(s, None, None, &AcceptAll).unwrap_err();
+        s.matrix[0].1.push(serde_json::json!(99));
+        let e = plan(s, None).unwrap_err();
         assert!(e.0.contains("c006") && e.0.contains("num_levels=99"), "{e}");
     }
 }

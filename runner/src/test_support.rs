@@ -1,52 +1,33 @@
 //! Builders shared by the unit tests.
 
-use std::time::Duration;
+use lsmlab_workloads::{OptionChecker, Suite, parse_suite};
+use serde_json::{Map, Value};
 
-use lsmlab_workloads::{CommonFields, DataSpec, Distribution, Order, Phase, PhaseKind, Suite};
-use serde_json::Map;
+/// Knows the engine's option names; accepts every value except
+/// `num_levels: 99` (to test rejection).
+pub struct AcceptAll;
 
-/// Common fields of a closed-loop, single-thread phase of `ops` operations.
-pub fn common(ops: Option<u64>, duration: Option<Duration>) -> CommonFields {
-    CommonFields {
-        ops,
-        duration,
-        threads: 1,
-        distribution: Distribution::Uniform,
-        rate: None,
-        warmup: None,
-        batch: 1,
-        sync: false,
+impl OptionChecker for AcceptAll {
+    fn known_options(&self) -> Vec<String> {
+        crate::store::lsmlab::LsmlabOptionChecker.known_options()
+    }
+    fn check(&self, options: &Map<String, Value>) -> Result<(), String> {
+        match options.get("num_levels") {
+            Some(v) if v == &Value::from(99) => Err("num_levels: 99 is too many".into()),
+            _ => Ok(()),
+        }
     }
 }
 
-/// A suite of 1000 keys with a fill and a read phase and no matrix.
+/// Parses a suite from YAML text (panics on a bad suite: tests only).
+pub fn suite_from_yaml(yaml: &str) -> Suite {
+    parse_suite(yaml, "test.yaml", &AcceptAll).unwrap_or_else(|e| panic!("bad test suite: {e}"))
+}
+
+/// 1000 keys of 16 + 100 bytes: a random fill and 500 random reads.
 pub fn tiny_suite() -> Suite {
-    Suite {
-        name: "tiny".into(),
-        description: "unit test suite".into(),
-        seed: 7,
-        repeat: 1,
-        data: DataSpec {
-            keys: 1000,
-            key_size: 16,
-            value_size: 100,
-            compressibility: 0.5,
-        },
-        engine: Map::new(),
-        matrix: Vec::new(),
-        exclude: Vec::new(),
-        phases: vec![
-            Phase {
-                name: "fill".into(),
-                kind: PhaseKind::Fill { order: Order::Random },
-                common: common(None, None),
-            },
-            Phase {
-                name: "read_random".into(),
-                kind: PhaseKind::ReadRandom,
-                common: common(Some(500), None),
-            },
-        ],
-        file: "tiny.yaml".into(),
-    }
+    suite_from_yaml(
+        "name: tiny\nseed: 7\ndata: {keys: 1000, key_size: 16, value_size: 100}\n\
+         phases:\n  - fill: {order: random}\n  - read_random: {ops: 500}\n",
+    )
 }

@@ -9,7 +9,8 @@
 //!   last operation.
 //! - Open-loop `rate:` is the whole phase's rate, split evenly over its
 //!   threads with staggered schedules. `read_while_writing`'s `write_rate`
-//!   paces thread 0, the writer.
+//!   paces its writer thread (`OpStream::is_writer`), which is stopped when
+//!   the readers finish.
 //! - A store error from any worker stops the phase and is returned after
 //!   every thread has been joined (no thread outlives its phase).
 
@@ -35,8 +36,8 @@ use crate::store::{Store, StoreError, json_delta};
 pub struct PhaseSettings {
     /// Sampling interval of the time series.
     pub interval: Duration,
-    /// Seed of this cell repetition's operation streams.
-    pub stream_seed: u64,
+    /// Repetition number of the cell (seeds the operation streams).
+    pub repetition: u32,
 }
 
 /// Called while a phase runs so the console can show progress.
@@ -56,27 +57,6 @@ pub struct PhaseRun {
     pub sampled: SamplerOutput,
 }
 
-/// The kind name of a phase (`fill`, `read_random`, ...).
-pub fn kind_name(kind: &PhaseKind) -> &'static str {
-    match kind {
-        PhaseKind::Fill { .. } => "fill",
-        PhaseKind::Overwrite => "overwrite",
-        PhaseKind::Update => "update",
-        PhaseKind::ReadRandom => "read_random",
-        PhaseKind::ReadHot { .. } => "read_hot",
-        PhaseKind::ReadMissing => "read_missing",
-        PhaseKind::ReadSeq => "read_seq",
-        PhaseKind::SeekRandom { .. } => "seek_random",
-        PhaseKind::DeleteRandom => "delete_random",
-        PhaseKind::DeleteRange { .. } => "delete_range",
-        PhaseKind::Mixed { .. } => "mixed",
-        PhaseKind::ReadWhileWriting { .. } => "read_while_writing",
-        PhaseKind::Flush => "flush",
-        PhaseKind::Compact => "compact",
-        PhaseKind::WaitForCompaction => "wait_for_compaction",
-    }
-}
-
 /// Operations the phase is expected to run (for progress), when known.
 pub fn expected_ops(suite: &Suite, phase: &Phase) -> Option<u64> {
     match phase.kind {
@@ -88,16 +68,23 @@ pub fn expected_ops(suite: &Suite, phase: &Phase) -> Option<u64> {
     }
 }
 
-fn thread_schedule(phase: &Phase, thread: usize, threads: usize, start: Instant) -> Option<Schedule> {
-    if let Some(rate) = phase.common.rate.filter(|r| *r > 0.0) {
-        return Some(Schedule::new(start, rate / threads as f64, thread, threads));
+fn thread_schedule(
+    phase: &Phase,
+    stream: &OpStream,
+    thread: usize,
+    threads: usize,
+    start: Instant,
+) -> Option<Schedule> {
+    if let PhaseKind::ReadWhileWriting { write_rate } = phase.kind
+        && stream.is_writer()
+    {
+        // The writer is paced by write_rate alone (and never by the readers' rate).
+        return write_rate
+            .filter(|r| *r > 0.0)
+            .map(|r| Schedule::new(start, r, 0, 1));
     }
-    match phase.kind {
-        PhaseKind::ReadWhileWriting { write_rate: Some(r) } if thread == 0 && r > 0.0 => {
-            Some(Schedule::new(start, r, 0, 1))
-        }
-        _ => None,
-    }
+    let rate = phase.common.rate.filter(|r| *r > 0.0)?;
+    Some(Schedule::new(start, rate / threads as f64, thread, threads))
 }
 
 /// Runs phase `index` of `suite` on `store` (whose files live in `db_dir`).
@@ -115,12 +102,13 @@ pub fn run(
     procfs::reset_peak_rss();
     let proc_before = ProcSnapshot::now();
 
+    let seed = super::cell::phase_stream_seed(suite.seed, settings.repetition, index);
     let shared: Vec<Arc<WorkerShared>> = (0..threads).map(|_| Arc::new(WorkerShared::default())).collect();
     let stop = AtomicBool::new(false);
     let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
     let publish_every = (settings.interval / 20).clamp(Duration::from_millis(1), Duration::from_millis(100));
     let streams: Vec<OpStream> = (0..threads)
-        .map(|t| OpStream::new(suite, index, settings.stream_seed, t, threads))
+        .map(|t| OpStream::new(suite, index, seed, t, threads))
         .collect();
 
     let base_time = SystemTime::now();
@@ -145,6 +133,8 @@ pub fn run(
             .into_iter()
             .enumerate()
             .map(|(t, stream)| {
+                let is_writer = stream.is_writer();
+                let schedule = thread_schedule(phase, &stream, t, threads, start);
                 let spec = WorkerSpec {
                     store,
                     stream,
@@ -152,19 +142,25 @@ pub fn run(
                     stop: &stop,
                     warmup_end,
                     deadline,
-                    schedule: thread_schedule(phase, t, threads, start),
+                    schedule,
                     sync: phase.common.sync,
                     publish_every,
                 };
-                scope.spawn(move || worker::run(spec))
+                (is_writer, scope.spawn(move || worker::run(spec)))
             })
             .collect();
-        while !handles.iter().all(|h| h.is_finished()) {
-            std::thread::sleep(Duration::from_millis(100));
+        let has_readers = handles.iter().any(|(w, _)| !w);
+        while !handles.iter().all(|(_, h)| h.is_finished()) {
+            // read_while_writing's writer never ends on its own: stop it
+            // when the readers are done.
+            if has_readers && handles.iter().all(|(w, h)| *w || h.is_finished()) {
+                stop.store(true, Relaxed);
+            }
+            std::thread::sleep(Duration::from_millis(10));
             let ops = shared.iter().map(|w| w.ops.load(Relaxed)).sum();
             progress.update(ops, start.elapsed());
         }
-        let outcomes: Vec<_> = handles.into_iter().map(|h| h.join()).collect();
+        let outcomes: Vec<_> = handles.into_iter().map(|(_, h)| h.join()).collect();
         let _ = stop_tx.send(());
         (outcomes, sampler.join())
     });
@@ -210,7 +206,7 @@ pub fn run(
     let result = PhaseResult {
         index,
         name: phase.name.clone(),
-        kind: kind_name(&phase.kind).to_string(),
+        kind: phase.kind.name().to_string(),
         threads,
         target_rate: phase.common.rate,
         ops,
@@ -243,7 +239,7 @@ mod tests {
     use crate::output::console::Console;
     use crate::store::memory::MemoryStore;
     use crate::store::null::NullStore;
-    use crate::test_support::{common, tiny_suite};
+    use crate::test_support::{suite_from_yaml, tiny_suite};
     use lsmlab_workloads::BatchEntry;
 
     struct NoProgress;
@@ -254,7 +250,7 @@ mod tests {
     fn settings(interval_ms: u64) -> PhaseSettings {
         PhaseSettings {
             interval: Duration::from_millis(interval_ms),
-            stream_seed: 1,
+            repetition: 1,
         }
     }
 
@@ -288,21 +284,14 @@ mod tests {
 
     #[test]
     fn open_loop_rate_is_achieved_within_5_percent() {
-        let mut suite = tiny_suite();
-        let mut c = common(None, Some(Duration::from_secs(1)));
-        c.rate = Some(2000.0);
-        c.threads = 2;
-        suite.phases = vec![Phase {
-            name: "overwrite".into(),
-            kind: PhaseKind::Overwrite,
-            common: c,
-        }];
+        let suite = suite_from_yaml(
+            "name: r\ndata: {keys: 1000}\nphases:\n  - overwrite: {duration: 1s, rate: 2000, threads: 2}\n",
+        );
         let dir = tempfile::tempdir().unwrap();
         let r = run(&NullStore, dir.path(), &suite, 0, &settings(250), &NoProgress)
             .unwrap()
             .result;
-        let achieved = r.ops as f64 / 1.0;
-        assert!((achieved - 2000.0).abs() <= 100.0, "{} ops in 1 s", r.ops);
+        assert!((r.ops as f64 - 2000.0).abs() <= 100.0, "{} ops in 1 s", r.ops);
         assert!((r.seconds - 1.0).abs() < 0.05, "{} s", r.seconds);
         assert!((r.ops_per_sec - 2000.0).abs() <= 100.0, "{} ops/s", r.ops_per_sec);
         assert_eq!(r.target_rate, Some(2000.0));
@@ -311,15 +300,9 @@ mod tests {
 
     #[test]
     fn warmup_is_excluded_from_totals() {
-        let mut suite = tiny_suite();
-        let mut c = common(None, Some(Duration::from_millis(300)));
-        c.rate = Some(1000.0);
-        c.warmup = Some(Duration::from_millis(200));
-        suite.phases = vec![Phase {
-            name: "read_random".into(),
-            kind: PhaseKind::ReadRandom,
-            common: c,
-        }];
+        let suite = suite_from_yaml(
+            "name: w\ndata: {keys: 1000}\nphases:\n  - read_random: {duration: 300ms, warmup: 200ms, rate: 1000}\n",
+        );
         let dir = tempfile::tempdir().unwrap();
         let r = run(&NullStore, dir.path(), &suite, 0, &settings(100), &NoProgress)
             .unwrap()
@@ -334,6 +317,27 @@ mod tests {
         assert!((r.warmup_seconds - 0.2).abs() < 1e-3);
         assert!(r.timeline.first().unwrap().warmup);
         assert!(!r.timeline.last().unwrap().warmup);
+    }
+
+    #[test]
+    fn read_while_writing_stops_the_writer_when_readers_finish() {
+        let suite = suite_from_yaml(
+            "name: rww\ndata: {keys: 1000}\nphases:\n  - read_while_writing: {ops: 2000, threads: 3, write_rate: 1000}\n",
+        );
+        let store = MemoryStore::new();
+        let dir = tempfile::tempdir().unwrap();
+        let r = run(&store, dir.path(), &suite, 0, &settings(1000), &NoProgress)
+            .unwrap()
+            .result;
+        assert_eq!(r.latency["get"].count, 2000);
+        let puts =
+            r.latency.get("put").map_or(0, |s| s.count) + r.latency.get("batch").map_or(0, |s| s.count);
+        // Paced at 1000/s for however long the readers took (well under a second here).
+        assert!(
+            puts as f64 <= r.seconds * 1000.0 + 20.0,
+            "{puts} writes in {} s",
+            r.seconds
+        );
     }
 
     /// A store whose writes fail after `ok` of them.
@@ -382,8 +386,7 @@ mod tests {
 
     #[test]
     fn store_error_stops_every_worker_and_is_returned() {
-        let mut suite = tiny_suite();
-        suite.phases[0].common.threads = 4;
+        let suite = suite_from_yaml("name: f\ndata: {keys: 1000}\nphases:\n  - fill: {threads: 4}\n");
         let store = FailingStore {
             inner: MemoryStore::new(),
             ok: 100.into(),

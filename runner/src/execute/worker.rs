@@ -6,6 +6,9 @@
 //!   [`WorkerShared`] (padded to 128 bytes): a relaxed store of the op
 //!   count per op, and a short lock every `publish_every` to hand the
 //!   interval histograms to the sampler.
+//! - Ops are counted as the workload defines them (`Op::ops`: a batch of N
+//!   writes is N ops, a `read_seq` chunk its entries), as db_bench does;
+//!   latency is recorded once per store call.
 //! - Latency is taken around the store call only (operation generation is
 //!   outside), from the intended start when open-loop.
 //! - Operations finishing before `warmup_end` count as warmup: executed,
@@ -16,7 +19,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
-use lsmlab_workloads::{BatchEntry, Op, OpKind, OpStream};
+use lsmlab_workloads::{BatchEntry, Op, OpStream};
 
 use super::schedule::Schedule;
 use crate::measure::histograms::OpHistograms;
@@ -71,23 +74,6 @@ pub struct WorkerOutcome {
     pub error: Option<StoreError>,
 }
 
-/// Histogram slot of an operation kind (index into `OP_NAMES`).
-#[inline]
-pub fn op_index(kind: OpKind) -> usize {
-    match kind {
-        OpKind::Get => 0,
-        OpKind::Put => 1,
-        OpKind::Delete => 2,
-        OpKind::DeleteRange => 3,
-        OpKind::Scan => 4,
-        OpKind::Update => 5,
-        OpKind::Batch => 6,
-        OpKind::Flush => 7,
-        OpKind::Compact => 8,
-        OpKind::WaitForCompaction => 9,
-    }
-}
-
 /// Runs one operation; returns the user bytes it moved (key + value
 /// written or found).
 #[inline]
@@ -106,7 +92,7 @@ pub fn execute(store: &dyn Store, op: &Op<'_>, sync: bool) -> StoreResult<u64> {
             store.delete_range(begin, end, sync)?;
             (begin.len() + end.len()) as u64
         }
-        Op::Scan { start, len } => store.scan(start, len)?.1,
+        Op::Scan { start, len } | Op::ReadSeq { start, len } => store.scan(start, len)?.1,
         Op::Update { key, value } => {
             let found = store.get(key)?.unwrap_or(0);
             store.put(key, value, sync)?;
@@ -163,7 +149,8 @@ pub fn run(mut spec: WorkerSpec<'_>) -> WorkerOutcome {
         };
         let result = execute(spec.store, &op, spec.sync);
         let end = Instant::now();
-        let slot = op_index(op.kind());
+        let kind = op.kind();
+        let count = op.ops();
         let bytes = match result {
             Ok(b) => b,
             Err(e) => {
@@ -172,15 +159,15 @@ pub fn run(mut spec: WorkerSpec<'_>) -> WorkerOutcome {
                 break;
             }
         };
-        done += 1;
+        done += count;
         spec.shared.ops.store(done, Relaxed);
         if end < spec.warmup_end {
-            out.warmup_ops += 1;
+            out.warmup_ops += count;
         } else {
             let nanos = end.saturating_duration_since(start).as_nanos() as u64;
-            out.histograms.record(slot, nanos);
-            interval.record(slot, nanos);
-            out.ops += 1;
+            out.histograms.record(kind, nanos);
+            interval.record(kind, nanos);
+            out.ops += count;
             out.bytes += bytes;
         }
         if end >= next_publish {

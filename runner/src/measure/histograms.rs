@@ -1,28 +1,15 @@
 //! Latency histograms per operation type, one set per worker thread (no
 //! sharing on the hot path), merged per phase and per sampling interval.
 //!
-//! Invariants: slot `i` holds latencies of operation type [`OP_NAMES`]`[i]`
-//! in nanoseconds; a slot is allocated on its first record (a histogram is
+//! Invariants: slot `i` holds latencies, in nanoseconds, of the operation
+//! type with `OpKind::index() == i` (histogram name `OpKind::name()`); a slot is allocated on its first record (a histogram is
 //! ~270 KiB, so a worker that only reads never pays for a put histogram).
 
 use lsmlab_reports::hdr::{LatencyHistogram, new_histogram};
-
-/// Operation type names, also the histogram names in results.
-pub const OP_NAMES: [&str; OP_TYPES] = [
-    "get",
-    "put",
-    "delete",
-    "delete_range",
-    "scan",
-    "update",
-    "batch",
-    "flush",
-    "compact",
-    "wait_for_compaction",
-];
+use lsmlab_workloads::OpKind;
 
 /// Number of operation types.
-pub const OP_TYPES: usize = 10;
+pub const OP_TYPES: usize = OpKind::ALL.len();
 
 /// One histogram per operation type.
 #[derive(Debug, Clone, Default)]
@@ -36,10 +23,10 @@ impl OpHistograms {
         Self::default()
     }
 
-    /// Records one latency of type `op` (an index into [`OP_NAMES`]).
+    /// Records one latency of an operation of type `kind`.
     #[inline]
-    pub fn record(&mut self, op: usize, nanos: u64) {
-        self.slots[op]
+    pub fn record(&mut self, kind: OpKind, nanos: u64) {
+        self.slots[kind.index()]
             .get_or_insert_with(|| Box::new(new_histogram()))
             .saturating_record(nanos.max(1));
     }
@@ -74,12 +61,12 @@ impl OpHistograms {
         }
     }
 
-    /// Non-empty histograms with their type names, in [`OP_NAMES`] order.
+    /// Non-empty histograms with their type names, in `OpKind::ALL` order.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &LatencyHistogram)> {
-        OP_NAMES
+        OpKind::ALL
             .iter()
             .zip(self.slots.iter())
-            .filter_map(|(name, h)| h.as_deref().filter(|h| !h.is_empty()).map(|h| (*name, h)))
+            .filter_map(|(kind, h)| h.as_deref().filter(|h| !h.is_empty()).map(|h| (kind.name(), h)))
     }
 
     /// All types merged into one histogram.
@@ -101,10 +88,10 @@ mod tests {
         let mut a = OpHistograms::new();
         let mut b = OpHistograms::new();
         for i in 1..=100 {
-            a.record(0, i * 10);
-            b.record(1, i * 1000);
+            a.record(OpKind::Get, i * 10);
+            b.record(OpKind::Put, i * 1000);
         }
-        b.record(0, 5);
+        b.record(OpKind::Get, 5);
         let mut total = OpHistograms::new();
         total.add(&a);
         total.add(&b);
@@ -125,7 +112,7 @@ mod tests {
     #[test]
     fn zero_latency_is_recorded_as_one_ns() {
         let mut a = OpHistograms::new();
-        a.record(4, 0);
+        a.record(OpKind::Scan, 0);
         assert_eq!(a.count(), 1);
         assert_eq!(a.iter().next().unwrap().1.min(), 1);
     }

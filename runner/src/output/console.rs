@@ -14,8 +14,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use lsmlab_reports::{CellResult, CellStatus, PhaseResult, Results};
 use lsmlab_workloads::Suite;
 
-use crate::execute::phase::{Progress, expected_ops, kind_name};
-use crate::plan::{Cell, Plan, render_value};
+use crate::execute::phase::{Progress, expected_ops};
+use crate::plan::{Plan, cell_id, render_value};
+use lsmlab_workloads::Cell;
 
 /// Interval between plain progress lines when stderr is not a TTY.
 pub const PLAIN_EVERY: Duration = Duration::from_secs(10);
@@ -65,21 +66,12 @@ impl Console {
         );
         println!("  cells:");
         for c in &plan.cells {
-            let label = c.label();
-            println!(
-                "    c{:03}  {}",
-                c.index,
-                if label.is_empty() {
-                    "(base options)"
-                } else {
-                    &label
-                }
-            );
+            println!("    c{:03}  {}", c.index, c.label());
         }
         println!("  phases:");
         for p in &s.phases {
             let c = &p.common;
-            let mut bits = vec![kind_name(&p.kind).to_string()];
+            let mut bits = vec![p.kind.name().to_string()];
             if let Some(n) = expected_ops(s, p) {
                 bits.push(format!("{n} ops"));
             }
@@ -125,16 +117,7 @@ impl Console {
 
     /// Announces a cell.
     pub fn cell_start(&self, cell: &Cell, repetition: u32, n: usize, total: usize) {
-        let label = cell.label();
-        println!(
-            "== {} [{n}/{total}] {}",
-            cell.id(repetition),
-            if label.is_empty() {
-                "(base options)"
-            } else {
-                &label
-            }
-        );
+        println!("== {} [{n}/{total}] {}", cell_id(cell, repetition), cell.label());
     }
 
     /// A progress display for phase `index`.
@@ -200,11 +183,7 @@ impl Console {
                 f(c.amplification.space_amp),
                 f(c.amplification.read_amp),
                 human_bytes(c.amplification.db_size_bytes),
-                if c.label.is_empty() {
-                    "(base options)"
-                } else {
-                    &c.label
-                },
+                c.label,
                 if c.status == CellStatus::Failed {
                     "  FAILED"
                 } else {
