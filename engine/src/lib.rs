@@ -25,6 +25,7 @@ pub mod version;
 pub mod wal;
 
 pub use batch::WriteBatch;
+pub use db::{Db, DbIterator};
 pub use error::{Error, Result};
 pub use options::{
     CompactionFilter, CompressionType, FilterDecision, Options, ReadOptions, WalRecoveryMode, WriteOptions,

@@ -46,9 +46,10 @@ impl StallCause {
 /// Per-level compaction work, accumulated as compactions finish.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LevelWork {
-    /// Bytes read from this level by compactions out of it (`Rn`).
+    /// Rows are by *output* level, as in RocksDB. `Rn`: bytes read from the
+    /// input (non-output) level by compactions into this level.
     pub read_n_bytes: u64,
-    /// Bytes read from this level as the *output* level of a compaction (`Rnp1`).
+    /// `Rnp1`: bytes read from this (the output) level by those compactions.
     pub read_np1_bytes: u64,
     /// Bytes written into this level (flush for L0, compaction outputs otherwise).
     pub write_bytes: u64,
@@ -157,14 +158,6 @@ impl Counters {
             l.micros += work.micros;
             l.keys_in += work.keys_in;
             l.keys_dropped += work.keys_dropped;
-        }
-    }
-
-    /// Adds bytes read from `level` by a compaction out of it (`Rn` is
-    /// attributed to the source level, the rest to the output level).
-    pub fn add_level_read_n(&self, level: usize, bytes: u64) {
-        if let Some(l) = self.levels.lock().get_mut(level) {
-            l.read_n_bytes += bytes;
         }
     }
 

@@ -1,1 +1,13 @@
-//! (in progress)
+//! Caches in front of table files: the [`BlockCache`] (sharded, byte-bounded
+//! LRU of uncompressed blocks) and the [`TableCache`] (LRU of open tables
+//! bounded by `max_open_files`). Both are built on the slab LRU in [`lru`].
+//!
+//! Invariants: a cache never holds more than its capacity (bytes for blocks,
+//! tables for open files); evicted values are dropped outside the locks.
+
+pub mod block_cache;
+pub mod lru;
+pub mod table_cache;
+
+pub use block_cache::BlockCache;
+pub use table_cache::TableCache;

@@ -1,1 +1,246 @@
-//! (in progress)
+//! The database: the one orchestrator of the engine, split by path.
+//!
+//! - [`open`](self::open): lock, MANIFEST recovery, WAL replay, orphan cleanup.
+//! - [`write`](self::write): group commit (one WAL append + one fsync per group),
+//!   memtable switch, write stalls.
+//! - [`read`](self::read): point reads, snapshots, iterators.
+//! - [`background`](self::background): flush and compaction threads.
+//! - [`flush`](self::flush) / [`compact`](self::compact): the jobs themselves.
+//! - [`properties`](self::properties): `Db::property` names.
+//!
+//! Invariants:
+//! - Only the write-group leader appends to the WAL, switches memtables and
+//!   inserts into the active memtable; readers never take the write lock.
+//! - `visible_seq` is published after a group's memtable inserts complete, so
+//!   a reader never sees half a batch.
+//! - A file is deleted only when no live `Version` (including ones pinned by
+//!   iterators) references it and no running job will install it.
+//! - The MANIFEST is synced before any file it obsoletes is deleted.
+
+mod background;
+mod cleanup;
+mod compact;
+mod flush;
+mod open;
+mod properties;
+mod read;
+mod state;
+mod write;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::JoinHandle;
+
+use parking_lot::{Condvar, Mutex, RwLock};
+
+use crate::batch::WriteBatch;
+use crate::cache::{BlockCache, TableCache};
+use crate::error::{Error, Result};
+use crate::fs::{FileLock, FileSystem};
+use crate::options::{Options, ReadOptions, WriteOptions};
+use crate::rate_limiter::RateLimiter;
+use crate::snapshot::{Snapshot, SnapshotList};
+use crate::stats::{Counters, Stats};
+use crate::version::VersionSet;
+use crate::wal::LogWriter;
+
+pub use crate::iter::db_iter::DbIterator;
+use state::{DbState, SuperVersion};
+use write::WriteQueue;
+
+/// An open database. `Send + Sync`: share it between threads by reference
+/// or in an `Arc`. Dropping it closes it (as [`Db::close`], errors ignored).
+pub struct Db {
+    inner: Arc<DbInner>,
+    workers: Mutex<Vec<JoinHandle<()>>>,
+}
+
+/// Everything the handle, the writers and the background threads share.
+pub(crate) struct DbInner {
+    pub(crate) dir: PathBuf,
+    pub(crate) options: Options,
+    pub(crate) fs: Arc<dyn FileSystem>,
+    pub(crate) versions: VersionSet,
+    pub(crate) table_cache: Arc<TableCache>,
+    pub(crate) block_cache: Option<Arc<BlockCache>>,
+    pub(crate) counters: Arc<Counters>,
+    pub(crate) snapshots: Arc<SnapshotList>,
+    pub(crate) rate_limiter: Option<Arc<RateLimiter>>,
+    /// The compaction policy's view of the options.
+    pub(crate) picker_config: crate::compaction::picker::PickerConfig,
+    /// Threads for subcompactions (only when `max_subcompactions > 1`).
+    pub(crate) subcompaction_pool: Option<rayon::ThreadPool>,
+    /// Memtables, background-job bookkeeping, errors.
+    pub(crate) state: Mutex<DbState>,
+    /// Wakes background workers: new work or shutdown.
+    pub(crate) work_cv: Condvar,
+    /// Wakes waiters: a flush or compaction finished (stalled writers,
+    /// `flush()`, `wait_for_compaction()`, manual compactions).
+    pub(crate) done_cv: Condvar,
+    /// What readers use: memtables + version, swapped as a unit.
+    pub(crate) super_version: RwLock<Arc<SuperVersion>>,
+    /// Writers waiting to commit; the front one leads a group.
+    pub(crate) write_queue: Mutex<WriteQueue>,
+    /// The active WAL; touched only by the write leader (and close).
+    pub(crate) wal: Mutex<LogWriter>,
+    /// Highest sequence number whose writes are fully applied and readable.
+    pub(crate) visible_seq: AtomicU64,
+    /// Set by `close`; every later call fails with `Error::Closed`.
+    pub(crate) closed: AtomicBool,
+    /// Held for the life of the database (the LOCK file).
+    _lock: Box<dyn FileLock>,
+}
+
+impl Db {
+    /// Opens (and, with `create_if_missing`, creates) the database at `path`.
+    pub fn open(path: impl AsRef<Path>, options: Options) -> Result<Db> {
+        let inner = open::open(path.as_ref(), options)?;
+        let workers = background::start_workers(&inner)?;
+        Ok(Db {
+            inner,
+            workers: Mutex::new(workers),
+        })
+    }
+
+    fn check_open(&self) -> Result<()> {
+        if self.inner.closed.load(Ordering::Acquire) {
+            Err(Error::Closed)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Sets `key` to `value`.
+    pub fn put(&self, key: &[u8], value: &[u8]) -> Result<()> {
+        let mut b = WriteBatch::new();
+        b.put(key, value);
+        self.write(b, &WriteOptions::default())
+    }
+
+    /// Deletes `key`.
+    pub fn delete(&self, key: &[u8]) -> Result<()> {
+        let mut b = WriteBatch::new();
+        b.delete(key);
+        self.write(b, &WriteOptions::default())
+    }
+
+    /// Deletes every key in `[begin, end)`.
+    pub fn delete_range(&self, begin: &[u8], end: &[u8]) -> Result<()> {
+        if begin > end {
+            return Err(Error::InvalidArgument(format!(
+                "delete_range begin {:?} is after end {:?}",
+                String::from_utf8_lossy(begin),
+                String::from_utf8_lossy(end)
+            )));
+        }
+        let mut b = WriteBatch::new();
+        b.delete_range(begin, end);
+        self.write(b, &WriteOptions::default())
+    }
+
+    /// Applies `batch` atomically.
+    pub fn write(&self, batch: WriteBatch, options: &WriteOptions) -> Result<()> {
+        self.check_open()?;
+        write::write(&self.inner, batch, options)
+    }
+
+    /// Reads the latest value of `key`.
+    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.get_with(key, &ReadOptions::default())
+    }
+
+    /// Reads `key` with read options (e.g. at a snapshot).
+    pub fn get_with(&self, key: &[u8], options: &ReadOptions) -> Result<Option<Vec<u8>>> {
+        self.check_open()?;
+        read::get(&self.inner, key, options)
+    }
+
+    /// A consistent view of the current state; released when dropped.
+    pub fn snapshot(&self) -> Snapshot {
+        self.inner
+            .snapshots
+            .acquire(self.inner.visible_seq.load(Ordering::Acquire))
+    }
+
+    /// An iterator over user keys and values (bounds and snapshot from `options`).
+    pub fn iter(&self, options: &ReadOptions) -> Result<DbIterator> {
+        self.check_open()?;
+        read::iter(&self.inner, options)
+    }
+
+    /// Flushes the memtable to an L0 table and waits for it.
+    pub fn flush(&self) -> Result<()> {
+        self.check_open()?;
+        flush::flush_and_wait(&self.inner)
+    }
+
+    /// Compacts every file overlapping `[begin, end]` (None = unbounded) down
+    /// the levels, dropping what can be dropped; waits for it.
+    pub fn compact_range(&self, begin: Option<&[u8]>, end: Option<&[u8]>) -> Result<()> {
+        self.check_open()?;
+        flush::flush_and_wait(&self.inner)?;
+        compact::compact_range(&self.inner, begin, end)
+    }
+
+    /// Waits until no flush or compaction is running or needed.
+    pub fn wait_for_compaction(&self) -> Result<()> {
+        self.check_open()?;
+        background::wait_for_idle(&self.inner)
+    }
+
+    /// A snapshot of every statistic.
+    pub fn stats(&self) -> Stats {
+        properties::stats(&self.inner)
+    }
+
+    /// Zeroes the cumulative statistics (the LSM shape is unaffected).
+    pub fn reset_stats(&self) {
+        self.inner.counters.reset();
+    }
+
+    /// A named property (`lsmlab.num-files-at-level<N>`, `lsmlab.stats`, ...);
+    /// `None` for an unknown name.
+    pub fn property(&self, name: &str) -> Option<String> {
+        properties::property(&self.inner, name)
+    }
+
+    /// The directory this database lives in.
+    pub fn path(&self) -> &Path {
+        &self.inner.dir
+    }
+
+    /// Syncs the WAL and stops background threads. Unflushed memtables are
+    /// recovered from the WAL on the next open. Later calls fail with `Closed`.
+    pub fn close(&self) -> Result<()> {
+        if self.inner.closed.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        // Wait for in-flight writes to drain: taking the queue lock with an
+        // empty queue means no leader is mid-commit.
+        write::wait_for_writers(&self.inner);
+        let sync_result = self.inner.wal.lock().sync();
+        {
+            let mut st = self.inner.state.lock();
+            st.shutting_down = true;
+        }
+        self.inner.work_cv.notify_all();
+        self.inner.done_cv.notify_all();
+        for h in self.workers.lock().drain(..) {
+            let _ = h.join();
+        }
+        sync_result
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        let _ = self.close();
+    }
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("dir", &self.inner.dir).finish()
+    }
+}

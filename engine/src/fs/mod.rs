@@ -10,6 +10,7 @@
 //! - A directory's entries (created, renamed, removed files) are durable only
 //!   after `sync_dir` on that directory.
 
+pub mod fault;
 pub mod real;
 
 use std::fmt::Debug;

@@ -42,4 +42,6 @@ pub mod db_iter;
 pub mod fragmenter;
 pub mod level;
 pub mod merging;
+#[cfg(test)]
+pub(crate) mod test_support;
 pub mod vec_iter;

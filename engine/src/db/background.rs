@@ -1,0 +1,97 @@
+//! Background threads: `max_background_jobs` workers take flushes (always
+//! first, one at a time) and compactions (at most `max_background_jobs - 1`
+//! at once when there are several workers, so a flush always finds a free
+//! thread and writers are not stalled behind long compactions).
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use super::DbInner;
+use super::compact::{self, CompactionTask};
+use super::flush;
+use super::state::DbState;
+use crate::error::{Error, Result};
+use crate::memtable::MemTable;
+
+enum Job {
+    Flush(Arc<MemTable>),
+    Compact(CompactionTask),
+}
+
+/// Starts the worker threads.
+pub(crate) fn start_workers(db: &Arc<DbInner>) -> Result<Vec<JoinHandle<()>>> {
+    (0..db.options.max_background_jobs)
+        .map(|i| {
+            let db = Arc::clone(db);
+            std::thread::Builder::new()
+                .name(format!("lsmlab-bg-{i}"))
+                .spawn(move || worker_loop(&db))
+                .map_err(|e| Error::io("spawn background thread", e))
+        })
+        .collect()
+}
+
+fn max_compactions(db: &DbInner) -> usize {
+    db.options.max_background_jobs.saturating_sub(1).max(1)
+}
+
+fn next_job(db: &DbInner, st: &mut DbState) -> Option<Job> {
+    if !st.flush_running {
+        if let Some(mem) = st.imm.front() {
+            st.flush_running = true;
+            return Some(Job::Flush(Arc::clone(mem)));
+        }
+    }
+    if st.manual_compaction || st.compactions_running >= max_compactions(db) {
+        return None;
+    }
+    compact::pick(db, st).map(Job::Compact)
+}
+
+fn worker_loop(db: &DbInner) {
+    loop {
+        let job = {
+            let mut st = db.state.lock();
+            loop {
+                if st.shutting_down {
+                    return;
+                }
+                if st.bg_error.is_none() {
+                    if let Some(job) = next_job(db, &mut st) {
+                        break job;
+                    }
+                }
+                db.work_cv.wait(&mut st);
+            }
+        };
+        // Errors are recorded in the state by the jobs themselves.
+        let _ = match job {
+            Job::Flush(mem) => flush::run_flush(db, mem),
+            Job::Compact(task) => compact::run_compaction(db, task),
+        };
+    }
+}
+
+/// Blocks until nothing is being flushed or compacted and nothing needs to be.
+pub(crate) fn wait_for_idle(db: &DbInner) -> Result<()> {
+    let mut st = db.state.lock();
+    loop {
+        if let Some(e) = &st.bg_error {
+            return Err(e.clone());
+        }
+        if st.shutting_down {
+            return Err(Error::Closed);
+        }
+        let busy = st.flush_running
+            || !st.imm.is_empty()
+            || st.compactions_running > 0
+            || st.manual_compaction
+            || compact::needs_compaction(db, &st);
+        if !busy {
+            return Ok(());
+        }
+        db.work_cv.notify_all();
+        db.done_cv.wait_for(&mut st, Duration::from_millis(50));
+    }
+}

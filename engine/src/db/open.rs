@@ -1,0 +1,204 @@
+//! Opening a database: lock, MANIFEST recovery, WAL replay, orphan cleanup.
+//!
+//! Recovery replays every WAL at or above the MANIFEST's log number, oldest
+//! first, into memtables that are flushed to L0 as they fill and at the end;
+//! one MANIFEST edit then records those tables and a fresh WAL, after which
+//! the replayed logs are obsolete. Damage in a log is handled per
+//! `wal_recovery_mode`; replay never produces a state that is not a prefix
+//! of the acknowledged writes, except in `skip_any_corrupted` (salvage).
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64};
+
+use parking_lot::{Condvar, Mutex, RwLock};
+
+use super::state::{DbState, SuperVersion};
+use super::{DbInner, cleanup, flush, write};
+use crate::batch::WriteBatch;
+use crate::cache::{BlockCache, TableCache};
+use crate::error::{Error, Result};
+use crate::filename::{self, FileKind, parse_file_name};
+use crate::fs::{FileSystem, RealFileSystem};
+use crate::memtable::MemTable;
+use crate::options::{Options, WalRecoveryMode};
+use crate::rate_limiter::RateLimiter;
+use crate::snapshot::SnapshotList;
+use crate::stats::Counters;
+use crate::version::{VersionEdit, VersionSet};
+use crate::wal::{LogReader, LogWriter};
+
+/// Opens or creates the database at `dir`.
+pub(crate) fn open(dir: &Path, options: Options) -> Result<Arc<DbInner>> {
+    options.validate()?;
+    let fs: Arc<dyn FileSystem> = options
+        .file_system
+        .clone()
+        .unwrap_or_else(|| Arc::new(RealFileSystem));
+    if options.create_if_missing {
+        fs.create_dir_all(dir)?;
+    } else if !fs.exists(dir) {
+        return Err(Error::InvalidArgument(format!(
+            "database {} does not exist (create_if_missing is false)",
+            dir.display()
+        )));
+    }
+    let lock = fs.lock_file(&filename::lock_file(dir))?;
+    let (versions, info) = VersionSet::open(Arc::clone(&fs), dir, &options)?;
+
+    let mut old_logs: Vec<u64> = fs
+        .list_dir(dir)?
+        .iter()
+        .filter_map(|name| match parse_file_name(name) {
+            Some(FileKind::Log(n)) if n >= info.log_number => Some(n),
+            _ => None,
+        })
+        .collect();
+    old_logs.sort_unstable();
+    for &n in &old_logs {
+        versions.mark_file_number_used(n);
+    }
+
+    let new_log = versions.new_file_number();
+    let wal_path = filename::log_file(dir, new_log);
+    let wal = LogWriter::new(fs.new_writable(&wal_path)?, wal_path.display().to_string());
+    let counters = Arc::new(Counters::new(options.num_levels));
+    let block_cache = (options.block_cache_size > 0).then(|| BlockCache::new(options.block_cache_size));
+    let table_cache = Arc::new(TableCache::new(
+        Arc::clone(&fs),
+        dir.to_path_buf(),
+        options.max_open_files,
+        block_cache.clone(),
+        Arc::clone(&counters),
+        options.paranoid_checks,
+    ));
+    let rate_limiter =
+        (options.rate_limit_bytes_per_sec > 0).then(|| RateLimiter::new(options.rate_limit_bytes_per_sec));
+    let subcompaction_pool = if options.max_subcompactions > 1 {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(options.max_subcompactions)
+            .thread_name(|i| format!("lsmlab-sub-{i}"))
+            .build()
+            .map_err(|e| Error::Background(format!("cannot start subcompaction threads: {e}")))?;
+        Some(pool)
+    } else {
+        None
+    };
+    let mem = MemTable::new(new_log);
+    let sv = SuperVersion {
+        mem: Arc::clone(&mem),
+        imm: Vec::new(),
+        version: versions.current(),
+    };
+    let db = Arc::new(DbInner {
+        dir: dir.to_path_buf(),
+        fs,
+        versions,
+        table_cache,
+        block_cache,
+        counters,
+        snapshots: SnapshotList::new(),
+        rate_limiter,
+        subcompaction_pool,
+        picker_config: crate::compaction::picker::PickerConfig::from_options(&options),
+        state: Mutex::new(DbState::new(mem)),
+        work_cv: Condvar::new(),
+        done_cv: Condvar::new(),
+        super_version: RwLock::new(Arc::new(sv)),
+        write_queue: Mutex::new(Default::default()),
+        wal: Mutex::new(wal),
+        visible_seq: AtomicU64::new(info.last_sequence),
+        closed: AtomicBool::new(false),
+        _lock: lock,
+        options,
+    });
+
+    let last_seq = replay_logs(&db, &old_logs, info.last_sequence, new_log)?;
+    db.visible_seq
+        .store(last_seq, std::sync::atomic::Ordering::Release);
+    {
+        let mut st = db.state.lock();
+        db.install_super_version(&mut st);
+    }
+    cleanup::remove_unneeded(
+        &db,
+        &db.versions.live_files(),
+        &HashSet::new(),
+        db.versions.log_number(),
+        db.versions.manifest_file_number(),
+        true,
+    );
+    Ok(db)
+}
+
+/// Replays `logs` into L0 tables and installs them with the new WAL number.
+/// Returns the last sequence number.
+fn replay_logs(db: &DbInner, logs: &[u64], mut last_seq: u64, new_log: u64) -> Result<u64> {
+    let mode = db.options.wal_recovery_mode;
+    let mut edit = VersionEdit::default();
+    let mut mem = MemTable::new(0);
+    for (i, &number) in logs.iter().enumerate() {
+        let is_last = i + 1 == logs.len();
+        let path = filename::log_file(&db.dir, number);
+        let name = path.display().to_string();
+        let mut reader = LogReader::new(db.fs.open_sequential(&path)?, name.clone(), mode);
+        let mut stop_after_this_log = false;
+        loop {
+            let (record, offset) = match reader.read_record()? {
+                Some(r) => r,
+                None => break,
+            };
+            let batch = match WriteBatch::from_encoded(record, &name, offset) {
+                Ok(b) => b,
+                Err(e) => match mode {
+                    WalRecoveryMode::SkipAnyCorrupted => continue,
+                    WalRecoveryMode::PointInTime => {
+                        stop_after_this_log = true;
+                        break;
+                    }
+                    _ => return Err(e),
+                },
+            };
+            let first = batch.sequence();
+            let next = write::insert_batch(&mem, &batch, first);
+            last_seq = last_seq.max(next.saturating_sub(1));
+            if mem.approximate_memory_usage() >= db.options.write_buffer_size {
+                flush_recovered(db, &mem, &mut edit)?;
+                mem = MemTable::new(0);
+            }
+        }
+        let report = reader.report();
+        let damaged = report.torn_tail || !report.damages.is_empty();
+        if damaged && !is_last && mode == WalRecoveryMode::TolerateCorruptedTail {
+            return Err(Error::corruption(
+                name,
+                0,
+                format!(
+                    "log is damaged but is not the newest log ({}); refusing to replay a gap \
+                     (set wal_recovery_mode to point_in_time or skip_any_corrupted to recover)",
+                    report.damages.join("; ")
+                ),
+            ));
+        }
+        if stop_after_this_log || (damaged && mode == WalRecoveryMode::PointInTime) {
+            break;
+        }
+    }
+    if !mem.is_empty() {
+        flush_recovered(db, &mem, &mut edit)?;
+    }
+    db.versions.set_last_sequence(last_seq);
+    edit.log_number = Some(new_log);
+    db.versions.log_and_apply(edit)?;
+    Ok(last_seq)
+}
+
+fn flush_recovered(db: &DbInner, mem: &Arc<MemTable>, edit: &mut VersionEdit) -> Result<()> {
+    let number = db.versions.new_file_number();
+    let mut it = mem.iter();
+    if let Some((meta, _)) = flush::build_table(db, number, 0, &mut it, &mem.raw_range_tombstones())? {
+        edit.new_files.push((0, meta));
+    }
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! The mutable state behind `DbInner::state`, and the super version readers use.
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
+
+use super::DbInner;
+use crate::error::Error;
+use crate::memtable::MemTable;
+use crate::version::Version;
+
+/// What one read needs, swapped as a unit: the active memtable, the
+/// immutable ones (newest first) and the current version.
+pub(crate) struct SuperVersion {
+    pub(crate) mem: Arc<MemTable>,
+    pub(crate) imm: Vec<Arc<MemTable>>,
+    pub(crate) version: Arc<Version>,
+}
+
+/// State guarded by `DbInner::state`.
+pub(crate) struct DbState {
+    /// The memtable taking writes.
+    pub(crate) mem: Arc<MemTable>,
+    /// Full memtables waiting for flush, oldest first.
+    pub(crate) imm: VecDeque<Arc<MemTable>>,
+    /// First background failure; the database refuses writes after it.
+    pub(crate) bg_error: Option<Error>,
+    /// A flush job is running (flushes run one at a time, oldest first).
+    pub(crate) flush_running: bool,
+    /// Compactions running now.
+    pub(crate) compactions_running: usize,
+    /// Files that are inputs of a running compaction.
+    pub(crate) compacting: HashSet<u64>,
+    /// (output level, smallest, largest user key) of each running compaction.
+    pub(crate) running_outputs: Vec<(usize, Vec<u8>, Vec<u8>)>,
+    /// Pending compaction bytes of the current version (for write stalls).
+    pub(crate) pending_compaction_bytes: u64,
+    /// File numbers allocated to running jobs and not yet installed.
+    pub(crate) pending_outputs: HashSet<u64>,
+    /// A manual compaction owns the LSM; automatic picks pause.
+    pub(crate) manual_compaction: bool,
+    /// A file nominated by read sampling: (level, file number).
+    pub(crate) read_nominated: Option<(usize, u64)>,
+    /// Set by close: workers exit.
+    pub(crate) shutting_down: bool,
+}
+
+impl DbState {
+    pub(crate) fn new(mem: Arc<MemTable>) -> Self {
+        DbState {
+            mem,
+            imm: VecDeque::new(),
+            bg_error: None,
+            flush_running: false,
+            compactions_running: 0,
+            compacting: HashSet::new(),
+            running_outputs: Vec::new(),
+            pending_compaction_bytes: 0,
+            pending_outputs: HashSet::new(),
+            manual_compaction: false,
+            read_nominated: None,
+            shutting_down: false,
+        }
+    }
+}
+
+impl DbInner {
+    /// Publishes a new super version from the state (call with the state lock held).
+    pub(crate) fn install_super_version(&self, st: &mut DbState) {
+        let version = self.versions.current();
+        let changed = !Arc::ptr_eq(&version, &self.super_version.read().version);
+        if changed {
+            st.pending_compaction_bytes =
+                crate::compaction::pending_compaction_bytes(&version, &self.picker_config);
+        }
+        let sv = SuperVersion {
+            mem: Arc::clone(&st.mem),
+            imm: st.imm.iter().rev().cloned().collect(),
+            version,
+        };
+        *self.super_version.write() = Arc::new(sv);
+    }
+
+    /// The super version for a read.
+    pub(crate) fn current_super_version(&self) -> Arc<SuperVersion> {
+        Arc::clone(&self.super_version.read())
+    }
+
+    /// Records a background failure and wakes everyone waiting on progress.
+    pub(crate) fn set_background_error(&self, st: &mut DbState, err: Error) {
+        if st.bg_error.is_none() {
+            st.bg_error = Some(Error::Background(err.to_string()));
+        }
+        self.done_cv.notify_all();
+    }
+}

@@ -1,0 +1,313 @@
+//! The write path: group commit, WAL append, memtable insert, memtable
+//! switch and write stalls.
+//!
+//! Writers queue up; the writer at the front is the *leader*. It takes the
+//! writers behind it (up to [`MAX_GROUP_BYTES`]) as its group, makes room
+//! (possibly switching or stalling), assigns consecutive sequence numbers,
+//! appends the whole group to the WAL as ONE record (one `write` system
+//! call, and one fsync if any member asked for `sync`), inserts every batch
+//! into the memtable, publishes the last sequence, then hands leadership to
+//! the next writer in the queue. Followers sleep until their leader is done.
+//!
+//! A group never mixes `disable_wal` settings, and a non-sync leader never
+//! takes a sync writer (it would not sync for it).
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use parking_lot::{Condvar, Mutex};
+
+use super::DbInner;
+use crate::batch::{BatchOp, HEADER_LEN, WriteBatch};
+use crate::error::{Error, Result};
+use crate::filename;
+use crate::key::ValueKind;
+use crate::memtable::MemTable;
+use crate::options::WriteOptions;
+use crate::stats::StallCause;
+use crate::wal::LogWriter;
+
+/// A group stops growing past this many bytes of batches (so a small write
+/// behind a huge one is not delayed much).
+const MAX_GROUP_BYTES: usize = 1 << 20;
+
+/// How long an L0-slowdown or soft pending-compaction stall delays one write group.
+const SLOWDOWN_DELAY: Duration = Duration::from_millis(1);
+
+/// One queued write (or a request to switch the memtable).
+pub(crate) struct Writer {
+    batch: WriteBatch,
+    sync: bool,
+    disable_wal: bool,
+    /// A flush request: switch the memtable, write nothing.
+    switch_memtable: bool,
+    done: AtomicBool,
+    result: Mutex<Option<Result<()>>>,
+    cv: Condvar,
+}
+
+/// The queue of writers; the front is the leader.
+pub(crate) type WriteQueue = VecDeque<Arc<Writer>>;
+
+/// Commits `batch` (blocking until it is durable as requested and visible).
+pub(crate) fn write(db: &DbInner, batch: WriteBatch, options: &WriteOptions) -> Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    commit(
+        db,
+        Writer {
+            batch,
+            sync: options.sync,
+            disable_wal: options.disable_wal,
+            switch_memtable: false,
+            done: AtomicBool::new(false),
+            result: Mutex::new(None),
+            cv: Condvar::new(),
+        },
+    )
+}
+
+/// Switches the active memtable (if it holds anything) through the write
+/// queue, so it cannot race a writer.
+pub(crate) fn switch_memtable(db: &DbInner) -> Result<()> {
+    commit(
+        db,
+        Writer {
+            batch: WriteBatch::new(),
+            sync: false,
+            disable_wal: false,
+            switch_memtable: true,
+            done: AtomicBool::new(false),
+            result: Mutex::new(None),
+            cv: Condvar::new(),
+        },
+    )
+}
+
+/// Blocks until no writer is queued or committing.
+pub(crate) fn wait_for_writers(db: &DbInner) {
+    loop {
+        if db.write_queue.lock().is_empty() {
+            return;
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
+}
+
+fn commit(db: &DbInner, writer: Writer) -> Result<()> {
+    let me = Arc::new(writer);
+    let mut queue = db.write_queue.lock();
+    queue.push_back(Arc::clone(&me));
+    while !me.done.load(Ordering::Acquire) && !Arc::ptr_eq(queue.front().expect("queue holds me"), &me) {
+        me.cv.wait(&mut queue);
+    }
+    if me.done.load(Ordering::Acquire) {
+        return me.result.lock().take().unwrap_or(Ok(()));
+    }
+    // Leader: take a group.
+    let group = take_group(&queue, &me);
+    drop(queue);
+
+    let result = if me.switch_memtable {
+        make_room(db, true).map(|_| ())
+    } else {
+        commit_group(db, &group)
+    };
+
+    let mut queue = db.write_queue.lock();
+    for w in &group {
+        let front = queue.pop_front().expect("group members are queued");
+        debug_assert!(Arc::ptr_eq(&front, w));
+        if !Arc::ptr_eq(w, &me) {
+            *w.result.lock() = Some(result.clone());
+            w.done.store(true, Ordering::Release);
+            w.cv.notify_one();
+        }
+    }
+    if let Some(next) = queue.front() {
+        next.cv.notify_one();
+    }
+    result
+}
+
+/// The leader and the compatible writers right behind it.
+fn take_group(queue: &WriteQueue, leader: &Arc<Writer>) -> Vec<Arc<Writer>> {
+    let mut group = vec![Arc::clone(leader)];
+    if leader.switch_memtable {
+        return group;
+    }
+    let mut bytes = leader.batch.encoded_len();
+    for w in queue.iter().skip(1) {
+        if w.switch_memtable || w.disable_wal != leader.disable_wal || (w.sync && !leader.sync) {
+            break;
+        }
+        bytes += w.batch.encoded_len();
+        if bytes > MAX_GROUP_BYTES {
+            break;
+        }
+        group.push(Arc::clone(w));
+    }
+    group
+}
+
+fn commit_group(db: &DbInner, group: &[Arc<Writer>]) -> Result<()> {
+    let mem = make_room(db, false)?;
+    let count: u64 = group.iter().map(|w| w.batch.count() as u64).sum();
+    let first_seq = db.visible_seq.load(Ordering::Acquire) + 1;
+    let last_seq = first_seq + count - 1;
+    let leader = &group[0];
+
+    if !leader.disable_wal {
+        let mut wal = db.wal.lock();
+        let appended = if group.len() == 1 {
+            let mut b = leader.batch.clone();
+            b.set_sequence(first_seq);
+            wal.add_record(b.encoded())
+        } else {
+            let mut rec = Vec::with_capacity(group.iter().map(|w| w.batch.encoded_len()).sum());
+            rec.extend_from_slice(&first_seq.to_le_bytes());
+            rec.extend_from_slice(&(count as u32).to_le_bytes());
+            for w in group {
+                rec.extend_from_slice(&w.batch.encoded()[HEADER_LEN..]);
+            }
+            wal.add_record(&rec)
+        };
+        let written = match appended.and_then(|n| {
+            // Hand the bytes to the OS so a process crash cannot lose an
+            // acknowledged write; fsync only when asked.
+            if leader.sync {
+                wal.sync()?;
+                db.counters.wal_syncs.fetch_add(1, Ordering::Relaxed);
+            } else {
+                wal.flush()?;
+            }
+            Ok(n)
+        }) {
+            Ok(n) => n,
+            Err(e) => {
+                // A failed WAL write leaves the log in an unknown state: stop writes.
+                let mut st = db.state.lock();
+                db.set_background_error(&mut st, e.clone());
+                return Err(e);
+            }
+        };
+        db.counters.wal_bytes.fetch_add(written, Ordering::Relaxed);
+    }
+
+    let mut seq = first_seq;
+    let mut user_bytes = 0;
+    for w in group {
+        user_bytes += w.batch.user_bytes();
+        seq = insert_batch(&mem, &w.batch, seq);
+    }
+    debug_assert_eq!(seq, last_seq + 1);
+    db.versions.set_last_sequence(last_seq);
+    db.visible_seq.store(last_seq, Ordering::Release);
+    db.counters.user_bytes.fetch_add(user_bytes, Ordering::Relaxed);
+    db.counters
+        .writes
+        .fetch_add(group.len() as u64, Ordering::Relaxed);
+    db.counters.write_groups.fetch_add(1, Ordering::Relaxed);
+    Ok(())
+}
+
+/// Inserts every record of `batch` into `mem` starting at `seq`; returns the next sequence.
+pub(crate) fn insert_batch(mem: &MemTable, batch: &WriteBatch, mut seq: u64) -> u64 {
+    for op in batch.iter() {
+        // Batches built in-process are well formed; recovered ones were
+        // validated by WriteBatch::from_encoded.
+        let Ok(op) = op else { break };
+        match op {
+            BatchOp::Put { key, value } => mem.add(seq, ValueKind::Value, key, value),
+            BatchOp::Delete { key } => mem.add(seq, ValueKind::Delete, key, &[]),
+            BatchOp::DeleteRange { begin, end } => mem.add(seq, ValueKind::RangeDelete, begin, end),
+        }
+        seq += 1;
+    }
+    seq
+}
+
+/// Ensures the active memtable has room (switching it when full or when
+/// `force_switch`), applying write stalls; returns the memtable to insert into.
+/// Called only by the write leader.
+pub(crate) fn make_room(db: &DbInner, mut force_switch: bool) -> Result<Arc<MemTable>> {
+    let opts = &db.options;
+    let mut st = db.state.lock();
+    let mut slowed_down = false;
+    loop {
+        if let Some(e) = &st.bg_error {
+            return Err(e.clone());
+        }
+        if st.shutting_down {
+            return Err(Error::Closed);
+        }
+        let version = db.versions.current();
+        let l0_files = version.files(0).len();
+        let pending = st.pending_compaction_bytes;
+
+        // Slowdowns: delay this group once, then go on.
+        if !slowed_down {
+            let cause = if l0_files >= opts.l0_slowdown_trigger && l0_files < opts.l0_stop_trigger {
+                Some(StallCause::L0Slowdown)
+            } else if pending >= opts.soft_pending_compaction_bytes_limit
+                && pending < opts.hard_pending_compaction_bytes_limit
+            {
+                Some(StallCause::PendingCompactionSlowdown)
+            } else {
+                None
+            };
+            if let Some(cause) = cause {
+                slowed_down = true;
+                let start = Instant::now();
+                parking_lot::MutexGuard::unlocked(&mut st, || std::thread::sleep(SLOWDOWN_DELAY));
+                db.counters.record_stall(cause, start.elapsed());
+                continue;
+            }
+        }
+
+        let full = st.mem.approximate_memory_usage() >= opts.write_buffer_size;
+        if !full && !force_switch {
+            return Ok(Arc::clone(&st.mem));
+        }
+        if force_switch && st.mem.is_empty() {
+            return Ok(Arc::clone(&st.mem));
+        }
+        // Hard limits: wait for background work. (With max_write_buffer_number
+        // of 1 or 2, one immutable memtable may be flushing while one takes writes.)
+        let stop = if st.imm.len() + 1 >= opts.max_write_buffer_number.max(2) {
+            Some(StallCause::MemtableLimit)
+        } else if l0_files >= opts.l0_stop_trigger {
+            Some(StallCause::L0Stop)
+        } else if pending >= opts.hard_pending_compaction_bytes_limit {
+            Some(StallCause::PendingCompactionStop)
+        } else {
+            None
+        };
+        if let Some(cause) = stop {
+            let start = Instant::now();
+            db.work_cv.notify_all();
+            db.done_cv.wait_for(&mut st, Duration::from_millis(100));
+            db.counters.record_stall(cause, start.elapsed());
+            continue;
+        }
+        // Switch: new WAL, new memtable; the old one queues for flush.
+        let log_number = db.versions.new_file_number();
+        let path = filename::log_file(&db.dir, log_number);
+        let file = db.fs.new_writable(&path)?;
+        {
+            let mut wal = db.wal.lock();
+            // Sync the old log so recovery never sees a newer log after a
+            // torn older one (which would replay a non-prefix of the writes).
+            wal.sync()?;
+            *wal = LogWriter::new(file, path.display().to_string());
+        }
+        let old = std::mem::replace(&mut st.mem, MemTable::new(log_number));
+        st.imm.push_back(old);
+        db.install_super_version(&mut st);
+        db.work_cv.notify_all();
+        force_switch = false;
+    }
+}

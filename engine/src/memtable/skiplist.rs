@@ -1,0 +1,711 @@
+//! A concurrent skiplist of internal keys whose nodes live in an [`Arena`]
+//! (LevelDB's `SkipList`, RocksDB's `InlineSkipList` layout).
+//!
+//! Concurrency: one writer at a time, any number of lock-free readers.
+//! Writers are serialized by a small mutex taken inside [`SkipList::insert`]
+//! (it also guards the arena and the height RNG); readers take no lock. A new
+//! node is fully written (tower, key, value) before it is linked, and each
+//! level is linked with a `Release` store that readers pair with `Acquire`
+//! loads, so a reader that reaches a node sees all of its bytes. Links are
+//! published bottom-up, so a node reachable at level `i` is reachable at
+//! every level below it.
+//!
+//! Invariants:
+//! - Nodes are never modified after being linked (except their `next`
+//!   pointers being set to newer nodes) and never freed before the list
+//!   drops: the arena frees everything at once.
+//! - At every level the list is sorted by
+//!   [`compare_internal_keys`](crate::key::compare_internal_keys) (user key
+//!   ascending, trailer descending). Equal internal keys are not expected (the
+//!   engine gives every write its own sequence number); if inserted anyway the
+//!   newer one is placed first and `prev` may step over its twin.
+//! - A [`Node`] handle borrows the list, so it cannot outlive the arena.
+//!
+//! Node layout, at an 8-aligned arena address `p` (tower before the header,
+//! so `next[0]`, the lengths and the key share a cache line):
+//!
+//! ```text
+//! p - 8*(i+1)   next[i] for i in 0..height   (AtomicPtr to another node's p)
+//! p + 0         key_len: u32   (internal key length, >= 8)
+//! p + 4         value_len: u32
+//! p + 8         internal key bytes (user key | trailer, see crate::key)
+//! p + 8 + key_len  value bytes
+//! ```
+
+use std::cmp::Ordering;
+use std::marker::PhantomData;
+use std::ptr::{self, NonNull};
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
+
+use parking_lot::Mutex;
+
+use super::arena::Arena;
+use crate::key::TRAILER_LEN;
+
+/// Maximum tower height: 4^12 = 16M entries before searches degrade.
+pub const MAX_HEIGHT: usize = 12;
+
+/// A node grows one level taller with probability 1/BRANCHING.
+const BRANCHING: u64 = 4;
+
+/// Bytes of node header after the tower: key_len and value_len.
+const HEADER: usize = 8;
+
+/// Size of one tower slot.
+const SLOT: usize = size_of::<AtomicPtr<u8>>();
+
+/// A seek target split into its comparison parts, so searching never has to
+/// build an internal key.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    /// The user key.
+    pub user_key: &'a [u8],
+    /// The trailer (`seq << 8 | kind`); a larger trailer sorts first.
+    pub trailer: u64,
+}
+
+impl<'a> Target<'a> {
+    /// Splits an internal key. A key shorter than the trailer (not a valid
+    /// internal key) is treated as a bare user key that sorts before every
+    /// version of itself, rather than panicking.
+    pub fn from_internal(ikey: &'a [u8]) -> Self {
+        match ikey.len().checked_sub(TRAILER_LEN) {
+            Some(n) => Target {
+                user_key: &ikey[..n],
+                trailer: read_trailer(ikey, n),
+            },
+            None => Target {
+                user_key: ikey,
+                trailer: u64::MAX,
+            },
+        }
+    }
+}
+
+fn read_trailer(ikey: &[u8], at: usize) -> u64 {
+    let mut t = [0u8; 8];
+    t.copy_from_slice(&ikey[at..at + TRAILER_LEN]);
+    u64::from_le_bytes(t)
+}
+
+/// Orders a stored internal key against a target without allocating.
+#[inline]
+fn compare_to_target(ikey: &[u8], t: &Target<'_>) -> Ordering {
+    let n = ikey.len() - TRAILER_LEN;
+    match ikey[..n].cmp(t.user_key) {
+        Ordering::Equal => t.trailer.cmp(&read_trailer(ikey, n)),
+        o => o,
+    }
+}
+
+/// A handle to a linked node (or the head), valid while the list is borrowed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Node<'a> {
+    /// The node's `p` (see the layout in the module docs).
+    ptr: NonNull<u8>,
+    _list: PhantomData<&'a SkipList>,
+}
+
+impl<'a> Node<'a> {
+    /// Wraps a pointer read from a tower or the head.
+    /// Invariant (all callers): `ptr` is the `p` of a fully written node of
+    /// the list borrowed for `'a`.
+    fn new(ptr: NonNull<u8>) -> Self {
+        Node {
+            ptr,
+            _list: PhantomData,
+        }
+    }
+
+    fn slot(self, level: usize) -> &'a AtomicPtr<u8> {
+        debug_assert!(level < MAX_HEIGHT);
+        // SAFETY: callers only ask for levels below the node's height (levels
+        // < max_height are reached only through nodes at least that tall, and
+        // the head has MAX_HEIGHT). The slot lies inside the node's arena
+        // allocation, is 8-aligned, initialized before linking, and lives
+        // as long as the list ('a).
+        unsafe { &*self.ptr.as_ptr().sub(SLOT * (level + 1)).cast::<AtomicPtr<u8>>() }
+    }
+
+    /// The successor at `level`, or `None` at the end of that level.
+    #[inline]
+    fn next(self, level: usize) -> Option<Node<'a>> {
+        NonNull::new(self.slot(level).load(Acquire)).map(Node::new)
+    }
+
+    fn lengths(self) -> (usize, usize) {
+        // SAFETY: the header is 8-aligned, initialized before linking and
+        // immutable afterwards.
+        unsafe {
+            let p = self.ptr.as_ptr().cast::<u32>();
+            (p.read() as usize, p.add(1).read() as usize)
+        }
+    }
+
+    /// The internal key.
+    #[inline]
+    fn key(self) -> &'a [u8] {
+        let (klen, _) = self.lengths();
+        // SAFETY: `klen` key bytes follow the header, written before linking,
+        // immutable, alive for 'a.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr().add(HEADER), klen) }
+    }
+
+    /// The value.
+    fn value(self) -> &'a [u8] {
+        let (klen, vlen) = self.lengths();
+        // SAFETY: as for `key`; the value follows the key.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr().add(HEADER + klen), vlen) }
+    }
+}
+
+/// State only the (single, mutex-holding) writer touches.
+struct Writer {
+    arena: Arena,
+    /// xorshift64* state for tower heights.
+    rng: u64,
+}
+
+impl Writer {
+    fn random_height(&mut self) -> usize {
+        let mut h = 1;
+        while h < MAX_HEIGHT {
+            self.rng ^= self.rng >> 12;
+            self.rng ^= self.rng << 25;
+            self.rng ^= self.rng >> 27;
+            if !(self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32).is_multiple_of(BRANCHING) {
+                break;
+            }
+            h += 1;
+        }
+        h
+    }
+}
+
+/// The skiplist; see the module docs for the concurrency contract.
+pub struct SkipList {
+    head: NonNull<u8>,
+    /// Height of the tallest tower linked so far (readers: `Relaxed` is
+    /// enough, a stale value only makes a search start lower).
+    max_height: AtomicUsize,
+    /// Arena bytes in use, readable without the writer lock.
+    memory: AtomicUsize,
+    writer: Mutex<Writer>,
+}
+
+// SAFETY: `head` points into the arena owned by `writer`; all shared mutation
+// goes through atomics (towers, counters) or the writer mutex (arena, rng),
+// and linked node bytes are immutable, so sharing and sending are sound.
+unsafe impl Send for SkipList {}
+// SAFETY: see `Send` above.
+unsafe impl Sync for SkipList {}
+
+impl Default for SkipList {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SkipList {
+    /// An empty list (allocates the head tower).
+    pub fn new() -> Self {
+        let mut arena = Arena::new();
+        let head = alloc_node(&mut arena, MAX_HEIGHT, None, &[]);
+        for level in 0..MAX_HEIGHT {
+            // SAFETY: the head tower has MAX_HEIGHT slots just before `head`.
+            unsafe { tower_slot(head, level).write(AtomicPtr::new(ptr::null_mut())) };
+        }
+        SkipList {
+            head,
+            max_height: AtomicUsize::new(1),
+            memory: AtomicUsize::new(arena.memory_usage()),
+            writer: Mutex::new(Writer {
+                arena,
+                rng: 0x9E37_79B9_7F4A_7C15,
+            }),
+        }
+    }
+
+    fn head(&self) -> Node<'_> {
+        Node::new(self.head)
+    }
+
+    /// Arena bytes in use (see [`Arena::memory_usage`]).
+    pub fn memory_usage(&self) -> usize {
+        self.memory.load(Relaxed)
+    }
+
+    /// Inserts the entry `(user_key | trailer) -> value`. Takes the writer
+    /// mutex; readers are never blocked.
+    ///
+    /// # Panics
+    /// If the internal key or the value exceeds `u32::MAX` bytes (a caller
+    /// bug: the write path bounds entry sizes long before that).
+    pub fn insert(&self, user_key: &[u8], trailer: u64, value: &[u8]) {
+        let target = Target { user_key, trailer };
+        let mut w = self.writer.lock();
+        // Find the predecessor at every level. Under the writer lock no other
+        // thread links nodes, so the result stays correct until we link.
+        let mut prev = [self.head(); MAX_HEIGHT];
+        let mut x = self.head();
+        let top = self.max_height.load(Relaxed);
+        for level in (0..top).rev() {
+            while let Some(n) = x.next(level) {
+                if compare_to_target(n.key(), &target) == Ordering::Less {
+                    x = n;
+                } else {
+                    break;
+                }
+            }
+            prev[level] = x;
+        }
+        let height = w.random_height();
+        if height > top {
+            // `prev` already holds the head for the new levels.
+            self.max_height.store(height, Relaxed);
+        }
+        let node = alloc_node(&mut w.arena, height, Some((user_key, trailer)), value);
+        for (level, p) in prev.iter().enumerate().take(height) {
+            let succ = p.slot(level).load(Relaxed);
+            // SAFETY: the new node has `height` slots; it is not yet linked,
+            // so this thread is its only user.
+            unsafe { tower_slot(node, level).write(AtomicPtr::new(succ)) };
+            // Publish: the node's bytes happen-before any Acquire load that
+            // observes this pointer.
+            p.slot(level).store(node.as_ptr(), Release);
+        }
+        self.memory.store(w.arena.memory_usage(), Relaxed);
+    }
+
+    /// First node `>= t`, or `None`.
+    fn find_greater_or_equal(&self, t: &Target<'_>) -> Option<Node<'_>> {
+        let mut x = self.head();
+        let mut level = self.max_height.load(Relaxed) - 1;
+        // The node that stopped the search one level up: known `>= t`, so
+        // meeting it again needs no comparison (RocksDB's trick).
+        let mut known_ge: Option<Node<'_>> = None;
+        loop {
+            let next = x.next(level);
+            match next {
+                Some(n) if next != known_ge && compare_to_target(n.key(), t) == Ordering::Less => x = n,
+                _ => {
+                    if level == 0 {
+                        return next;
+                    }
+                    known_ge = next;
+                    level -= 1;
+                }
+            }
+        }
+    }
+
+    /// Last node `< t` (or `<= t` if `inclusive`), or `None` if there is none.
+    fn find_less(&self, t: &Target<'_>, inclusive: bool) -> Option<Node<'_>> {
+        let mut x = self.head();
+        let mut level = self.max_height.load(Relaxed) - 1;
+        let mut known_after: Option<Node<'_>> = None;
+        loop {
+            let next = x.next(level);
+            let advance = match next {
+                Some(n) if next != known_after => match compare_to_target(n.key(), t) {
+                    Ordering::Less => true,
+                    Ordering::Equal => inclusive,
+                    Ordering::Greater => false,
+                },
+                _ => false,
+            };
+            if let (true, Some(n)) = (advance, next) {
+                x = n;
+            } else {
+                if level == 0 {
+                    return (x != self.head()).then_some(x);
+                }
+                known_after = next;
+                level -= 1;
+            }
+        }
+    }
+
+    /// Last node, or `None` if the list is empty.
+    fn find_last(&self) -> Option<Node<'_>> {
+        let mut x = self.head();
+        let mut level = self.max_height.load(Relaxed) - 1;
+        loop {
+            match x.next(level) {
+                Some(n) => x = n,
+                None if level == 0 => return (x != self.head()).then_some(x),
+                None => level -= 1,
+            }
+        }
+    }
+
+    /// The first entry `>= t` as `(internal key, value)`: the point-lookup
+    /// primitive (a target of `(user_key, seq, KIND_FOR_SEEK)` finds the newest
+    /// version visible at `seq`).
+    pub fn first_at_or_after(&self, t: &Target<'_>) -> Option<(&[u8], &[u8])> {
+        self.find_greater_or_equal(t).map(|n| (n.key(), n.value()))
+    }
+
+    /// True if no entry was inserted.
+    pub fn is_empty(&self) -> bool {
+        self.head().next(0).is_none()
+    }
+}
+
+/// Allocates and fills a node (tower left uninitialized); returns its `p`.
+/// `key` is `(user_key, trailer)`, or `None` for the head (no key bytes).
+fn alloc_node(arena: &mut Arena, height: usize, key: Option<(&[u8], u64)>, value: &[u8]) -> NonNull<u8> {
+    let key_len = key.map_or(0, |(uk, _)| uk.len() + TRAILER_LEN);
+    let (Ok(klen32), Ok(vlen32)) = (u32::try_from(key_len), u32::try_from(value.len())) else {
+        panic!(
+            "memtable entry too large: key {} bytes, value {} bytes",
+            key_len,
+            value.len()
+        );
+    };
+    let tower = SLOT * height;
+    let base = arena.allocate(tower + HEADER + key_len + value.len());
+    // SAFETY: the allocation holds the tower, header, key and value; every
+    // write below stays inside it, and the pointers are 8-aligned where a
+    // u32 is written (`base` is 8-aligned and `tower` a multiple of 8).
+    unsafe {
+        let p = base.as_ptr().add(tower);
+        p.cast::<u32>().write(klen32);
+        p.cast::<u32>().add(1).write(vlen32);
+        let k = p.add(HEADER);
+        if let Some((user_key, trailer)) = key {
+            ptr::copy_nonoverlapping(user_key.as_ptr(), k, user_key.len());
+            ptr::copy_nonoverlapping(trailer.to_le_bytes().as_ptr(), k.add(user_key.len()), TRAILER_LEN);
+        }
+        ptr::copy_nonoverlapping(value.as_ptr(), k.add(key_len), value.len());
+        NonNull::new_unchecked(p)
+    }
+}
+
+/// The raw tower slot `level` of the node at `p`.
+///
+/// # Safety
+/// `p` must be a node allocated by `alloc_node` with height > `level`.
+unsafe fn tower_slot(p: NonNull<u8>, level: usize) -> *mut AtomicPtr<u8> {
+    // SAFETY: guaranteed by the caller; the slot is inside the allocation.
+    unsafe { p.as_ptr().sub(SLOT * (level + 1)).cast::<AtomicPtr<u8>>() }
+}
+
+/// Something that owns (keeps alive) a [`SkipList`], for iterators that
+/// must not borrow (e.g. `Arc<MemTable>`).
+///
+/// # Safety
+/// `list()` must return the same list every time, and that list must stay
+/// at the same address and alive for as long as the owner value exists
+/// (moving the owner must not move the list, e.g. the list is behind an `Arc`).
+pub unsafe trait ListOwner: Send {
+    /// The owned list.
+    fn list(&self) -> &SkipList;
+}
+
+/// A positioned cursor over a list kept alive by its owner `O`.
+pub struct OwnedIter<O: ListOwner> {
+    owner: O,
+    /// Current node's `p`; `None` when not valid.
+    node: Option<NonNull<u8>>,
+}
+
+// SAFETY: `node` points into the list that `owner` keeps alive; node bytes
+// are immutable and towers atomic, so the cursor may move between threads
+// whenever the owner may (`O: Send`).
+unsafe impl<O: ListOwner> Send for OwnedIter<O> {}
+
+impl<O: ListOwner> OwnedIter<O> {
+    /// An unpositioned cursor.
+    pub fn new(owner: O) -> Self {
+        OwnedIter { owner, node: None }
+    }
+
+    /// The owner.
+    pub fn owner(&self) -> &O {
+        &self.owner
+    }
+
+    fn current(&self) -> Node<'_> {
+        // Invariant: `node` came from `owner.list()` (ListOwner contract).
+        Node::new(self.node.expect("iterator not valid"))
+    }
+
+    /// True if positioned at an entry.
+    pub fn valid(&self) -> bool {
+        self.node.is_some()
+    }
+
+    /// Positions at the first entry.
+    pub fn seek_to_first(&mut self) {
+        let n = self.owner.list().head().next(0).map(|n| n.ptr);
+        self.node = n;
+    }
+
+    /// Positions at the last entry.
+    pub fn seek_to_last(&mut self) {
+        let n = self.owner.list().find_last().map(|n| n.ptr);
+        self.node = n;
+    }
+
+    /// Positions at the first entry `>= target` (an internal key).
+    pub fn seek(&mut self, target: &[u8]) {
+        let n = self
+            .owner
+            .list()
+            .find_greater_or_equal(&Target::from_internal(target));
+        self.node = n.map(|n| n.ptr);
+    }
+
+    /// Positions at the last entry `<= target` (an internal key).
+    pub fn seek_for_prev(&mut self, target: &[u8]) {
+        let n = self.owner.list().find_less(&Target::from_internal(target), true);
+        self.node = n.map(|n| n.ptr);
+    }
+
+    /// Advances. Panics if not valid (caller contract).
+    pub fn next(&mut self) {
+        let n = self.current().next(0).map(|n| n.ptr);
+        self.node = n;
+    }
+
+    /// Steps back: a fresh search for the last entry before the current key
+    /// (O(log n), as in LevelDB). Panics if not valid (caller contract).
+    pub fn prev(&mut self) {
+        let key = self.current().key();
+        let n = self.owner.list().find_less(&Target::from_internal(key), false);
+        let p = n.map(|n| n.ptr);
+        self.node = p;
+    }
+
+    /// The current internal key. Panics if not valid (caller contract).
+    pub fn key(&self) -> &[u8] {
+        self.current().key()
+    }
+
+    /// The current value. Panics if not valid (caller contract).
+    pub fn value(&self) -> &[u8] {
+        self.current().value()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    use super::super::arena::CHUNK_SIZE;
+    use super::*;
+    use crate::key::{
+        InternalKey, MAX_SEQUENCE, ValueKind, compare_internal_keys, make_internal_key, pack_trailer,
+    };
+
+    struct Owned(Arc<SkipList>);
+    // SAFETY: the list is behind an Arc held by the wrapper.
+    unsafe impl ListOwner for Owned {
+        fn list(&self) -> &SkipList {
+            &self.0
+        }
+    }
+
+    /// The value stored for an internal key: derived from it, so a reader can
+    /// check it got a complete, matching entry.
+    fn value_for(ikey: &[u8]) -> Vec<u8> {
+        let mut v: Vec<u8> = ikey.iter().rev().copied().collect();
+        v.extend_from_slice(&(ikey.len() as u32).to_le_bytes());
+        v
+    }
+
+    fn insert(list: &SkipList, k: &InternalKey) {
+        let t = Target::from_internal(k.encoded());
+        list.insert(t.user_key, t.trailer, &value_for(k.encoded()));
+    }
+
+    fn random_keys(n: usize, seed: u64) -> Vec<InternalKey> {
+        let mut rng = StdRng::seed_from_u64(seed);
+        (0..n)
+            .map(|i| {
+                let len = rng.random_range(0..12);
+                let uk: Vec<u8> = (0..len).map(|_| rng.random_range(b'a'..b'e')).collect();
+                InternalKey::new(&uk, i as u64 + 1, ValueKind::Value)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn empty_list() {
+        let list = Arc::new(SkipList::new());
+        assert!(list.is_empty());
+        let mut it = OwnedIter::new(Owned(list.clone()));
+        it.seek_to_first();
+        assert!(!it.valid());
+        it.seek_to_last();
+        assert!(!it.valid());
+        it.seek(b"anything");
+        assert!(!it.valid());
+        it.seek_for_prev(&make_internal_key(b"z", 9, ValueKind::Value));
+        assert!(!it.valid());
+        assert!(list.first_at_or_after(&Target::from_internal(b"")).is_none());
+    }
+
+    #[test]
+    fn iteration_matches_sorted_oracle_both_ways() {
+        let list = Arc::new(SkipList::new());
+        let keys = random_keys(3000, 7);
+        for k in &keys {
+            insert(&list, k);
+        }
+        let oracle: BTreeSet<InternalKey> = keys.into_iter().collect();
+        let mut it = OwnedIter::new(Owned(list.clone()));
+        it.seek_to_first();
+        for k in &oracle {
+            assert!(it.valid());
+            assert_eq!(it.key(), k.encoded());
+            assert_eq!(it.value(), value_for(k.encoded()));
+            it.next();
+        }
+        assert!(!it.valid());
+        it.seek_to_last();
+        for k in oracle.iter().rev() {
+            assert_eq!(it.key(), k.encoded());
+            it.prev();
+        }
+        assert!(!it.valid());
+    }
+
+    #[test]
+    fn seeks_match_oracle() {
+        let list = Arc::new(SkipList::new());
+        let keys = random_keys(2000, 11);
+        for k in &keys {
+            insert(&list, k);
+        }
+        let oracle: BTreeSet<InternalKey> = keys.into_iter().collect();
+        let mut it = OwnedIter::new(Owned(list.clone()));
+        let mut rng = StdRng::seed_from_u64(3);
+        for _ in 0..2000 {
+            let len = rng.random_range(0..12);
+            let uk: Vec<u8> = (0..len).map(|_| rng.random_range(b'a'..b'f')).collect();
+            let target = InternalKey::new(&uk, rng.random_range(0..2100), ValueKind::Value);
+            it.seek(target.encoded());
+            let want = oracle.range(target.clone()..).next();
+            assert_eq!(it.valid().then(|| it.key().to_vec()), want.map(|k| k.0.clone()));
+            it.seek_for_prev(target.encoded());
+            let want = oracle.range(..=target.clone()).next_back();
+            assert_eq!(it.valid().then(|| it.key().to_vec()), want.map(|k| k.0.clone()));
+        }
+        // A short (non-internal) target sorts before every version of itself.
+        it.seek(b"b");
+        let want = oracle
+            .range(InternalKey::new(b"b", MAX_SEQUENCE, ValueKind::RangeDelete)..)
+            .next();
+        assert_eq!(it.key(), want.expect("some key >= b").encoded());
+    }
+
+    #[test]
+    fn heights_are_bounded_and_geometric() {
+        let mut w = Writer {
+            arena: Arena::new(),
+            rng: 1,
+        };
+        let mut counts = [0usize; MAX_HEIGHT + 1];
+        for _ in 0..100_000 {
+            counts[w.random_height()] += 1;
+        }
+        assert_eq!(counts[0], 0);
+        // ~3/4 of towers have height 1, ~3/16 height 2.
+        assert!((70_000..80_000).contains(&counts[1]), "{counts:?}");
+        assert!((16_000..21_000).contains(&counts[2]), "{counts:?}");
+    }
+
+    #[test]
+    fn large_entries_round_trip() {
+        let list = SkipList::new();
+        let big = vec![0xabu8; CHUNK_SIZE + 3];
+        list.insert(b"big", pack_trailer(1, ValueKind::Value), &big);
+        list.insert(b"small", pack_trailer(2, ValueKind::Value), b"v");
+        let (k, v) = list
+            .first_at_or_after(&Target {
+                user_key: b"big",
+                trailer: u64::MAX,
+            })
+            .expect("found");
+        assert_eq!(k, make_internal_key(b"big", 1, ValueKind::Value));
+        assert_eq!(v, &big[..]);
+        assert!(list.memory_usage() > big.len());
+    }
+
+    /// One writer inserts while readers scan: every scan is strictly sorted,
+    /// every entry seen is complete (value matches key), and every entry whose
+    /// insert finished before the scan began is present.
+    #[test]
+    fn concurrent_readers_see_sorted_complete_entries() {
+        const N: usize = 20_000;
+        let list = Arc::new(SkipList::new());
+        let keys = Arc::new(random_keys(N, 99));
+        let done = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let readers: Vec<_> = (0..3)
+            .map(|r| {
+                let (list, keys, done, stop) = (list.clone(), keys.clone(), done.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    let mut rng = StdRng::seed_from_u64(r);
+                    let mut scans = 0;
+                    while !stop.load(Acquire) || scans < 3 {
+                        let committed = done.load(Acquire);
+                        let mut it = OwnedIter::new(Owned(list.clone()));
+                        let mut seen = Vec::with_capacity(committed);
+                        if r == 0 {
+                            it.seek_to_last();
+                            while it.valid() {
+                                seen.push(it.key().to_vec());
+                                assert_eq!(it.value(), value_for(it.key()));
+                                it.prev();
+                            }
+                            seen.reverse();
+                        } else {
+                            it.seek_to_first();
+                            while it.valid() {
+                                seen.push(it.key().to_vec());
+                                assert_eq!(it.value(), value_for(it.key()));
+                                it.next();
+                            }
+                        }
+                        for w in seen.windows(2) {
+                            assert_eq!(compare_internal_keys(&w[0], &w[1]), Ordering::Less);
+                        }
+                        for k in &keys[..committed] {
+                            let found = seen
+                                .binary_search_by(|s| compare_internal_keys(s, k.encoded()))
+                                .is_ok();
+                            assert!(found, "committed key {k:?} missing from a later scan");
+                        }
+                        // Point lookups of committed keys.
+                        for _ in 0..200.min(committed) {
+                            let k = &keys[rng.random_range(0..committed)];
+                            let (got, v) = list
+                                .first_at_or_after(&Target::from_internal(k.encoded()))
+                                .expect("committed key present");
+                            assert_eq!(got, k.encoded());
+                            assert_eq!(v, value_for(got));
+                        }
+                        scans += 1;
+                    }
+                    scans
+                })
+            })
+            .collect();
+        for (i, k) in keys.iter().enumerate() {
+            insert(&list, k);
+            done.store(i + 1, Release);
+        }
+        stop.store(true, Release);
+        for r in readers {
+            assert!(r.join().expect("reader panicked") >= 3);
+        }
+    }
+}
