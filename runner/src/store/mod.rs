@@ -86,9 +86,11 @@ impl StatsSummary {
             .then(|| (self.flush_bytes + self.compaction_bytes) as f64 / self.flush_bytes as f64)
     }
 
-    /// (WAL + flush + compaction) / user bytes.
+    /// (WAL + flush + compaction) / user bytes; `None` for a store that
+    /// writes nothing of its own (no WAL, no tables).
     pub fn user_write_amp(&self) -> Option<f64> {
-        (self.user_bytes > 0).then(|| {
+        let engine = self.wal_bytes + self.flush_bytes + self.compaction_bytes;
+        (self.user_bytes > 0 && engine > 0).then(|| {
             (self.wal_bytes + self.flush_bytes + self.compaction_bytes) as f64 / self.user_bytes as f64
         })
     }
@@ -218,6 +220,11 @@ mod tests {
         assert_eq!(s.read_amp(), Some(5.0));
         assert_eq!(StatsSummary::default().total_write_amp(), None);
         assert_eq!(StatsSummary::default().read_amp(), None);
+        let in_memory = StatsSummary {
+            user_bytes: 10,
+            ..Default::default()
+        };
+        assert_eq!(in_memory.user_write_amp(), None);
         let d = s.since(&StatsSummary {
             flush_bytes: 100,
             ..s.clone()
