@@ -5,8 +5,8 @@
 //! Invariants:
 //! - Warmup (`warmup:`) runs first and is excluded from histograms, ops,
 //!   bytes and seconds; a duration-bound phase measures `duration` after it.
-//! - The measured time runs from the end of warmup to the last worker's
-//!   last operation.
+//! - The measured time runs from the start of the first measured operation
+//!   (never before the end of warmup) to the end of the last one.
 //! - Open-loop `rate:` is the whole phase's rate, split evenly over its
 //!   threads with staggered schedules. `read_while_writing`'s `write_rate`
 //!   paces its writer thread (`OpStream::is_writer`), which is stopped when
@@ -167,7 +167,8 @@ pub fn run(
 
     let mut totals = OpHistograms::new();
     let (mut ops, mut bytes, mut warmup_ops) = (0u64, 0u64, 0u64);
-    let mut last_finish = warmup_end;
+    let mut first_start: Option<Instant> = None;
+    let mut last_finish: Option<Instant> = None;
     let mut error = None;
     for outcome in outcomes {
         let outcome = outcome.map_err(|_| StoreError("a worker thread panicked".into()))?;
@@ -175,9 +176,11 @@ pub fn run(
         ops += outcome.ops;
         bytes += outcome.bytes;
         warmup_ops += outcome.warmup_ops;
-        if let Some(t) = outcome.last_finish {
-            last_finish = last_finish.max(t);
-        }
+        first_start = match (first_start, outcome.first_start) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        last_finish = last_finish.max(outcome.last_finish);
         if error.is_none() {
             error = outcome.error;
         }
@@ -189,7 +192,15 @@ pub fn run(
     let proc_after = ProcSnapshot::now();
     let stats_after = store.stats();
     let (io, cpu) = proc_after.since(&proc_before);
-    let seconds = last_finish.saturating_duration_since(warmup_end).as_secs_f64();
+    // Measured time: from the first measured operation's start (not from
+    // thread spawn, which a loaded machine can delay by milliseconds) to the
+    // last one's end.
+    let seconds = match (first_start, last_finish) {
+        (Some(a), Some(b)) => b
+            .saturating_duration_since(a.max(warmup_end).min(b))
+            .as_secs_f64(),
+        _ => 0.0,
+    };
     let rate = |x: f64| if seconds > 0.0 { x / seconds } else { 0.0 };
 
     let mut latency: BTreeMap<String, _> = totals

@@ -68,7 +68,9 @@ pub struct WorkerOutcome {
     pub bytes: u64,
     /// Warmup operations.
     pub warmup_ops: u64,
-    /// When the last operation finished.
+    /// When the first measured operation started (intended start if open-loop).
+    pub first_start: Option<Instant>,
+    /// When the last measured operation finished.
     pub last_finish: Option<Instant>,
     /// The error that stopped the worker, if any.
     pub error: Option<StoreError>,
@@ -169,6 +171,8 @@ pub fn run(mut spec: WorkerSpec<'_>) -> WorkerOutcome {
             interval.record(kind, nanos);
             out.ops += count;
             out.bytes += bytes;
+            out.first_start.get_or_insert(start);
+            out.last_finish = Some(end);
         }
         if end >= next_publish {
             publish(spec.shared, &mut interval);
@@ -179,7 +183,6 @@ pub fn run(mut spec: WorkerSpec<'_>) -> WorkerOutcome {
         }
     }
     publish(spec.shared, &mut interval);
-    out.last_finish = Some(Instant::now());
     out
 }
 
