@@ -328,6 +328,9 @@ fn execute(db: &DbInner, task: &CompactionTask, outputs: &mut Vec<u64>) -> Resul
     }
     let (_, dropped_tombstones) = output_tombstones(&job.tombstones, &job.snapshots, bottommost, None, None);
 
+    if !edit.new_files.is_empty() {
+        db.fs.sync_dir(&db.dir)?;
+    }
     db.versions.log_and_apply(edit.clone())?;
 
     let written: u64 = edit.new_files.iter().map(|(_, f)| f.file_size).sum();

@@ -151,6 +151,10 @@ pub(crate) fn run_flush(db: &DbInner, mem: Arc<MemTable>) -> Result<()> {
                 },
             );
         }
+        if built.is_some() {
+            // Table data was synced by the builder; its directory entry too, now.
+            db.fs.sync_dir(&db.dir)?;
+        }
         db.versions.log_and_apply(edit)?;
         Ok(())
     })();

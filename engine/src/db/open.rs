@@ -7,7 +7,6 @@
 //! `wal_recovery_mode`; replay never produces a state that is not a prefix
 //! of the acknowledged writes, except in `skip_any_corrupted` (salvage).
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64};
@@ -63,6 +62,8 @@ pub(crate) fn open(dir: &Path, options: Options) -> Result<Arc<DbInner>> {
     let new_log = versions.new_file_number();
     let wal_path = filename::log_file(dir, new_log);
     let wal = LogWriter::new(fs.new_writable(&wal_path)?, wal_path.display().to_string());
+    // The log must survive a crash as soon as a write to it is acknowledged.
+    fs.sync_dir(dir)?;
     let counters = Arc::new(Counters::new(options.num_levels));
     let block_cache = (options.block_cache_size > 0).then(|| BlockCache::new(options.block_cache_size));
     let table_cache = Arc::new(TableCache::new(
@@ -121,14 +122,7 @@ pub(crate) fn open(dir: &Path, options: Options) -> Result<Arc<DbInner>> {
         let mut st = db.state.lock();
         db.install_super_version(&mut st);
     }
-    cleanup::remove_unneeded(
-        &db,
-        &db.versions.live_files(),
-        &HashSet::new(),
-        db.versions.log_number(),
-        db.versions.manifest_file_number(),
-        true,
-    );
+    cleanup::remove_orphans_at_open(&db);
     Ok(db)
 }
 
@@ -189,6 +183,9 @@ fn replay_logs(db: &DbInner, logs: &[u64], mut last_seq: u64, new_log: u64) -> R
         flush_recovered(db, &mem, &mut edit)?;
     }
     db.versions.set_last_sequence(last_seq);
+    if !edit.new_files.is_empty() {
+        db.fs.sync_dir(&db.dir)?;
+    }
     edit.log_number = Some(new_log);
     db.versions.log_and_apply(edit)?;
     Ok(last_seq)

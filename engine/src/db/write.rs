@@ -297,6 +297,7 @@ pub(crate) fn make_room(db: &DbInner, mut force_switch: bool) -> Result<Arc<MemT
         let log_number = db.versions.new_file_number();
         let path = filename::log_file(&db.dir, log_number);
         let file = db.fs.new_writable(&path)?;
+        db.fs.sync_dir(&db.dir)?;
         {
             let mut wal = db.wal.lock();
             // Sync the old log so recovery never sees a newer log after a

@@ -25,6 +25,7 @@
 //!   every one; `FailPathContains(s)` fails operations on paths containing `s`.
 //!   `exists` never fails.
 
+mod handles;
 #[cfg(test)]
 mod tests;
 
@@ -35,6 +36,7 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
+use self::handles::{FaultLock, FaultRandomAccess, FaultSequential, FaultWritable, Handle};
 use super::{FileLock, FileSystem, RandomAccessFile, SequentialFile, WritableFile};
 use crate::error::{Error, Result};
 
@@ -262,132 +264,6 @@ impl FaultFileSystem {
             path: path.to_path_buf(),
             inode,
             generation: self.state.lock().generation,
-        }
-    }
-}
-
-/// What every open file remembers: which inode, and from which "process".
-struct Handle {
-    state: Arc<Mutex<State>>,
-    path: PathBuf,
-    inode: u64,
-    generation: u64,
-}
-
-impl Handle {
-    /// Locks the state, checks faults and liveness, and runs `f` on the inode.
-    fn with<T>(&self, op: &str, kind: OpKind, f: impl FnOnce(&mut Inode) -> Result<T>) -> Result<T> {
-        let mut s = self.state.lock();
-        if s.generation != self.generation {
-            return Err(Error::io(
-                format!("{op} {}", self.path.display()),
-                std::io::Error::other("file handle opened before a simulated crash"),
-            ));
-        }
-        s.check(op, kind, &[&self.path])?;
-        let inode = s
-            .inodes
-            .get_mut(&self.inode)
-            .ok_or_else(|| not_found(op, &self.path))?;
-        f(inode)
-    }
-}
-
-struct FaultWritable {
-    handle: Handle,
-    size: u64,
-}
-
-impl WritableFile for FaultWritable {
-    fn append(&mut self, data: &[u8]) -> Result<()> {
-        self.handle.with("append", OpKind::Write, |i| {
-            i.data.extend_from_slice(data);
-            Ok(())
-        })?;
-        self.size += data.len() as u64;
-        Ok(())
-    }
-    fn flush(&mut self) -> Result<()> {
-        self.handle.with("flush", OpKind::Write, |_| Ok(()))
-    }
-    fn sync(&mut self) -> Result<()> {
-        self.handle.with("sync", OpKind::Sync, |i| {
-            i.synced_len = i.data.len();
-            Ok(())
-        })
-    }
-    fn size(&self) -> u64 {
-        self.size
-    }
-}
-
-struct FaultRandomAccess {
-    handle: Handle,
-    size: u64,
-}
-
-impl RandomAccessFile for FaultRandomAccess {
-    fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> Result<()> {
-        let path = self.handle.path.display().to_string();
-        self.handle.with("read", OpKind::Read, |i| {
-            let src = usize::try_from(offset)
-                .ok()
-                .and_then(|o| i.data.get(o..o.checked_add(buf.len())?))
-                .ok_or_else(|| {
-                    let size = i.data.len();
-                    Error::corruption(
-                        path,
-                        offset,
-                        format!("read of {} bytes past end of file (size {size})", buf.len()),
-                    )
-                })?;
-            buf.copy_from_slice(src);
-            Ok(())
-        })
-    }
-    fn size(&self) -> u64 {
-        self.size
-    }
-}
-
-struct FaultSequential {
-    handle: Handle,
-    pos: usize,
-}
-
-impl SequentialFile for FaultSequential {
-    fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
-        let pos = self.pos;
-        let n = self.handle.with("read", OpKind::Read, |i| {
-            let avail = i.data.get(pos..).unwrap_or(&[]);
-            let n = avail.len().min(buf.len());
-            buf[..n].copy_from_slice(&avail[..n]);
-            Ok(n)
-        })?;
-        self.pos += n;
-        Ok(n)
-    }
-}
-
-struct FaultLock {
-    state: Arc<Mutex<State>>,
-    path: PathBuf,
-    id: u64,
-}
-
-impl fmt::Debug for FaultLock {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FaultLock").field("path", &self.path).finish()
-    }
-}
-
-impl FileLock for FaultLock {}
-
-impl Drop for FaultLock {
-    fn drop(&mut self) {
-        let mut s = self.state.lock();
-        if s.locks.get(&self.path) == Some(&self.id) {
-            s.locks.remove(&self.path);
         }
     }
 }

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use super::MemTable;
-use super::skiplist::OwnedIter;
+use super::cursor::OwnedIter;
 use crate::error::Result;
 use crate::iter::InternalIterator;
 

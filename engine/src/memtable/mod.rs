@@ -18,7 +18,9 @@
 //!   drops.
 
 mod arena;
+mod cursor;
 mod iterator;
+mod node;
 mod skiplist;
 
 use std::sync::Arc;
@@ -27,8 +29,10 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use parking_lot::RwLock;
 
 pub use arena::{Arena, CHUNK_SIZE};
+pub use cursor::{ListOwner, OwnedIter};
 pub use iterator::MemTableIterator;
-pub use skiplist::{ListOwner, MAX_HEIGHT, OwnedIter, SkipList, Target};
+pub use node::{MAX_HEIGHT, Target};
+pub use skiplist::SkipList;
 
 use crate::iter::fragmenter::{FragmentedTombstones, RangeTombstone};
 use crate::key::{KIND_FOR_SEEK, MAX_SEQUENCE, SequenceNumber, ValueKind, pack_trailer, parse_internal_key};

@@ -19,145 +19,20 @@
 //!   ascending, trailer descending). Equal internal keys are not expected (the
 //!   engine gives every write its own sequence number); if inserted anyway the
 //!   newer one is placed first and `prev` may step over its twin.
-//! - A [`Node`] handle borrows the list, so it cannot outlive the arena.
 //!
-//! Node layout, at an 8-aligned arena address `p` (tower before the header,
-//! so `next[0]`, the lengths and the key share a cache line):
-//!
-//! ```text
-//! p - 8*(i+1)   next[i] for i in 0..height   (AtomicPtr to another node's p)
-//! p + 0         key_len: u32   (internal key length, >= 8)
-//! p + 4         value_len: u32
-//! p + 8         internal key bytes (user key | trailer, see crate::key)
-//! p + 8 + key_len  value bytes
-//! ```
+//! Node layout and access: see [`super::node`].
 
 use std::cmp::Ordering;
-use std::marker::PhantomData;
 use std::ptr::{self, NonNull};
-use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering::Relaxed, Ordering::Release};
 
 use parking_lot::Mutex;
 
 use super::arena::Arena;
-use crate::key::TRAILER_LEN;
-
-/// Maximum tower height: 4^12 = 16M entries before searches degrade.
-pub const MAX_HEIGHT: usize = 12;
+use super::node::{MAX_HEIGHT, Node, Target, alloc_node, compare_to_target, prefetch, tower_slot};
 
 /// A node grows one level taller with probability 1/BRANCHING.
 const BRANCHING: u64 = 4;
-
-/// Bytes of node header after the tower: key_len and value_len.
-const HEADER: usize = 8;
-
-/// Size of one tower slot.
-const SLOT: usize = size_of::<AtomicPtr<u8>>();
-
-/// A seek target split into its comparison parts, so searching never has to
-/// build an internal key.
-#[derive(Debug, Clone, Copy)]
-pub struct Target<'a> {
-    /// The user key.
-    pub user_key: &'a [u8],
-    /// The trailer (`seq << 8 | kind`); a larger trailer sorts first.
-    pub trailer: u64,
-}
-
-impl<'a> Target<'a> {
-    /// Splits an internal key. A key shorter than the trailer (not a valid
-    /// internal key) is treated as a bare user key that sorts before every
-    /// version of itself, rather than panicking.
-    pub fn from_internal(ikey: &'a [u8]) -> Self {
-        match ikey.len().checked_sub(TRAILER_LEN) {
-            Some(n) => Target {
-                user_key: &ikey[..n],
-                trailer: read_trailer(ikey, n),
-            },
-            None => Target {
-                user_key: ikey,
-                trailer: u64::MAX,
-            },
-        }
-    }
-}
-
-fn read_trailer(ikey: &[u8], at: usize) -> u64 {
-    let mut t = [0u8; 8];
-    t.copy_from_slice(&ikey[at..at + TRAILER_LEN]);
-    u64::from_le_bytes(t)
-}
-
-/// Orders a stored internal key against a target without allocating.
-#[inline]
-fn compare_to_target(ikey: &[u8], t: &Target<'_>) -> Ordering {
-    let n = ikey.len() - TRAILER_LEN;
-    match ikey[..n].cmp(t.user_key) {
-        Ordering::Equal => t.trailer.cmp(&read_trailer(ikey, n)),
-        o => o,
-    }
-}
-
-/// A handle to a linked node (or the head), valid while the list is borrowed.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Node<'a> {
-    /// The node's `p` (see the layout in the module docs).
-    ptr: NonNull<u8>,
-    _list: PhantomData<&'a SkipList>,
-}
-
-impl<'a> Node<'a> {
-    /// Wraps a pointer read from a tower or the head.
-    /// Invariant (all callers): `ptr` is the `p` of a fully written node of
-    /// the list borrowed for `'a`.
-    fn new(ptr: NonNull<u8>) -> Self {
-        Node {
-            ptr,
-            _list: PhantomData,
-        }
-    }
-
-    fn slot(self, level: usize) -> &'a AtomicPtr<u8> {
-        debug_assert!(level < MAX_HEIGHT);
-        // SAFETY: callers only ask for levels below the node's height (levels
-        // < max_height are reached only through nodes at least that tall, and
-        // the head has MAX_HEIGHT). The slot lies inside the node's arena
-        // allocation, is 8-aligned, initialized before linking, and lives
-        // as long as the list ('a).
-        unsafe { &*self.ptr.as_ptr().sub(SLOT * (level + 1)).cast::<AtomicPtr<u8>>() }
-    }
-
-    /// The successor at `level`, or `None` at the end of that level.
-    #[inline]
-    fn next(self, level: usize) -> Option<Node<'a>> {
-        NonNull::new(self.slot(level).load(Acquire)).map(Node::new)
-    }
-
-    fn lengths(self) -> (usize, usize) {
-        // SAFETY: the header is 8-aligned, initialized before linking and
-        // immutable afterwards.
-        unsafe {
-            let p = self.ptr.as_ptr().cast::<u32>();
-            (p.read() as usize, p.add(1).read() as usize)
-        }
-    }
-
-    /// The internal key.
-    #[inline]
-    fn key(self) -> &'a [u8] {
-        let (klen, _) = self.lengths();
-        // SAFETY: `klen` key bytes follow the header, written before linking,
-        // immutable, alive for 'a.
-        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr().add(HEADER), klen) }
-    }
-
-    /// The value.
-    fn value(self) -> &'a [u8] {
-        let (klen, vlen) = self.lengths();
-        // SAFETY: as for `key`; the value follows the key.
-        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr().add(HEADER + klen), vlen) }
-    }
-}
 
 /// State only the (single, mutex-holding) writer touches.
 struct Writer {
@@ -226,7 +101,7 @@ impl SkipList {
         }
     }
 
-    fn head(&self) -> Node<'_> {
+    pub(super) fn head(&self) -> Node<'_> {
         Node::new(self.head)
     }
 
@@ -247,18 +122,8 @@ impl SkipList {
         // Find the predecessor at every level. Under the writer lock no other
         // thread links nodes, so the result stays correct until we link.
         let mut prev = [self.head(); MAX_HEIGHT];
-        let mut x = self.head();
         let top = self.max_height.load(Relaxed);
-        for level in (0..top).rev() {
-            while let Some(n) = x.next(level) {
-                if compare_to_target(n.key(), &target) == Ordering::Less {
-                    x = n;
-                } else {
-                    break;
-                }
-            }
-            prev[level] = x;
-        }
+        self.search_ge(&target, |level, x| prev[level] = x);
         let height = w.random_height();
         if height > top {
             // `prev` already holds the head for the new levels.
@@ -278,7 +143,19 @@ impl SkipList {
     }
 
     /// First node `>= t`, or `None`.
-    fn find_greater_or_equal(&self, t: &Target<'_>) -> Option<Node<'_>> {
+    pub(super) fn find_greater_or_equal(&self, t: &Target<'_>) -> Option<Node<'_>> {
+        self.search_ge(t, |_, _| {})
+    }
+
+    /// The descent shared by lookups and inserts: returns the first node
+    /// `>= t` and reports, for each level from the top down, the last node
+    /// `< t` at that level (the head if none) to `on_level`.
+    #[inline(always)]
+    fn search_ge<'a>(
+        &'a self,
+        t: &Target<'_>,
+        mut on_level: impl FnMut(usize, Node<'a>),
+    ) -> Option<Node<'a>> {
         let mut x = self.head();
         let mut level = self.max_height.load(Relaxed) - 1;
         // The node that stopped the search one level up: known `>= t`, so
@@ -286,9 +163,19 @@ impl SkipList {
         let mut known_ge: Option<Node<'_>> = None;
         loop {
             let next = x.next(level);
+            if level > 0 {
+                // If `next` turns out `>= t` the search continues at
+                // `x.next(level - 1)`: start that load now, in parallel with
+                // the load of `next` (x's tower is already in cache). This
+                // overlap of two cache misses cut lookups by a third.
+                if let Some(down) = x.next(level - 1) {
+                    prefetch(down.ptr);
+                }
+            }
             match next {
                 Some(n) if next != known_ge && compare_to_target(n.key(), t) == Ordering::Less => x = n,
                 _ => {
+                    on_level(level, x);
                     if level == 0 {
                         return next;
                     }
@@ -300,12 +187,18 @@ impl SkipList {
     }
 
     /// Last node `< t` (or `<= t` if `inclusive`), or `None` if there is none.
-    fn find_less(&self, t: &Target<'_>, inclusive: bool) -> Option<Node<'_>> {
+    pub(super) fn find_less(&self, t: &Target<'_>, inclusive: bool) -> Option<Node<'_>> {
         let mut x = self.head();
         let mut level = self.max_height.load(Relaxed) - 1;
         let mut known_after: Option<Node<'_>> = None;
         loop {
             let next = x.next(level);
+            if level > 0 {
+                // As in `search_ge`: overlap the load of the next level's successor.
+                if let Some(down) = x.next(level - 1) {
+                    prefetch(down.ptr);
+                }
+            }
             let advance = match next {
                 Some(n) if next != known_after => match compare_to_target(n.key(), t) {
                     Ordering::Less => true,
@@ -327,7 +220,7 @@ impl SkipList {
     }
 
     /// Last node, or `None` if the list is empty.
-    fn find_last(&self) -> Option<Node<'_>> {
+    pub(super) fn find_last(&self) -> Option<Node<'_>> {
         let mut x = self.head();
         let mut level = self.max_height.load(Relaxed) - 1;
         loop {
@@ -352,143 +245,6 @@ impl SkipList {
     }
 }
 
-/// Allocates and fills a node (tower left uninitialized); returns its `p`.
-/// `key` is `(user_key, trailer)`, or `None` for the head (no key bytes).
-fn alloc_node(arena: &mut Arena, height: usize, key: Option<(&[u8], u64)>, value: &[u8]) -> NonNull<u8> {
-    let key_len = key.map_or(0, |(uk, _)| uk.len() + TRAILER_LEN);
-    let (Ok(klen32), Ok(vlen32)) = (u32::try_from(key_len), u32::try_from(value.len())) else {
-        panic!(
-            "memtable entry too large: key {} bytes, value {} bytes",
-            key_len,
-            value.len()
-        );
-    };
-    let tower = SLOT * height;
-    let base = arena.allocate(tower + HEADER + key_len + value.len());
-    // SAFETY: the allocation holds the tower, header, key and value; every
-    // write below stays inside it, and the pointers are 8-aligned where a
-    // u32 is written (`base` is 8-aligned and `tower` a multiple of 8).
-    unsafe {
-        let p = base.as_ptr().add(tower);
-        p.cast::<u32>().write(klen32);
-        p.cast::<u32>().add(1).write(vlen32);
-        let k = p.add(HEADER);
-        if let Some((user_key, trailer)) = key {
-            ptr::copy_nonoverlapping(user_key.as_ptr(), k, user_key.len());
-            ptr::copy_nonoverlapping(trailer.to_le_bytes().as_ptr(), k.add(user_key.len()), TRAILER_LEN);
-        }
-        ptr::copy_nonoverlapping(value.as_ptr(), k.add(key_len), value.len());
-        NonNull::new_unchecked(p)
-    }
-}
-
-/// The raw tower slot `level` of the node at `p`.
-///
-/// # Safety
-/// `p` must be a node allocated by `alloc_node` with height > `level`.
-unsafe fn tower_slot(p: NonNull<u8>, level: usize) -> *mut AtomicPtr<u8> {
-    // SAFETY: guaranteed by the caller; the slot is inside the allocation.
-    unsafe { p.as_ptr().sub(SLOT * (level + 1)).cast::<AtomicPtr<u8>>() }
-}
-
-/// Something that owns (keeps alive) a [`SkipList`], for iterators that
-/// must not borrow (e.g. `Arc<MemTable>`).
-///
-/// # Safety
-/// `list()` must return the same list every time, and that list must stay
-/// at the same address and alive for as long as the owner value exists
-/// (moving the owner must not move the list, e.g. the list is behind an `Arc`).
-pub unsafe trait ListOwner: Send {
-    /// The owned list.
-    fn list(&self) -> &SkipList;
-}
-
-/// A positioned cursor over a list kept alive by its owner `O`.
-pub struct OwnedIter<O: ListOwner> {
-    owner: O,
-    /// Current node's `p`; `None` when not valid.
-    node: Option<NonNull<u8>>,
-}
-
-// SAFETY: `node` points into the list that `owner` keeps alive; node bytes
-// are immutable and towers atomic, so the cursor may move between threads
-// whenever the owner may (`O: Send`).
-unsafe impl<O: ListOwner> Send for OwnedIter<O> {}
-
-impl<O: ListOwner> OwnedIter<O> {
-    /// An unpositioned cursor.
-    pub fn new(owner: O) -> Self {
-        OwnedIter { owner, node: None }
-    }
-
-    /// The owner.
-    pub fn owner(&self) -> &O {
-        &self.owner
-    }
-
-    fn current(&self) -> Node<'_> {
-        // Invariant: `node` came from `owner.list()` (ListOwner contract).
-        Node::new(self.node.expect("iterator not valid"))
-    }
-
-    /// True if positioned at an entry.
-    pub fn valid(&self) -> bool {
-        self.node.is_some()
-    }
-
-    /// Positions at the first entry.
-    pub fn seek_to_first(&mut self) {
-        let n = self.owner.list().head().next(0).map(|n| n.ptr);
-        self.node = n;
-    }
-
-    /// Positions at the last entry.
-    pub fn seek_to_last(&mut self) {
-        let n = self.owner.list().find_last().map(|n| n.ptr);
-        self.node = n;
-    }
-
-    /// Positions at the first entry `>= target` (an internal key).
-    pub fn seek(&mut self, target: &[u8]) {
-        let n = self
-            .owner
-            .list()
-            .find_greater_or_equal(&Target::from_internal(target));
-        self.node = n.map(|n| n.ptr);
-    }
-
-    /// Positions at the last entry `<= target` (an internal key).
-    pub fn seek_for_prev(&mut self, target: &[u8]) {
-        let n = self.owner.list().find_less(&Target::from_internal(target), true);
-        self.node = n.map(|n| n.ptr);
-    }
-
-    /// Advances. Panics if not valid (caller contract).
-    pub fn next(&mut self) {
-        let n = self.current().next(0).map(|n| n.ptr);
-        self.node = n;
-    }
-
-    /// Steps back: a fresh search for the last entry before the current key
-    /// (O(log n), as in LevelDB). Panics if not valid (caller contract).
-    pub fn prev(&mut self) {
-        let key = self.current().key();
-        let n = self.owner.list().find_less(&Target::from_internal(key), false);
-        let p = n.map(|n| n.ptr);
-        self.node = p;
-    }
-
-    /// The current internal key. Panics if not valid (caller contract).
-    pub fn key(&self) -> &[u8] {
-        self.current().key()
-    }
-
-    /// The current value. Panics if not valid (caller contract).
-    pub fn value(&self) -> &[u8] {
-        self.current().value()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
@@ -498,7 +254,10 @@ mod tests {
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};
 
+    use std::sync::atomic::Ordering::Acquire;
+
     use super::super::arena::CHUNK_SIZE;
+    use super::super::cursor::{ListOwner, OwnedIter};
     use super::*;
     use crate::key::{
         InternalKey, MAX_SEQUENCE, ValueKind, compare_internal_keys, make_internal_key, pack_trailer,

@@ -148,16 +148,28 @@ pub struct BlockIter {
 impl BlockIter {
     /// An unpositioned iterator over `block`.
     pub fn new(block: Arc<Block>) -> Self {
+        Self::with_key_buffer(block, Vec::new())
+    }
+
+    /// An unpositioned iterator that reuses `buf` (cleared) as its key
+    /// buffer, so a point read can run several block seeks on one allocation.
+    pub fn with_key_buffer(block: Arc<Block>, mut buf: Vec<u8>) -> Self {
+        buf.clear();
         let end = block.restarts_offset;
         BlockIter {
             block,
             current: end,
             next: end,
             restart_index: 0,
-            key: Vec::new(),
+            key: buf,
             value: (0, 0),
             err: None,
         }
+    }
+
+    /// Consumes the iterator, returning its key buffer (the current key if valid).
+    pub fn into_key(self) -> Vec<u8> {
+        self.key
     }
 
     /// Switches to another block, keeping the key buffer (unpositioned).

@@ -301,6 +301,10 @@ pub fn decompress(kind: CompressionType, src: &[u8]) -> std::result::Result<Vec<
                 return Err("lz4 block shorter than its size prefix".into());
             }
             let n = check_len(decode_fixed32(src) as usize)?;
+            // LZ4 expands at most ~255x; a larger claim is a damaged prefix.
+            if n > (src.len() - 4).saturating_mul(255).saturating_add(64) {
+                return Err(format!("lz4 block claims {n} bytes from {} stored", src.len()));
+            }
             let mut out = vec![0u8; n];
             match lz4_flex::block::decompress_into(&src[4..], &mut out) {
                 Ok(got) if got == n => Ok(out),

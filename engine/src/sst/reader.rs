@@ -22,7 +22,10 @@ use crate::error::{Error, Result};
 use crate::fs::RandomAccessFile;
 use crate::iter::InternalIterator;
 use crate::iter::fragmenter::{FragmentedTombstones, RangeTombstone};
-use crate::key::{MAX_SEQUENCE, SequenceNumber, parse_internal_key, seek_key, user_key};
+use crate::key::{
+    KIND_FOR_SEEK, MAX_SEQUENCE, SequenceNumber, TRAILER_LEN, pack_trailer, parse_internal_key, seek_key,
+    user_key as user_keyof,
+};
 use crate::stats::Counters;
 
 /// An open, immutable table file. `Send + Sync`; shared as `Arc<Table>`.
@@ -132,28 +135,41 @@ impl Table {
     /// entry `>= seek_key(user_key, read_seq)` if its user key is `user_key`:
     /// the newest version visible at `read_seq`, as (internal key, value).
     /// Range tombstones are not applied.
-    pub fn get(&self, user_key_: &[u8], read_seq: SequenceNumber) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
+    pub fn get(&self, user_key: &[u8], read_seq: SequenceNumber) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
         if let Some(f) = &self.filter {
             self.counters.bloom_checks.fetch_add(1, Relaxed);
-            if !f.may_contain(user_key_) {
+            if !f.may_contain(user_key) {
                 self.counters.bloom_useful.fetch_add(1, Relaxed);
                 return Ok(None);
             }
         }
-        let target = seek_key(user_key_, read_seq.min(MAX_SEQUENCE));
+        // The seek target lives on the stack for ordinary key sizes.
+        let mut stack = [0u8; 72];
+        let heap;
+        let target: &[u8] = if user_key.len() + TRAILER_LEN <= stack.len() {
+            let n = user_key.len();
+            stack[..n].copy_from_slice(user_key);
+            stack[n..n + TRAILER_LEN]
+                .copy_from_slice(&pack_trailer(read_seq.min(MAX_SEQUENCE), KIND_FOR_SEEK).to_le_bytes());
+            &stack[..n + TRAILER_LEN]
+        } else {
+            heap = seek_key(user_key, read_seq.min(MAX_SEQUENCE));
+            &heap
+        };
         let mut index = self.index.iter();
-        index.seek(&target);
+        index.seek(target);
         if !index.valid() {
             index.status()?;
             return Ok(None);
         }
         let handle = self.decode_handle(index.value())?;
         let block = self.read_data_block(handle, true)?;
-        let mut it = block.iter();
-        it.seek(&target);
+        // One key buffer serves the index seek, the data seek and the result.
+        let mut it = BlockIter::with_key_buffer(block, index.into_key());
+        it.seek(target);
         // The index key bounding this block is < the next block's first
         // key with a greater user key (see builder), so if the block has no
-        // entry >= target, no entry of `user_key_` follows either.
+        // entry >= target, no entry of `user_key` follows either.
         if !it.valid() {
             it.status()?;
             return Ok(None);
@@ -166,10 +182,11 @@ impl Table {
                 "entry with an unknown value kind",
             ));
         }
-        if user_key(key) != user_key_ {
+        if user_keyof(key) != user_key {
             return Ok(None);
         }
-        Ok(Some((key.to_vec(), it.value().to_vec())))
+        let value = it.value().to_vec();
+        Ok(Some((it.into_key(), value)))
     }
 
     /// False if the bloom filter rules `user_key` out (no counters touched).
@@ -223,27 +240,28 @@ impl Table {
     }
 
     /// Up to `n` evenly spaced, distinct user keys taken from the index
-    /// (split points for subcompactions), in increasing order.
+    /// (split points for subcompactions), in increasing order. Only the
+    /// separators *between* data blocks are candidates, so every sample lies
+    /// within the table's key range; a one-block table yields none.
     pub fn sample_keys(&self, n: usize) -> Vec<Vec<u8>> {
-        let mut keys: Vec<&[u8]> = Vec::new();
+        let mut separators = Vec::new();
         let mut index = self.index.iter();
-        let mut all = Vec::new();
         index.seek_to_first();
         while index.valid() {
-            all.push(index.key().to_vec());
+            separators.push(user_keyof(index.key()).to_vec());
             index.next();
         }
-        if n == 0 || all.is_empty() {
-            return Vec::new();
-        }
-        let count = all.len();
-        for i in 1..=n.min(count) {
-            let k = user_key(&all[(i * count / (n.min(count) + 1)).min(count - 1)]);
-            if keys.last().is_none_or(|&last| last < k) {
-                keys.push(k);
+        separators.pop(); // the last entry bounds the table from above
+        let c = separators.len();
+        let m = n.min(c);
+        let mut out: Vec<Vec<u8>> = Vec::with_capacity(m);
+        for j in 0..m {
+            let k = &separators[(2 * j + 1) * c / (2 * m)];
+            if out.last().is_none_or(|last| last < k) {
+                out.push(k.clone());
             }
         }
-        keys.into_iter().map(<[u8]>::to_vec).collect()
+        out
     }
 
     pub(super) fn index_iter(&self) -> BlockIter {

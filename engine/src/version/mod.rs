@@ -26,6 +26,8 @@ mod recovery;
 mod set;
 
 #[cfg(test)]
+mod crash_tests;
+#[cfg(test)]
 mod tests;
 
 pub use edit::{MANIFEST_FORMAT_VERSION, MAX_LEVELS, VersionEdit};

@@ -1,24 +1,22 @@
 //! VersionSet scenario tests against an oracle of the edits applied: reopen
-//! round trips, concurrent installs, MANIFEST rollover, CURRENT crash safety,
-//! byte flips in the MANIFEST, failed writes, and live-file tracking.
+//! round trips, open flags, concurrent installs, MANIFEST rollover, CURRENT
+//! crash safety, and live-file tracking. Damage and crash scenarios are in
+//! `crash_tests.rs`.
 
-use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 
 use super::recovery;
 use super::*;
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::filename::{current_file, manifest_file};
-use crate::fs::{FileLock, FileSystem, RandomAccessFile, RealFileSystem, SequentialFile, WritableFile};
+use crate::fs::{FileSystem, RealFileSystem};
 use crate::key::{InternalKey, ValueKind};
 use crate::options::Options;
 
 /// `(level, file number)` of every file, sorted: the oracle's view of a version.
-type Shape = Vec<(usize, u64)>;
+pub(super) type Shape = Vec<(usize, u64)>;
 
-fn shape(v: &Version) -> Shape {
+pub(super) fn shape(v: &Version) -> Shape {
     let mut s: Shape = (0..v.num_levels())
         .flat_map(|l| v.files(l).iter().map(move |f| (l, f.number)))
         .collect();
@@ -26,11 +24,11 @@ fn shape(v: &Version) -> Shape {
     s
 }
 
-fn fs() -> Arc<dyn FileSystem> {
+pub(super) fn fs() -> Arc<dyn FileSystem> {
     Arc::new(RealFileSystem)
 }
 
-fn opts() -> Options {
+pub(super) fn opts() -> Options {
     Options {
         num_levels: 4,
         ..Options::default()
@@ -38,7 +36,7 @@ fn opts() -> Options {
 }
 
 /// A file covering user keys `[lo, lo + 5]` with sequence `seq`.
-fn table(number: u64, lo: u32, seq: u64) -> FileMeta {
+pub(super) fn table(number: u64, lo: u32, seq: u64) -> FileMeta {
     let k = |i: u32| InternalKey::new(format!("key{i:06}").as_bytes(), seq, ValueKind::Value);
     let mut f = FileMeta::new(number, 1000 + number, k(lo), k(lo + 5));
     f.num_entries = 6;
@@ -46,7 +44,7 @@ fn table(number: u64, lo: u32, seq: u64) -> FileMeta {
     f
 }
 
-fn add(level: usize, f: FileMeta) -> VersionEdit {
+pub(super) fn add(level: usize, f: FileMeta) -> VersionEdit {
     VersionEdit {
         new_files: vec![(level, f)],
         ..Default::default()
@@ -334,105 +332,6 @@ fn damaged_current_is_corruption() {
     );
 }
 
-/// Writes a MANIFEST of several records (without reopening) and returns the
-/// path plus the shape after each record (the valid prefixes).
-fn manifest_with_history(dir: &Path) -> (std::path::PathBuf, Vec<Shape>) {
-    let (vs, _) = VersionSet::open(fs(), dir, &opts()).unwrap();
-    let mut states = vec![shape(&vs.current())];
-    let mut files = BTreeMap::new();
-    for i in 0..6u32 {
-        let n = vs.new_file_number();
-        let mut e = add(1 + i as usize % 2, table(n, i * 10, 1));
-        if i % 3 == 2 {
-            let (&old, &level) = files.iter().next().unwrap();
-            e.deleted_files.push((level, old));
-            files.remove(&old);
-        }
-        files.insert(n, 1 + i as usize % 2);
-        vs.log_and_apply(e).unwrap();
-        states.push(shape(&vs.current()));
-    }
-    (manifest_file(dir, vs.manifest_file_number()), states)
-}
-
-/// Start offsets of the records of the log at `path`.
-fn record_offsets(path: &Path) -> Vec<u64> {
-    let file = RealFileSystem.open_sequential(path).unwrap();
-    let mut r = crate::wal::LogReader::new(
-        file,
-        "M".into(),
-        crate::options::WalRecoveryMode::AbsoluteConsistency,
-    );
-    let mut offsets = Vec::new();
-    while let Some((_, off)) = r.read_record().unwrap() {
-        offsets.push(off);
-    }
-    offsets
-}
-
-#[test]
-fn every_byte_flip_is_corruption_or_the_prefix() {
-    for paranoid in [true, false] {
-        let dir = tempfile::tempdir().unwrap();
-        let (path, states) = manifest_with_history(dir.path());
-        let number = vs_number(&path);
-        let options = Options {
-            paranoid_checks: paranoid,
-            ..opts()
-        };
-        let clean = std::fs::read(&path).unwrap();
-        let offsets = record_offsets(&path);
-        assert_eq!(offsets.len(), 7, "snapshot + 6 edits");
-        let last = offsets[6] as usize;
-        for i in 0..clean.len() {
-            let mut data = clean.clone();
-            data[i] ^= 0x5a;
-            std::fs::write(&path, &data).unwrap();
-            // Index of the damaged record; the records before it survive
-            // (states[j - 1]); with the snapshot itself damaged nothing does.
-            let j = offsets.iter().filter(|&&o| (o as usize) <= i).count() - 1;
-            match recovery::replay(fs().as_ref(), dir.path(), number, &options) {
-                Ok(r) => {
-                    // A torn last record (paranoid), or any damage (point in time),
-                    // leaves exactly the records before it.
-                    assert!(
-                        !paranoid || i >= last,
-                        "flip at {i} before the last record was accepted"
-                    );
-                    assert!(j > 0, "flip at {i} in the snapshot record was accepted");
-                    assert_eq!(shape(&r.version), states[j - 1], "flip at {i}");
-                }
-                Err(e) => {
-                    assert!(j == 0 || (paranoid && i < last), "flip at {i}: {e}");
-                    assert!(e.is_corruption(), "flip at {i}: {e}");
-                    assert!(
-                        matches!(&e, Error::Corruption { file, .. } if file.contains("MANIFEST-")),
-                        "{e}"
-                    );
-                }
-            }
-        }
-        std::fs::write(&path, &clean).unwrap();
-        assert_eq!(
-            shape(
-                &recovery::replay(fs().as_ref(), dir.path(), number, &options)
-                    .unwrap()
-                    .version
-            ),
-            states[6]
-        );
-        // A torn last record (truncation) always yields the prefix without it.
-        std::fs::write(&path, &clean[..clean.len() - 3]).unwrap();
-        let r = recovery::replay(fs().as_ref(), dir.path(), number, &options).unwrap();
-        assert_eq!(shape(&r.version), states[5]);
-    }
-}
-
-fn vs_number(path: &Path) -> u64 {
-    let name = path.file_name().unwrap().to_str().unwrap();
-    name.trim_start_matches("MANIFEST-").parse().unwrap()
-}
-
 #[test]
 fn live_files_keep_versions_held_by_readers() {
     let dir = tempfile::tempdir().unwrap();
@@ -448,119 +347,4 @@ fn live_files_keep_versions_held_by_readers() {
     assert_eq!(vs.live_files(), [a, b].into_iter().collect());
     drop(reader);
     assert_eq!(vs.live_files(), [b].into_iter().collect());
-}
-
-/// Delegates to the real file system; appends and syncs of MANIFEST files
-/// fail while `fail` is set.
-#[derive(Debug, Default)]
-struct FailingFs {
-    fail: Arc<AtomicBool>,
-}
-
-struct FailingFile {
-    inner: Box<dyn WritableFile>,
-    fail: Arc<AtomicBool>,
-}
-
-impl WritableFile for FailingFile {
-    fn append(&mut self, data: &[u8]) -> Result<()> {
-        self.check()?;
-        self.inner.append(data)
-    }
-    fn flush(&mut self) -> Result<()> {
-        self.inner.flush()
-    }
-    fn sync(&mut self) -> Result<()> {
-        self.check()?;
-        self.inner.sync()
-    }
-    fn size(&self) -> u64 {
-        self.inner.size()
-    }
-}
-
-impl FailingFile {
-    fn check(&self) -> Result<()> {
-        if self.fail.load(SeqCst) {
-            return Err(Error::io("injected", std::io::Error::other("disk full")));
-        }
-        Ok(())
-    }
-}
-
-impl FileSystem for FailingFs {
-    fn create_dir_all(&self, p: &Path) -> Result<()> {
-        RealFileSystem.create_dir_all(p)
-    }
-    fn new_writable(&self, p: &Path) -> Result<Box<dyn WritableFile>> {
-        let inner = RealFileSystem.new_writable(p)?;
-        Ok(Box::new(FailingFile {
-            inner,
-            fail: Arc::clone(&self.fail),
-        }))
-    }
-    fn reopen_writable(&self, p: &Path) -> Result<Box<dyn WritableFile>> {
-        RealFileSystem.reopen_writable(p)
-    }
-    fn open_random_access(&self, p: &Path) -> Result<Arc<dyn RandomAccessFile>> {
-        RealFileSystem.open_random_access(p)
-    }
-    fn open_sequential(&self, p: &Path) -> Result<Box<dyn SequentialFile>> {
-        RealFileSystem.open_sequential(p)
-    }
-    fn exists(&self, p: &Path) -> bool {
-        RealFileSystem.exists(p)
-    }
-    fn remove_file(&self, p: &Path) -> Result<()> {
-        RealFileSystem.remove_file(p)
-    }
-    fn rename(&self, a: &Path, b: &Path) -> Result<()> {
-        RealFileSystem.rename(a, b)
-    }
-    fn list_dir(&self, p: &Path) -> Result<Vec<String>> {
-        RealFileSystem.list_dir(p)
-    }
-    fn file_size(&self, p: &Path) -> Result<u64> {
-        RealFileSystem.file_size(p)
-    }
-    fn sync_dir(&self, p: &Path) -> Result<()> {
-        RealFileSystem.sync_dir(p)
-    }
-    fn lock_file(&self, p: &Path) -> Result<Box<dyn FileLock>> {
-        RealFileSystem.lock_file(p)
-    }
-}
-
-#[test]
-fn failed_manifest_write_installs_nothing_then_rolls_over() {
-    let dir = tempfile::tempdir().unwrap();
-    let ffs = Arc::new(FailingFs::default());
-    let fail = Arc::clone(&ffs.fail);
-    let (vs, _) = VersionSet::open(ffs, dir.path(), &opts()).unwrap();
-    let (a, b) = (vs.new_file_number(), vs.new_file_number());
-    vs.log_and_apply(add(1, table(a, 0, 1))).unwrap();
-    let before = vs.manifest_file_number();
-
-    fail.store(true, SeqCst);
-    assert!(matches!(
-        vs.log_and_apply(add(1, table(b, 10, 1))),
-        Err(Error::Io { .. })
-    ));
-    assert_eq!(shape(&vs.current()), [(1, a)], "nothing installed");
-    // Still failing: the rollover's new MANIFEST fails too and is removed.
-    assert!(vs.log_and_apply(add(1, table(b, 10, 1))).is_err());
-    assert_eq!(vs.manifest_file_number(), before);
-
-    fail.store(false, SeqCst);
-    vs.log_and_apply(add(1, table(b, 10, 1))).unwrap();
-    assert_ne!(
-        vs.manifest_file_number(),
-        before,
-        "a failed MANIFEST is never appended to again"
-    );
-    let want = shape(&vs.current());
-    assert_eq!(want, [(1, a), (1, b)]);
-    drop(vs);
-    let (vs, _) = VersionSet::open(fs(), dir.path(), &opts()).unwrap();
-    assert_eq!(shape(&vs.current()), want);
 }

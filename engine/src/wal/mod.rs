@@ -14,6 +14,7 @@
 //!   boundary, so a reader can resynchronise at the next block.
 
 pub mod format;
+mod fragments;
 pub mod reader;
 pub mod writer;
 

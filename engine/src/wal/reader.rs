@@ -24,7 +24,8 @@
 //! - Never panics on any input; after it returns `Ok(None)` or an error it
 //!   keeps returning the same.
 
-use super::format::{BLOCK_SIZE, HEADER_SIZE, Header, RecordType, fragment_crc};
+use super::format::RecordType;
+use super::fragments::{FragmentReader, Physical};
 use crate::error::{Error, Result};
 use crate::fs::SequentialFile;
 use crate::options::WalRecoveryMode;
@@ -46,30 +47,6 @@ pub struct ReadReport {
     /// crash mid-append). Under `SkipAnyCorrupted`: no fragment was read
     /// after the last damage.
     pub torn_tail: bool,
-}
-
-/// One physical fragment, or why there is none.
-enum Physical {
-    /// A checksummed fragment of a defined type; payload is `buf[start..start + len]`.
-    Fragment {
-        record_type: RecordType,
-        offset: u64,
-        start: usize,
-        len: usize,
-    },
-    /// A checksummed fragment of an undefined (or reserved zero) type.
-    Unknown { offset: u64, type_byte: u8 },
-    /// Damaged bytes at `offset`, `skipped` long. `scan_from` is where a
-    /// look-ahead for valid fragments resumes in the current block (`None`
-    /// when the rest of the block belongs to the damaged fragment).
-    Bad {
-        offset: u64,
-        skipped: u64,
-        detail: String,
-        scan_from: Option<usize>,
-    },
-    /// Clean end of file.
-    Eof,
 }
 
 /// What is known about valid data after a damage.
@@ -96,17 +73,10 @@ enum State {
 
 /// Reads records from one log file (WAL or MANIFEST), front to back.
 pub struct LogReader {
-    file: Box<dyn SequentialFile>,
     file_name: String,
     mode: WalRecoveryMode,
-    /// The current block (`buf[..len]` valid; `len < BLOCK_SIZE` only at end of file).
-    buf: Box<[u8]>,
-    len: usize,
-    pos: usize,
-    /// File offset of `buf[0]`.
-    block_start: u64,
-    /// The file ended within the current block.
-    eof: bool,
+    /// The physical layer: blocks and checksummed fragments.
+    frags: FragmentReader,
     /// Offset just past the last fragment of the last record returned.
     valid_len: u64,
     /// Skip mode: a damage was seen and no fragment since.
@@ -120,14 +90,9 @@ impl LogReader {
     /// errors and report lines, `mode` says how damage is handled.
     pub fn new(file: Box<dyn SequentialFile>, file_name: String, mode: WalRecoveryMode) -> Self {
         LogReader {
-            file,
             file_name,
             mode,
-            buf: vec![0u8; BLOCK_SIZE].into_boxed_slice(),
-            len: 0,
-            pos: 0,
-            block_start: 0,
-            eof: false,
+            frags: FragmentReader::new(file),
             valid_len: 0,
             damage_pending: false,
             report: ReadReport::default(),
@@ -173,7 +138,7 @@ impl LogReader {
         let mut record_start: Option<u64> = None;
         let mut scratch: Vec<u8> = Vec::new();
         loop {
-            let flow = match self.read_physical()? {
+            let flow = match self.frags.next_fragment()? {
                 Physical::Fragment {
                     record_type,
                     offset,
@@ -198,7 +163,7 @@ impl LogReader {
                     };
                     if let Some((at, detail)) = orphan {
                         scratch.clear();
-                        let end = if at == offset { self.offset() } else { offset };
+                        let end = if at == offset { self.frags.offset() } else { offset };
                         if let Flow::Stop = self.damage(at, at, end - at, detail, After::Known(offset))? {
                             return Ok(None);
                         }
@@ -208,17 +173,17 @@ impl LogReader {
                     }
                     match record_type {
                         RecordType::Full => {
-                            self.valid_len = self.offset();
-                            return Ok(Some((self.buf[payload].to_vec(), offset)));
+                            self.valid_len = self.frags.offset();
+                            return Ok(Some((self.frags.bytes(payload).to_vec(), offset)));
                         }
                         RecordType::First => {
                             record_start = Some(offset);
-                            scratch.extend_from_slice(&self.buf[payload]);
+                            scratch.extend_from_slice(self.frags.bytes(payload));
                         }
-                        RecordType::Middle => scratch.extend_from_slice(&self.buf[payload]),
+                        RecordType::Middle => scratch.extend_from_slice(self.frags.bytes(payload)),
                         _ => {
-                            scratch.extend_from_slice(&self.buf[payload]);
-                            self.valid_len = self.offset();
+                            scratch.extend_from_slice(self.frags.bytes(payload));
+                            self.valid_len = self.frags.offset();
                             let rs = record_start.unwrap_or(offset);
                             return Ok(Some((scratch, rs)));
                         }
@@ -229,7 +194,7 @@ impl LogReader {
                     scratch.clear();
                     let start = record_start.take().unwrap_or(offset);
                     let detail = format!("fragment of undefined type {type_byte}");
-                    let end = self.offset();
+                    let end = self.frags.offset();
                     self.damage(offset, start, end - start, detail, After::Known(offset))?
                 }
                 Physical::Bad {
@@ -249,7 +214,7 @@ impl LogReader {
                 Physical::Eof => {
                     if let Some(rs) = record_start {
                         let detail = "file ends inside a fragmented record (no last fragment)".to_string();
-                        let end = self.offset();
+                        let end = self.frags.offset();
                         self.damage(rs, rs, end - rs, detail, After::Nothing)?;
                     }
                     if self.damage_pending {
@@ -294,15 +259,15 @@ impl LogReader {
                 )),
                 None => {
                     self.report.torn_tail = true;
-                    self.report.dropped_bytes += self.offset() - start;
+                    self.report.dropped_bytes += self.frags.offset() - start;
                     Ok(Flow::Stop)
                 }
             },
             WalRecoveryMode::PointInTime => {
                 let valid = self.look_ahead(after)?;
-                self.skip_to_eof()?;
+                self.frags.skip_to_eof()?;
                 self.report.torn_tail = valid.is_none();
-                self.report.dropped_bytes += self.offset() - start;
+                self.report.dropped_bytes += self.frags.offset() - start;
                 if let Some(v) = valid {
                     self.note(format!(
                         "{}: stopped at offset {offset}; valid fragments from offset {v} on were not read",
@@ -332,163 +297,17 @@ impl LogReader {
         };
         loop {
             if let Some(from) = scan_from
-                && let Some(o) = self.scan_block(from)
+                && let Some(o) = self.frags.scan_block(from)
             {
                 return Ok(Some(o));
             }
-            match self.read_physical()? {
+            match self.frags.next_fragment()? {
                 Physical::Fragment { offset, .. } | Physical::Unknown { offset, .. } => {
                     return Ok(Some(offset));
                 }
                 Physical::Bad { scan_from: s, .. } => scan_from = s,
                 Physical::Eof => return Ok(None),
             }
-        }
-    }
-
-    /// Searches the current block from position `from` for a fragment with
-    /// a defined type, an in-block length and a matching checksum.
-    fn scan_block(&self, from: usize) -> Option<u64> {
-        let block = &self.buf[..self.len];
-        let last = self.len.checked_sub(HEADER_SIZE)?;
-        (from..=last)
-            .find(|&q| {
-                let t = block[q + 6];
-                if !(1..=4).contains(&t) {
-                    return false;
-                }
-                let h = match Header::decode(&block[q..]) {
-                    Some(h) => h,
-                    None => return false,
-                };
-                let end = q + HEADER_SIZE + h.length;
-                end <= block.len() && fragment_crc(t, &block[q + HEADER_SIZE..end]) == h.masked_crc
-            })
-            .map(|q| self.block_start + q as u64)
-    }
-
-    /// Reads and discards the rest of the file, so `offset()` is its length.
-    fn skip_to_eof(&mut self) -> Result<()> {
-        while !self.eof {
-            self.read_block()?;
-        }
-        self.pos = self.len;
-        Ok(())
-    }
-
-    /// File offset of the next unread byte.
-    fn offset(&self) -> u64 {
-        self.block_start + self.pos as u64
-    }
-
-    /// Loads the next block (short only at the end of the file).
-    fn read_block(&mut self) -> Result<()> {
-        self.block_start += self.len as u64;
-        self.pos = 0;
-        let mut n = 0;
-        while n < BLOCK_SIZE {
-            let r = self.file.read(&mut self.buf[n..])?;
-            if r == 0 {
-                self.eof = true;
-                break;
-            }
-            n += r;
-        }
-        self.len = n;
-        Ok(())
-    }
-
-    fn read_physical(&mut self) -> Result<Physical> {
-        loop {
-            let avail = self.len - self.pos;
-            if avail < HEADER_SIZE {
-                if !self.eof {
-                    // Block trailer (zero padding) or the first read: next block.
-                    self.read_block()?;
-                    continue;
-                }
-                if avail > 0 && self.len < BLOCK_SIZE {
-                    let offset = self.offset();
-                    self.pos = self.len;
-                    return Ok(Physical::Bad {
-                        offset,
-                        skipped: avail as u64,
-                        detail: format!(
-                            "fragment header cut by the end of the file ({avail} of {HEADER_SIZE} bytes)"
-                        ),
-                        scan_from: None,
-                    });
-                }
-                self.pos = self.len;
-                return Ok(Physical::Eof);
-            }
-            let offset = self.offset();
-            let pos = self.pos;
-            let h = match Header::decode(&self.buf[pos..self.len]) {
-                Some(h) => h,
-                None => return Ok(Physical::Eof), // unreachable: avail >= HEADER_SIZE
-            };
-            let end = pos + HEADER_SIZE + h.length;
-            if end > self.len {
-                self.pos = self.len;
-                let skipped = avail as u64;
-                let detail = if self.eof && end <= BLOCK_SIZE {
-                    format!(
-                        "fragment of {} bytes cut by the end of the file ({} payload bytes present)",
-                        h.length,
-                        avail - HEADER_SIZE
-                    )
-                } else {
-                    format!(
-                        "fragment length {} runs past the end of its block ({} bytes left)",
-                        h.length,
-                        avail - HEADER_SIZE
-                    )
-                };
-                // The length may itself be the damaged field: look for valid
-                // fragments in the bytes it claims.
-                return Ok(Physical::Bad {
-                    offset,
-                    skipped,
-                    detail,
-                    scan_from: Some(pos + 1),
-                });
-            }
-            if fragment_crc(h.type_byte, &self.buf[pos + HEADER_SIZE..end]) != h.masked_crc {
-                self.pos = self.len;
-                let detail = if h.is_zero() {
-                    "zero-filled space where a fragment header was expected".to_string()
-                } else {
-                    format!(
-                        "checksum mismatch in a fragment of type {} and length {}",
-                        h.type_byte, h.length
-                    )
-                };
-                return Ok(Physical::Bad {
-                    offset,
-                    skipped: avail as u64,
-                    detail,
-                    scan_from: Some(pos + 1),
-                });
-            }
-            self.pos = end;
-            return Ok(match RecordType::from_byte(h.type_byte) {
-                Some(
-                    record_type @ (RecordType::Full
-                    | RecordType::First
-                    | RecordType::Middle
-                    | RecordType::Last),
-                ) => Physical::Fragment {
-                    record_type,
-                    offset,
-                    start: pos + HEADER_SIZE,
-                    len: h.length,
-                },
-                _ => Physical::Unknown {
-                    offset,
-                    type_byte: h.type_byte,
-                },
-            });
         }
     }
 }

@@ -1,15 +1,19 @@
-//! Whole-table tests: build tables from random models (every compression,
+//! Whole-table tests: tables built from random models (every compression,
 //! several restart intervals, multiple versions, deletes, range tombstones,
-//! empty and oversized values) and check every read path against a
-//! `BTreeMap` oracle; flip every byte of small tables and require either a
-//! corruption error naming the file or exactly the original data.
+//! empty and oversized values) are checked on every read path against a
+//! `BTreeMap` oracle ([`model`]); every byte of small tables is flipped and
+//! must yield a corruption error naming the file ([`corruption`]). This file
+//! holds the shared helpers (in-memory files, builders) and small scenarios.
+
+mod corruption;
+mod model;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use parking_lot::Mutex;
+use rand::Rng;
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
 
 use super::*;
 use crate::error::{Error, Result};
@@ -64,9 +68,7 @@ impl RandomAccessFile for MemRead {
     }
 }
 
-type Model = BTreeMap<InternalKey, Vec<u8>>;
-/// Everything a full read returns: entries, tombstones, one get per model key.
-type ReadAll = (Vec<(Vec<u8>, Vec<u8>)>, Vec<RangeTombstone>, Vec<Option<Vec<u8>>>);
+pub(crate) type Model = BTreeMap<InternalKey, Vec<u8>>;
 
 pub(crate) fn build_bytes(
     opts: TableBuilderOptions,
@@ -86,7 +88,7 @@ pub(crate) fn build_bytes(
     (bytes, props)
 }
 
-fn open(bytes: Vec<u8>, cache: Option<Arc<crate::cache::BlockCache>>) -> Result<Arc<Table>> {
+pub(crate) fn open(bytes: Vec<u8>, cache: Option<Arc<crate::cache::BlockCache>>) -> Result<Arc<Table>> {
     Table::open(
         Arc::new(MemRead(bytes)),
         "test.sst".into(),
@@ -97,7 +99,7 @@ fn open(bytes: Vec<u8>, cache: Option<Arc<crate::cache::BlockCache>>) -> Result<
     )
 }
 
-fn random_model(rng: &mut StdRng, n: usize, block_size: usize) -> (Model, Vec<RangeTombstone>) {
+pub(crate) fn random_model(rng: &mut StdRng, n: usize, block_size: usize) -> (Model, Vec<RangeTombstone>) {
     let mut model = Model::new();
     for _ in 0..n {
         let user = format!("k{:04}", rng.random_range(0..n as u32 / 2 + 1));
@@ -142,7 +144,7 @@ fn random_model(rng: &mut StdRng, n: usize, block_size: usize) -> (Model, Vec<Ra
     (model, tombstones)
 }
 
-fn scan(table: &Arc<Table>) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+pub(crate) fn scan(table: &Arc<Table>) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
     let mut it = table.iter(true);
     let mut out = Vec::new();
     it.seek_to_first();
@@ -152,146 +154,6 @@ fn scan(table: &Arc<Table>) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
     }
     it.status()?;
     Ok(out)
-}
-
-fn check_table(table: &Arc<Table>, model: &Model, rng: &mut StdRng) {
-    let want: Vec<_> = model.iter().map(|(k, v)| (k.0.clone(), v.clone())).collect();
-    assert_eq!(scan(table).expect("scan"), want);
-    // Backward.
-    let mut it = table.iter(false);
-    it.seek_to_last();
-    let mut back = Vec::new();
-    while it.valid() {
-        back.push((it.key().to_vec(), it.value().to_vec()));
-        it.prev();
-    }
-    it.status().expect("reverse scan");
-    back.reverse();
-    assert_eq!(back, want);
-    // Seeks, seek_for_prev and gets at random targets.
-    let max_user = model.len() as u32 / 2 + 3;
-    for _ in 0..300 {
-        let user = format!("k{:04}", rng.random_range(0..max_user));
-        let seq = match rng.random_range(0..4) {
-            0 => MAX_SEQUENCE,
-            1 => 0,
-            _ => rng.random_range(0..1000),
-        };
-        let target = InternalKey(seek_key(user.as_bytes(), seq));
-        it.seek(target.encoded());
-        let expect = model.range(target.clone()..).next();
-        assert_eq!(it.valid(), expect.is_some(), "seek {target:?}");
-        if let Some((k, v)) = expect {
-            assert_eq!((it.key(), it.value()), (k.encoded(), v.as_slice()));
-            // Mixed direction after a seek.
-            it.prev();
-            let before = model.range(..k.clone()).next_back();
-            assert_eq!(it.valid(), before.is_some());
-            if let Some((bk, _)) = before {
-                assert_eq!(it.key(), bk.encoded());
-                it.next();
-                assert_eq!(it.key(), k.encoded());
-            }
-        }
-        it.seek_for_prev(target.encoded());
-        let expect = model.range(..=target.clone()).next_back();
-        assert_eq!(it.valid(), expect.is_some(), "seek_for_prev {target:?}");
-        if let Some((k, _)) = expect {
-            assert_eq!(it.key(), k.encoded());
-        }
-        let got = table.get(user.as_bytes(), seq).expect("get");
-        let expect = model
-            .range(target.clone()..)
-            .next()
-            .filter(|(k, _)| k.user_key() == user.as_bytes())
-            .map(|(k, v)| (k.0.clone(), v.clone()));
-        assert_eq!(got, expect, "get {user}@{seq}");
-    }
-    it.status().expect("iterator status");
-}
-
-#[test]
-fn random_tables_match_the_model_for_every_compression() {
-    let mut rng = StdRng::seed_from_u64(0x5eed);
-    for compression in CompressionType::ALL {
-        for restart in [1, 2, 16] {
-            let block_size = [256, 1024, 4096][rng.random_range(0..3)];
-            let (model, tombstones) = random_model(&mut rng, 600, block_size);
-            let opts = TableBuilderOptions {
-                block_size,
-                block_restart_interval: restart,
-                bloom_bits_per_key: if restart == 2 { 0.0 } else { 10.0 },
-                compression,
-                zstd_level: 3,
-            };
-            let (bytes, props) = build_bytes(opts, &model, &tombstones);
-            let cache = (restart != 1).then(|| crate::cache::BlockCache::new(1 << 20));
-            let table = open(bytes.clone(), cache).expect("open");
-            check_table(&table, &model, &mut rng);
-
-            // Properties against the oracle.
-            let p = table.properties();
-            assert_eq!(p, &props);
-            assert_eq!(p.file_size, bytes.len() as u64);
-            assert_eq!(p.num_entries, model.len() as u64);
-            let dels = model.keys().filter(|k| k.0[k.0.len() - 8] == 0).count();
-            assert_eq!(p.num_deletions, dels as u64);
-            assert_eq!(
-                p.raw_key_bytes,
-                model.keys().map(|k| k.0.len() as u64).sum::<u64>()
-            );
-            assert_eq!(
-                p.raw_value_bytes,
-                model.values().map(|v| v.len() as u64).sum::<u64>()
-            );
-            assert_eq!(p.compression, compression);
-            assert_eq!(p.format_version, 1);
-            let mut sorted = tombstones.clone();
-            sorted.sort_by(range_del::tombstone_order);
-            sorted.dedup();
-            assert_eq!(table.range_tombstones(), sorted.as_slice());
-            assert_eq!(p.num_range_deletions, sorted.len() as u64);
-            let mut lo = model.keys().next().cloned();
-            let mut hi = model.keys().next_back().cloned();
-            for t in &sorted {
-                let b = InternalKey::new(&t.begin, t.seq, ValueKind::RangeDelete);
-                let e = InternalKey::new(&t.end, MAX_SEQUENCE, ValueKind::RangeDelete);
-                lo = Some(lo.map_or(b.clone(), |l| l.min(b)));
-                hi = Some(hi.map_or(e.clone(), |h| h.max(e)));
-            }
-            assert_eq!(Some(&p.smallest_key), lo.as_ref());
-            assert_eq!(Some(&p.largest_key), hi.as_ref());
-            let seqs = model
-                .keys()
-                .map(|k| k.sequence())
-                .chain(sorted.iter().map(|t| t.seq));
-            assert_eq!(p.smallest_seq, seqs.clone().min().unwrap_or(0));
-            assert_eq!(p.largest_seq, seqs.max().unwrap_or(0));
-            assert!(p.num_data_blocks > 1);
-            assert_eq!(
-                p.data_bytes + p.index_bytes + p.filter_bytes + p.range_del_bytes,
-                bytes.len() as u64 - super::format::FOOTER_LEN as u64 - properties_block_len(&bytes)
-            );
-
-            // Split helpers.
-            let samples = table.sample_keys(8);
-            assert!(!samples.is_empty() && samples.len() <= 8);
-            assert!(samples.windows(2).all(|w| w[0] < w[1]));
-            let mut last = 0;
-            for k in model.keys() {
-                let off = table.approximate_offset_of(k.encoded());
-                assert!(off >= last && off <= p.file_size);
-                last = off;
-            }
-            assert_eq!(table.approximate_offset_of(&seek_key(b"zzzz", 0)), p.data_bytes);
-        }
-    }
-}
-
-/// Stored length (with trailer) of the properties block, read from the footer.
-fn properties_block_len(bytes: &[u8]) -> u64 {
-    let f = &bytes[bytes.len() - super::format::FOOTER_LEN..];
-    crate::coding::decode_fixed64(&f[56..]) + 5
 }
 
 #[test]
@@ -422,55 +284,6 @@ fn malformed_keys_are_invalid_arguments() {
     let mut b = TableBuilder::new(TableBuilderOptions::default(), Box::new(MemFile(buf)), "t".into());
     assert!(matches!(b.add(b"short", b""), Err(Error::InvalidArgument(_))));
     assert!(b.is_empty());
-}
-
-/// Reads everything the table offers; any error is returned.
-fn read_all(bytes: Vec<u8>, model: &Model) -> Result<ReadAll> {
-    let table = open(bytes, None)?;
-    let entries = scan(&table)?;
-    let mut gets = Vec::new();
-    for k in model.keys() {
-        gets.push(table.get(k.user_key(), k.sequence())?.map(|(_, v)| v));
-    }
-    Ok((entries, table.range_tombstones().to_vec(), gets))
-}
-
-#[test]
-fn every_flipped_byte_is_detected_or_harmless() {
-    let mut rng = StdRng::seed_from_u64(99);
-    for compression in CompressionType::ALL {
-        let (model, mut tombstones) = random_model(&mut rng, 40, 200);
-        tombstones.push(RangeTombstone::new(b"k0001", b"k0009", 500));
-        let opts = TableBuilderOptions {
-            block_size: 200,
-            block_restart_interval: 4,
-            bloom_bits_per_key: 10.0,
-            compression,
-            zstd_level: 1,
-        };
-        let (bytes, _) = build_bytes(opts, &model, &tombstones);
-        let good = read_all(bytes.clone(), &model).expect("intact table reads");
-        let mut detected = 0;
-        for i in 0..bytes.len() {
-            let mut damaged = bytes.clone();
-            damaged[i] ^= 1 << (i % 8);
-            match read_all(damaged, &model) {
-                Ok(got) => assert_eq!(got, good, "flip at byte {i} changed the data ({compression:?})"),
-                Err(Error::Corruption { file, .. }) => {
-                    assert_eq!(file, "test.sst");
-                    detected += 1;
-                }
-                Err(e) => panic!("flip at byte {i}: unexpected error {e}"),
-            }
-        }
-        // Every byte is under a checksum, and a full read touches every block.
-        assert_eq!(detected, bytes.len(), "{compression:?}");
-        // Truncations are corruption too.
-        for cut in [1, 5, 80, bytes.len() / 2, bytes.len() - 1] {
-            let e = read_all(bytes[..bytes.len() - cut].to_vec(), &model).expect_err("truncated table read");
-            assert!(e.is_corruption(), "{e}");
-        }
-    }
 }
 
 /// The worked example in `engine/docs/sst_format.md`, byte for byte.
