@@ -1,13 +1,13 @@
-//! Key-choice distributions: the schema value ([`Distribution`], parsed from
-//! `uniform` or `{zipf: {theta: 0.99}}`) and the sampler ([`KeyChooser`])
-//! that turns random bits into key numbers.
+//! Key-choice distributions as written in suites: [`Distribution`], parsed
+//! from a name (`uniform`, `zipf`, ...) or a one-key map with parameters
+//! (`{zipf: {theta: 0.99}}`); the sampler is `chooser::KeyChooser`.
 //!
-//! Invariants: [`KeyChooser::sample`] always returns a number in `[0, n)`
-//! (0 when `n == 0`), never allocates, and is a pure function of the rng
-//! state, so streams are reproducible. Meanings (n = key-space size):
+//! Invariants: parameters are range-checked at parse time (errors point at
+//! the parameter); omitted parameters take YCSB's defaults. Meanings
+//! (n = key-space size):
 //! - uniform: every key equally likely.
 //! - zipf{theta, scrambled}: rank r (1 = hottest) has weight 1/r^theta
-//!   (rand_distr's rejection-inversion sampler). Unscrambled, rank r is key
+//!   (rejection-inversion, `zipf.rs`). Unscrambled, rank r is key
 //!   r-1, so hot keys are adjacent; scrambled (the default, as YCSB's
 //!   `zipfian`), key = FNV-64(rank) mod n, spreading hot keys over the key
 //!   space (distinct ranks may collide, as in YCSB).
@@ -24,13 +24,10 @@
 
 use std::fmt;
 
-use rand::distr::Distribution as _;
-use rand_distr::Zipf;
 use serde::Serialize;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
 use crate::error::field_error;
-use crate::rng::{WorkloadRng, fnv64};
 
 /// Default zipf exponent (YCSB's zipfian constant).
 pub const DEFAULT_THETA: f64 = 0.99;
@@ -85,6 +82,32 @@ pub const DISTRIBUTION_NAMES: &[&str] = &[
     "sequential",
     "exponential",
 ];
+
+impl fmt::Display for Distribution {
+    /// The YAML spelling, e.g. `uniform` or `zipf(theta=0.99, scrambled)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Distribution::Uniform => f.write_str("uniform"),
+            Distribution::Zipf {
+                theta,
+                scrambled: true,
+            } => write!(f, "zipf(theta={theta}, scrambled)"),
+            Distribution::Zipf {
+                theta,
+                scrambled: false,
+            } => write!(f, "zipf(theta={theta})"),
+            Distribution::Latest { theta } => write!(f, "latest(theta={theta})"),
+            Distribution::Hotspot {
+                fraction,
+                probability,
+            } => {
+                write!(f, "hotspot(fraction={fraction}, probability={probability})")
+            }
+            Distribution::Sequential => f.write_str("sequential"),
+            Distribution::Exponential { lambda } => write!(f, "exponential(lambda={lambda})"),
+        }
+    }
+}
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -245,149 +268,33 @@ impl<'de> Deserialize<'de> for Distribution {
     }
 }
 
-/// Draws key numbers in `[0, n)` following a [`Distribution`].
-#[derive(Debug, Clone)]
-pub struct KeyChooser {
-    kind: Chooser,
-    n: u64,
-}
-
-#[derive(Debug, Clone)]
-enum Chooser {
-    Uniform,
-    Zipf {
-        zipf: Option<Zipf<f64>>,
-        theta: f64,
-        built_for: u64,
-        scrambled: bool,
-        recency: bool,
-    },
-    Hotspot {
-        fraction: f64,
-        probability: f64,
-    },
-    Sequential {
-        next: u64,
-    },
-    Exponential {
-        lambda: f64,
-        mass: f64,
-    },
-}
-
-impl KeyChooser {
-    /// A chooser over `n` keys; a sequential chooser starts at `start`.
-    pub fn new(dist: &Distribution, n: u64, start: u64) -> KeyChooser {
-        let kind = match *dist {
-            Distribution::Uniform => Chooser::Uniform,
-            Distribution::Zipf { theta, scrambled } => Chooser::Zipf {
-                zipf: Zipf::new(n.max(1) as f64, theta).ok(),
-                theta,
-                built_for: n,
-                scrambled,
-                recency: false,
-            },
-            Distribution::Latest { theta } => Chooser::Zipf {
-                zipf: Zipf::new(n.max(1) as f64, theta).ok(),
-                theta,
-                built_for: n,
-                scrambled: false,
-                recency: true,
-            },
-            Distribution::Hotspot {
-                fraction,
-                probability,
-            } => Chooser::Hotspot {
-                fraction,
-                probability,
-            },
-            Distribution::Sequential => Chooser::Sequential { next: start },
-            Distribution::Exponential { lambda } => Chooser::Exponential {
-                lambda,
-                mass: -(-lambda).exp_m1(),
-            },
-        };
-        KeyChooser { kind, n }
-    }
-
-    /// The size of the key space being sampled.
-    pub fn len(&self) -> u64 {
-        self.n
-    }
-
-    /// Whether the key space is empty (samples are then always 0).
-    pub fn is_empty(&self) -> bool {
-        self.n == 0
-    }
-
-    /// Changes the key-space size (the key space grows as a phase inserts).
-    pub fn set_len(&mut self, n: u64) {
-        self.n = n;
-    }
-
-    /// The next key number, in `[0, len())`.
-    #[inline]
-    pub fn sample(&mut self, rng: &mut WorkloadRng) -> u64 {
-        let n = self.n;
-        if n == 0 {
-            return 0;
-        }
-        match &mut self.kind {
-            Chooser::Uniform => rng.below(n),
-            Chooser::Zipf {
-                zipf,
-                theta,
-                built_for,
-                scrambled,
-                recency,
-            } => {
-                if *built_for != n {
-                    *zipf = Zipf::new(n as f64, *theta).ok();
-                    *built_for = n;
-                }
-                let rank = match zipf {
-                    Some(z) => (z.sample(rng) as u64).saturating_sub(1).min(n - 1),
-                    None => rng.below(n),
-                };
-                if *recency {
-                    n - 1 - rank
-                } else if *scrambled {
-                    fnv64(rank) % n
-                } else {
-                    rank
-                }
-            }
-            Chooser::Hotspot {
-                fraction,
-                probability,
-            } => {
-                let hot = ((*fraction * n as f64).round() as u64).clamp(1, n);
-                if rng.unit() < *probability || hot == n {
-                    rng.below(hot)
-                } else {
-                    hot + rng.below(n - hot)
-                }
-            }
-            Chooser::Sequential { next } => {
-                let k = *next % n;
-                *next = k + 1;
-                k
-            }
-            Chooser::Exponential { lambda, mass } => {
-                // Inverse CDF of the exponential truncated to [0, 1).
-                let x = -(-rng.unit() * *mass).ln_1p() / *lambda;
-                ((x * n as f64) as u64).min(n - 1)
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn parse(yaml: &str) -> Result<Distribution, String> {
         serde_norway::from_str(yaml).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn displays_like_yaml() {
+        assert_eq!(Distribution::Uniform.to_string(), "uniform");
+        assert_eq!(
+            Distribution::Zipf {
+                theta: 0.99,
+                scrambled: true
+            }
+            .to_string(),
+            "zipf(theta=0.99, scrambled)"
+        );
+        assert_eq!(
+            Distribution::Hotspot {
+                fraction: 0.1,
+                probability: 0.9
+            }
+            .to_string(),
+            "hotspot(fraction=0.1, probability=0.9)"
+        );
     }
 
     #[test]
@@ -443,57 +350,5 @@ mod tests {
         );
         assert!(parse("{}").is_err());
         assert!(parse("[1]").is_err());
-    }
-
-    #[test]
-    fn samples_stay_in_range() {
-        let mut rng = WorkloadRng::new(9);
-        for dist in [
-            Distribution::Uniform,
-            Distribution::Zipf {
-                theta: 0.99,
-                scrambled: true,
-            },
-            Distribution::Zipf {
-                theta: 1.5,
-                scrambled: false,
-            },
-            Distribution::Latest { theta: 0.99 },
-            Distribution::Hotspot {
-                fraction: 0.1,
-                probability: 0.9,
-            },
-            Distribution::Sequential,
-            Distribution::Exponential { lambda: 0.01 },
-            Distribution::Exponential { lambda: 50.0 },
-        ] {
-            for n in [1u64, 2, 7, 1000] {
-                let mut c = KeyChooser::new(&dist, n, 5);
-                for _ in 0..2000 {
-                    assert!(c.sample(&mut rng) < n, "{dist:?} n={n}");
-                }
-            }
-            let mut c = KeyChooser::new(&dist, 0, 0);
-            assert_eq!(c.sample(&mut rng), 0);
-        }
-    }
-
-    #[test]
-    fn sequential_wraps_from_start() {
-        let mut rng = WorkloadRng::new(1);
-        let mut c = KeyChooser::new(&Distribution::Sequential, 5, 3);
-        let got: Vec<u64> = (0..6).map(|_| c.sample(&mut rng)).collect();
-        assert_eq!(got, vec![3, 4, 0, 1, 2, 3]);
-    }
-
-    #[test]
-    fn latest_follows_a_growing_key_space() {
-        let mut rng = WorkloadRng::new(2);
-        let mut c = KeyChooser::new(&Distribution::Latest { theta: 0.99 }, 100, 0);
-        let hits = (0..10_000).filter(|_| c.sample(&mut rng) == 99).count();
-        assert!(hits > 1000, "newest key should be hottest: {hits}");
-        c.set_len(200);
-        let hits = (0..10_000).filter(|_| c.sample(&mut rng) == 199).count();
-        assert!(hits > 1000, "after growth the new newest key is hottest: {hits}");
     }
 }

@@ -6,7 +6,7 @@
 //! for (suite seed, cell, repetition, phase, thread) — see [`stream_seed`].
 //! Keys are fixed-width zero-padded numbers ([`keygen`]), values come from a
 //! pool with a target compressibility ([`valuegen`]), and key choice follows
-//! a [`Distribution`].
+//! a [`Distribution`]. The YAML format is documented in `workloads/docs/suite_format.md`.
 //!
 //! Invariants: nothing here panics on suite input; every suite problem is a
 //! [`SuiteError`] with file, line and column. Generation allocates nothing
@@ -14,6 +14,7 @@
 
 pub mod cells;
 pub mod check;
+pub mod chooser;
 pub mod distribution;
 pub mod error;
 pub mod keygen;
@@ -25,21 +26,24 @@ pub mod opstream;
 pub mod permutation;
 pub mod phase;
 mod phase_de;
+mod phase_fields;
 pub mod rng;
 pub mod schema;
 pub mod suggest;
 pub mod valuegen;
+pub mod zipf;
 
 pub use cells::Cell;
 pub use check::OptionChecker;
-pub use distribution::{Distribution, KeyChooser};
+pub use chooser::KeyChooser;
+pub use distribution::Distribution;
 pub use error::SuiteError;
 pub use keygen::KeyFormatter;
 pub use load::{load_suite, parse_suite};
 pub use op::{BatchEntry, Op, OpKind};
 pub use opstream::OpStream;
 pub use phase::{CommonFields, Order, PHASE_KINDS, Phase, PhaseKind};
-pub use phase_de::fields_of;
+pub use phase_fields::{MAX_BATCH, MAX_THREADS, fields_of};
 pub use rng::{WorkloadRng, stream_seed};
 pub use schema::{DataSpec, Suite};
 pub use valuegen::ValuePool;

@@ -123,9 +123,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         let num: String = rest[..num_end].chars().filter(|&c| c != '_').collect();
         let value: f64 = num.parse().map_err(|_| expected())?;
         rest = rest[num_end..].trim_start();
-        let unit_end = rest
-            .find(|c: char| !c.is_alphabetic())
-            .unwrap_or(rest.len());
+        let unit_end = rest.find(|c: char| !c.is_alphabetic()).unwrap_or(rest.len());
         let unit = &rest[..unit_end];
         let secs = match unit {
             "ns" => 1e-9,
@@ -152,6 +150,43 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         return Err(format!("duration {text:?} is out of range"));
     }
     Ok(Duration::from_secs_f64(total))
+}
+
+/// Formats a duration the way suites write it: `30s`, `500ms`, `2m`,
+/// `1m30s`, `250us`, `1.5s` (parses back with [`parse_duration`]).
+pub fn format_duration(d: Duration) -> String {
+    let nanos = d.as_nanos();
+    if nanos == 0 {
+        return "0s".to_string();
+    }
+    if nanos.is_multiple_of(1_000_000_000) {
+        let secs = d.as_secs();
+        return match (secs / 3600, secs % 3600 / 60, secs % 60) {
+            (h, 0, 0) if h > 0 => format!("{h}h"),
+            (0, m, 0) => format!("{m}m"),
+            (0, 0, s) => format!("{s}s"),
+            (0, m, s) => format!("{m}m{s}s"),
+            (h, m, s) => format!("{h}h{m}m{s}s"),
+        };
+    }
+    if nanos.is_multiple_of(1_000_000) && nanos < 1_000_000_000 {
+        return format!("{}ms", nanos / 1_000_000);
+    }
+    if nanos.is_multiple_of(1_000) && nanos < 1_000_000 {
+        return format!("{}us", nanos / 1_000);
+    }
+    if nanos < 1_000 {
+        return format!("{nanos}ns");
+    }
+    format!("{}s", d.as_secs_f64())
+}
+
+/// Serializes an optional duration as its suite spelling (`"30s"`) or null.
+pub fn serialize_opt_duration<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&format_duration(*d)),
+        None => s.serialize_none(),
+    }
 }
 
 /// Shared visitor: accepts integers, whole floats and strings, then checks.
@@ -350,6 +385,19 @@ mod tests {
         assert!(parse_duration("").is_err());
         assert!(parse_duration("s").is_err());
         assert!(parse_duration("1e300h").is_err());
+    }
+
+    #[test]
+    fn durations_format_and_parse_back() {
+        for text in [
+            "30s", "500ms", "2m", "1m30s", "1h", "2h5m1s", "250us", "10ns", "1.5s", "0s",
+        ] {
+            let d = parse_duration(text).unwrap();
+            assert_eq!(format_duration(d), text);
+            assert_eq!(parse_duration(&format_duration(d)), Ok(d));
+        }
+        let odd = Duration::from_nanos(1_000_000_001);
+        assert_eq!(parse_duration(&format_duration(odd)), Ok(odd));
     }
 
     #[test]

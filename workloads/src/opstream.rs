@@ -28,7 +28,8 @@
 //! - No allocation per op: keys are formatted into reused buffers, values
 //!   are slices of a pre-generated pool, batch entries reuse their buffers.
 
-use crate::distribution::{Distribution, KeyChooser};
+use crate::chooser::KeyChooser;
+use crate::distribution::Distribution;
 use crate::keygen::KeyFormatter;
 use crate::op::{BatchEntry, Op};
 use crate::permutation::Permutation;

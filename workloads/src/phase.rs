@@ -7,6 +7,7 @@
 //! a positive sum, and fractions lie in their ranges. Field meanings are
 //! documented on each item and in DESIGN.md ("Workloads").
 
+use std::fmt;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -168,6 +169,7 @@ pub struct CommonFields {
     /// `read_seq` chunk counts its entries). `None` = duration-bound.
     pub ops: Option<u64>,
     /// Run for this long instead of a count (`None` = ops-bound).
+    #[serde(serialize_with = "crate::numbers::serialize_opt_duration")]
     pub duration: Option<Duration>,
     /// Worker threads; ops are split evenly between them.
     pub threads: usize,
@@ -177,6 +179,7 @@ pub struct CommonFields {
     /// from each op's intended start (coordinated omission corrected).
     pub rate: Option<f64>,
     /// Initial time excluded from the measurements.
+    #[serde(serialize_with = "crate::numbers::serialize_opt_duration")]
     pub warmup: Option<Duration>,
     /// Writes per write batch; 1 = no batching.
     pub batch: usize,
@@ -218,6 +221,84 @@ pub fn split_ops(ops: u64, thread: usize, threads: usize) -> u64 {
     ops / threads + u64::from(t < ops % threads)
 }
 
+impl fmt::Display for Phase {
+    /// A one-line summary for plans and logs, e.g.
+    /// `overwrite#2: 2000000 ops, 2 threads, uniform` or
+    /// `mixed: 30s, 1 thread, zipf(theta=0.99, scrambled), rate 50000/s, read 0.9 write 0.1`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.name)?;
+        if self.kind.is_maintenance() {
+            return Ok(());
+        }
+        let c = &self.common;
+        match (c.ops, c.duration) {
+            (Some(ops), _) => write!(f, ": {ops} ops")?,
+            (None, Some(d)) => write!(f, ": {}", crate::numbers::format_duration(d))?,
+            (None, None) => write!(f, ":")?,
+        }
+        write!(
+            f,
+            ", {} thread{}",
+            c.threads,
+            if c.threads == 1 { "" } else { "s" }
+        )?;
+        let keyed = !matches!(self.kind, PhaseKind::Fill { .. } | PhaseKind::ReadSeq);
+        if keyed {
+            write!(f, ", {}", c.distribution)?;
+        }
+        if let Some(rate) = c.rate {
+            write!(f, ", rate {rate}/s")?;
+        }
+        if let Some(w) = c.warmup {
+            write!(f, ", warmup {}", crate::numbers::format_duration(w))?;
+        }
+        if c.batch > 1 {
+            write!(f, ", batch {}", c.batch)?;
+        }
+        if c.sync {
+            write!(f, ", sync")?;
+        }
+        match &self.kind {
+            PhaseKind::Fill { order } => write!(
+                f,
+                ", order {}",
+                if *order == Order::Seq { "seq" } else { "random" }
+            ),
+            PhaseKind::ReadHot { hot_fraction } => write!(f, ", hot_fraction {hot_fraction}"),
+            PhaseKind::SeekRandom { nexts } => write!(f, ", nexts {nexts}"),
+            PhaseKind::DeleteRange { ranges, width } => write!(f, ", {ranges} ranges x {width} keys"),
+            PhaseKind::Mixed {
+                read,
+                write,
+                delete,
+                scan,
+                scan_len,
+                update,
+                insert,
+            } => {
+                for (name, w) in [
+                    ("read", read),
+                    ("write", write),
+                    ("delete", delete),
+                    ("scan", scan),
+                    ("update", update),
+                    ("insert", insert),
+                ] {
+                    if *w > 0.0 {
+                        write!(f, ", {name} {w}")?;
+                    }
+                }
+                if *scan > 0.0 {
+                    write!(f, ", scan_len {scan_len}")?;
+                }
+                Ok(())
+            }
+            PhaseKind::ReadWhileWriting { write_rate: Some(r) } => write!(f, ", writer rate {r}/s"),
+            _ => Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,6 +320,37 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(c.ops_for_thread(0, 1), None);
+    }
+
+    #[test]
+    fn display_summarises_a_phase() {
+        let p = Phase {
+            name: "mixed".into(),
+            kind: PhaseKind::Mixed {
+                read: 0.9,
+                write: 0.1,
+                delete: 0.0,
+                scan: 0.0,
+                scan_len: 100,
+                update: 0.0,
+                insert: 0.0,
+            },
+            common: CommonFields {
+                duration: Some(Duration::from_secs(30)),
+                rate: Some(50_000.0),
+                ..Default::default()
+            },
+        };
+        assert_eq!(
+            p.to_string(),
+            "mixed: 30s, 1 thread, uniform, rate 50000/s, read 0.9, write 0.1"
+        );
+        let p = Phase {
+            name: "flush".into(),
+            kind: PhaseKind::Flush,
+            common: CommonFields::default(),
+        };
+        assert_eq!(p.to_string(), "flush");
     }
 
     #[test]

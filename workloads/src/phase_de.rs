@@ -1,26 +1,24 @@
 //! Deserializing phases from YAML: `- kind: {fields}`, `- kind: {}`,
-//! `- kind:` or a bare `- kind`.
+//! `- kind:` or a bare `- kind`, then resolving defaults and checking.
 //!
-//! Invariants: each kind accepts exactly the fields listed in
-//! [`fields_of`]; an unknown or inapplicable field is rejected at its key
-//! with the kind's valid fields (so the "did you mean" is always a field
-//! that kind accepts). Checks that need `data:` (default `ops`, fill and
+//! Invariants: a kind name is checked at its key (with a suggestion); the
+//! fields are read by `phase_fields.rs`; cross-field errors point at the
+//! field at fault (e.g. `duration` when both `ops` and `duration` are set).
+//! Checks that need `data:` (default `ops`, fill and
 //! range widths, key widths for inserts) read the suite's [`DataSpec`] from
 //! a thread-local set by [`with_data`] for the duration of one parse; the
 //! suite parser fills it from a first pass over `data:` alone.
 
 use std::cell::Cell;
 use std::fmt;
-use std::time::Duration;
 
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
-use crate::distribution::Distribution;
 use crate::error::field_error;
 use crate::keygen::digits;
-use crate::numbers::{Count, HumanDuration, PositiveInt, Rate};
-use crate::phase::{CommonFields, Order, PHASE_KINDS, Phase, PhaseKind};
+use crate::phase::{CommonFields, PHASE_KINDS, Phase, PhaseKind};
+use crate::phase_fields::{FieldsSeed, MAX_BATCH, MAX_THREADS, RawFields, WEIGHTS, backticked};
 use crate::schema::DataSpec;
 
 thread_local! {
@@ -37,271 +35,6 @@ pub(crate) fn with_data<T>(data: DataSpec, f: impl FnOnce() -> T) -> T {
 
 fn data() -> DataSpec {
     DATA.get().unwrap_or_default()
-}
-
-/// Upper bound on `threads` (a typo like `threads: 1M` must not spawn a million threads).
-pub const MAX_THREADS: usize = 1024;
-/// Upper bound on `batch` (writes per batch).
-pub const MAX_BATCH: usize = 1_000_000;
-
-const LOAD: &[&str] = &["ops", "duration", "threads", "distribution", "rate", "warmup"];
-
-/// The YAML fields phase kind `kind` accepts (empty for maintenance kinds).
-pub fn fields_of(kind: &str) -> &'static [&'static str] {
-    match kind {
-        "fill" => &[
-            "ops", "duration", "threads", "rate", "warmup", "batch", "sync", "order",
-        ],
-        "overwrite" | "delete_random" => &[
-            "ops",
-            "duration",
-            "threads",
-            "distribution",
-            "rate",
-            "warmup",
-            "batch",
-            "sync",
-        ],
-        "update" => &[
-            "ops",
-            "duration",
-            "threads",
-            "distribution",
-            "rate",
-            "warmup",
-            "sync",
-        ],
-        "read_random" | "read_missing" => LOAD,
-        "read_hot" => &[
-            "ops",
-            "duration",
-            "threads",
-            "distribution",
-            "rate",
-            "warmup",
-            "hot_fraction",
-        ],
-        "read_seq" => &["ops", "duration", "threads", "rate", "warmup"],
-        "seek_random" => &[
-            "ops",
-            "duration",
-            "threads",
-            "distribution",
-            "rate",
-            "warmup",
-            "nexts",
-        ],
-        "delete_range" => &[
-            "threads",
-            "distribution",
-            "rate",
-            "warmup",
-            "sync",
-            "ranges",
-            "width",
-        ],
-        "mixed" => &[
-            "ops",
-            "duration",
-            "threads",
-            "distribution",
-            "rate",
-            "warmup",
-            "sync",
-            "read",
-            "write",
-            "delete",
-            "scan",
-            "scan_len",
-            "update",
-            "insert",
-        ],
-        "read_while_writing" => &[
-            "ops",
-            "duration",
-            "threads",
-            "distribution",
-            "rate",
-            "warmup",
-            "batch",
-            "sync",
-            "write_rate",
-        ],
-        _ => &[],
-    }
-}
-
-/// Every field of every kind, for "applies to another kind" messages.
-const ALL_FIELDS: &[&str] = &[
-    "ops",
-    "duration",
-    "threads",
-    "distribution",
-    "rate",
-    "warmup",
-    "batch",
-    "sync",
-    "order",
-    "hot_fraction",
-    "nexts",
-    "ranges",
-    "width",
-    "read",
-    "write",
-    "delete",
-    "scan",
-    "scan_len",
-    "update",
-    "insert",
-    "write_rate",
-];
-
-fn backticked(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Validates a map key against a fixed list, at the key's position.
-struct KeySeed {
-    kind: &'static str,
-    allowed: &'static [&'static str],
-}
-
-impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = &'static str;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<&'static str, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeySeed {
-    type Value = &'static str;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a field name of phase `{}`", self.kind)
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<&'static str, E> {
-        if let Some(name) = self.allowed.iter().find(|&&a| a == v) {
-            return Ok(name);
-        }
-        if self.allowed.is_empty() {
-            return Err(E::custom(format!(
-                "unknown field `{v}`: phase `{}` takes no fields, expected `{}: {{}}` or a bare `{}`",
-                self.kind, self.kind, self.kind
-            )));
-        }
-        let note = if ALL_FIELDS.contains(&v) {
-            " (it applies to other phase kinds)"
-        } else {
-            ""
-        };
-        Err(E::custom(format!(
-            "unknown field `{v}` for phase `{}`{note}, expected one of {}",
-            self.kind,
-            backticked(self.allowed)
-        )))
-    }
-}
-
-/// All fields any kind may have, as read from YAML.
-#[derive(Default)]
-struct RawFields {
-    ops: Option<u64>,
-    duration: Option<Duration>,
-    threads: Option<usize>,
-    distribution: Option<Distribution>,
-    rate: Option<f64>,
-    warmup: Option<Duration>,
-    batch: Option<usize>,
-    sync: Option<bool>,
-    order: Option<Order>,
-    hot_fraction: Option<f64>,
-    nexts: Option<usize>,
-    ranges: Option<u64>,
-    width: Option<u64>,
-    weights: [Option<f64>; 6],
-    scan_len: Option<usize>,
-    write_rate: Option<f64>,
-}
-
-const WEIGHTS: [&str; 6] = ["read", "write", "delete", "scan", "update", "insert"];
-
-/// Deserializes the field map of one phase kind.
-struct FieldsSeed {
-    kind: &'static str,
-}
-
-impl<'de> DeserializeSeed<'de> for FieldsSeed {
-    type Value = RawFields;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<RawFields, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for FieldsSeed {
-    type Value = RawFields;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a map of the fields of phase `{}` (or nothing)", self.kind)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<RawFields, E> {
-        Ok(RawFields::default())
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<RawFields, E> {
-        Ok(RawFields::default())
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawFields, A::Error> {
-        let mut raw = RawFields::default();
-        let mut seen: Vec<&'static str> = Vec::new();
-        while let Some(key) = map.next_key_seed(KeySeed {
-            kind: self.kind,
-            allowed: fields_of(self.kind),
-        })? {
-            if seen.contains(&key) {
-                return Err(field_error(key, format_args!("field `{key}` is set twice")));
-            }
-            seen.push(key);
-            match key {
-                "ops" => raw.ops = Some(map.next_value::<Count>()?.0),
-                "duration" => raw.duration = Some(map.next_value::<HumanDuration>()?.0),
-                "threads" => raw.threads = Some(map.next_value::<PositiveInt>()?.0),
-                "distribution" => raw.distribution = Some(map.next_value::<Distribution>()?),
-                "rate" => raw.rate = Some(map.next_value::<Rate>()?.0),
-                "warmup" => raw.warmup = Some(map.next_value::<HumanDuration>()?.0),
-                "batch" => raw.batch = Some(map.next_value::<PositiveInt>()?.0),
-                "sync" => raw.sync = Some(map.next_value::<bool>()?),
-                "order" => raw.order = Some(map.next_value::<Order>()?),
-                "hot_fraction" => raw.hot_fraction = Some(map.next_value::<f64>()?),
-                "nexts" => raw.nexts = Some(map.next_value::<Count>()?.0 as usize),
-                "ranges" => raw.ranges = Some(map.next_value::<Count>()?.0),
-                "width" => raw.width = Some(map.next_value::<Count>()?.0),
-                "scan_len" => raw.scan_len = Some(map.next_value::<PositiveInt>()?.0),
-                "write_rate" => raw.write_rate = Some(map.next_value::<Rate>()?.0),
-                w => {
-                    let value = map.next_value::<f64>()?;
-                    if !(value.is_finite() && value >= 0.0) {
-                        return Err(field_error(
-                            w,
-                            format_args!("weight `{w}` must be a non-negative number, found {value}"),
-                        ));
-                    }
-                    if let Some(i) = WEIGHTS.iter().position(|&n| n == w) {
-                        raw.weights[i] = Some(value);
-                    }
-                }
-            }
-        }
-        Ok(raw)
-    }
 }
 
 /// Turns the raw fields of `kind` into a resolved kind and common fields.
@@ -549,7 +282,10 @@ impl<'de> Visitor<'de> for PhaseVisitor {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use crate::phase::Order;
 
     fn parse(yaml: &str) -> Result<Phase, String> {
         let data = DataSpec {

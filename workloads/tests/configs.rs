@@ -126,3 +126,17 @@ fn quick_suite_generates_exactly_its_ops() {
         assert_eq!(total, ops, "phase {}", phase.name);
     }
 }
+
+#[test]
+fn resolved_suite_serializes_in_suite_spelling() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../configs");
+    let suite = load_suite(&dir.join("levels.yaml"), &StubChecker).expect("levels");
+    let v = serde_json::to_value(&suite).expect("serializable");
+    assert_eq!(v["phases"][5]["common"]["duration"], "20s");
+    assert_eq!(v["phases"][5]["kind"], "read_random");
+    assert_eq!(v["phases"][0]["kind"]["fill"]["order"], "random");
+    assert_eq!(v["phases"][1]["common"]["distribution"], "uniform");
+    assert_eq!(v["engine"]["write_buffer_size"], "8MiB");
+    assert_eq!(v["matrix"][0][0], "num_levels");
+    assert_eq!(v["data"]["keys"], 2_000_000);
+}

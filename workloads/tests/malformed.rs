@@ -232,3 +232,33 @@ fn structured_fields_match_display() {
     assert_eq!(e.suggestion.as_deref(), Some("compression"));
     assert_eq!(e.message, "unknown engine option `compresion` in `engine`");
 }
+
+#[test]
+fn aliases_accepted_by_the_checker_are_not_unknown() {
+    let text = "engine: {level0_file_num_compaction_trigger: 2}\nmatrix:\n  level0_stop_writes_trigger: [40]\nphases: [flush]\n";
+    let suite = lsmlab_workloads::parse_suite(text, "a.yaml", &common::CanonicalOnlyChecker)
+        .expect("aliases are valid");
+    assert_eq!(suite.engine.len(), 1);
+    let bad = text.replace("level0_file_num_compaction_trigger", "num_level");
+    let e = lsmlab_workloads::parse_suite(&bad, "a.yaml", &common::CanonicalOnlyChecker).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "a.yaml:1:10: unknown engine option `num_level` in `engine` (did you mean `num_levels`?)"
+    );
+}
+
+#[test]
+fn huge_matrices_are_rejected_quickly() {
+    let values = format!(
+        "[{}]",
+        (2..=40).map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
+    );
+    let text = format!(
+        "matrix:\n  num_levels: {values}\n  max_subcompactions: {values}\n  max_background_jobs: {values}\n  l0_stop_trigger: {values}\nphases: [flush]\n"
+    );
+    let e = common::parse(&text).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "t.yaml:1:1: the matrix has 2313441 cells (the product of its value counts); at most 100000 are allowed"
+    );
+}

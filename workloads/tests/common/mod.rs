@@ -74,6 +74,10 @@ impl OptionChecker for StubChecker {
     }
 
     fn check(&self, options: &Map<String, Value>) -> Result<(), String> {
+        // Like the engine's `deny_unknown_fields`.
+        if let Some(bad) = options.keys().find(|k| !ENGINE_OPTIONS.contains(&k.as_str())) {
+            return Err(format!("unknown field `{bad}`"));
+        }
         for name in SIZE_OPTIONS {
             match options.get(*name) {
                 Some(Value::String(s)) => {
@@ -112,6 +116,31 @@ impl OptionChecker for StubChecker {
             }
         }
         Ok(())
+    }
+}
+
+/// Like the runner's checker for the real engine: `known_options` lists only
+/// canonical names, while `check` also accepts the RocksDB-spelling aliases
+/// and rejects any other name.
+pub struct CanonicalOnlyChecker;
+
+const ALIASES: &[&str] = &[
+    "level0_file_num_compaction_trigger",
+    "level0_slowdown_writes_trigger",
+    "level0_stop_writes_trigger",
+];
+
+impl OptionChecker for CanonicalOnlyChecker {
+    fn known_options(&self) -> Vec<String> {
+        ENGINE_OPTIONS
+            .iter()
+            .filter(|n| !ALIASES.contains(n))
+            .map(|s| s.to_string())
+            .collect()
+    }
+
+    fn check(&self, options: &Map<String, Value>) -> Result<(), String> {
+        StubChecker.check(options)
     }
 }
 
