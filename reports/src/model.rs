@@ -317,7 +317,8 @@ pub struct LatencySummary {
 /// Latency of one operation type within one sampling interval.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IntervalLatency {
-    /// Operations finished in the interval.
+    /// Latency samples (store calls) in the interval; a write batch of N
+    /// entries is one sample but N ops in [`TimelineSample::ops`].
     pub ops: u64,
     /// Median, nanoseconds.
     pub p50_ns: u64,
