@@ -1,0 +1,13 @@
+//! Execution: running a plan's cells against a store, phase by phase.
+//!
+//! - [`cell`]: one cell on a fresh database (open, phases, close, amplification).
+//! - [`phase`]: one phase (workers + sampler + before/after measurements).
+//! - [`worker`]: one thread's loop over its operation stream.
+//! - [`sampler`]: the time series thread.
+//! - [`schedule`]: open-loop intended start times.
+
+pub mod cell;
+pub mod phase;
+pub mod sampler;
+pub mod schedule;
+pub mod worker;

@@ -1,0 +1,276 @@
+//! The validated plan: a suite expanded into matrix cells and repetitions.
+//!
+//! Invariants:
+//! - Cells come from `Suite::cells()` (lsmlab-workloads): the cartesian
+//!   product of the matrix in file order (the first option varies slowest),
+//!   minus cells matched by an `exclude:` entry.
+//! - A cell's index is its position in the full product (before exclusion
+//!   and `--only`), so a cell keeps its identity (`c003`) however it is
+//!   filtered.
+//! - Each cell's option map is the suite's engine options overridden by the
+//!   cell's matrix values, and has passed the store's `OptionChecker`.
+
+use std::fmt;
+
+use lsmlab_workloads::{Cell, OptionChecker, Suite};
+use serde_json::{Map, Value};
+
+/// Stable identifier of one repetition of a cell (`c003-r1`), also its
+/// histogram directory and database directory suffix.
+pub fn cell_id(cell: &Cell, repetition: u32) -> String {
+    format!("c{:03}-r{repetition}", cell.index)
+}
+
+/// The matrix values of a cell as a JSON object (for results).
+pub fn matrix_map(cell: &Cell) -> Map<String, Value> {
+    cell.overrides.iter().cloned().collect()
+}
+
+/// A suite ready to run.
+#[derive(Debug)]
+pub struct Plan {
+    /// The suite.
+    pub suite: Suite,
+    /// Cells to run, in order.
+    pub cells: Vec<Cell>,
+    /// Repetitions of each cell.
+    pub repeat: u32,
+}
+
+/// A suite that cannot be planned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanError(pub String);
+
+impl fmt::Display for PlanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PlanError {}
+
+impl Plan {
+    /// Expands `suite`, keeps the cells `only` selects, and checks every
+    /// cell's options. `repeat` overrides the suite's `repeat:`.
+    pub fn new(
+        suite: Suite,
+        only: Option<&OnlyFilter>,
+        repeat: Option<u32>,
+        checker: &dyn OptionChecker,
+    ) -> Result<Plan, PlanError> {
+        let all = suite.cells();
+        let total = all.len();
+        let cells: Vec<Cell> = all
+            .into_iter()
+            .filter(|c| only.is_none_or(|f| f.matches(c)))
+            .collect();
+        if cells.is_empty() {
+            return Err(PlanError(match only {
+                Some(f) => format!(
+                    "{}: --only {f} matches none of the suite's {total} cells",
+                    suite.file
+                ),
+                None => format!("{}: every matrix cell is excluded", suite.file),
+            }));
+        }
+        for cell in &cells {
+            checker.check(&cell.options).map_err(|e| {
+                PlanError(format!(
+                    "{}: cell c{:03} ({}): {e}",
+                    suite.file,
+                    cell.index,
+                    cell.label()
+                ))
+            })?;
+        }
+        let repeat = repeat.unwrap_or(suite.repeat).max(1);
+        Ok(Plan { suite, cells, repeat })
+    }
+
+    /// The resolved suite as JSON, recorded in results.
+    pub fn resolved(&self) -> Value {
+        let mut v = serde_json::to_value(&self.suite).unwrap_or(Value::Null);
+        if let Value::Object(m) = &mut v {
+            m.insert("repeat".into(), Value::from(self.repeat));
+            m.insert(
+                "cells".into(),
+                self.cells
+                    .iter()
+                    .map(|c| serde_json::json!({"index": c.index, "matrix": matrix_map(c)}))
+                    .collect(),
+            );
+        }
+        v
+    }
+
+    /// (cell, repetition) pairs in run order: each cell's repetitions
+    /// together.
+    pub fn runs(&self) -> impl Iterator<Item = (&Cell, u32)> {
+        self.cells
+            .iter()
+            .flat_map(move |c| (1..=self.repeat).map(move |r| (c, r)))
+    }
+}
+
+/// A value as written in a label: strings bare, everything else as JSON.
+pub fn render_value(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn render_pairs<'a>(pairs: impl Iterator<Item = (&'a String, &'a Value)>) -> String {
+    pairs
+        .map(|(k, v)| format!("{k}={}", render_value(v)))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// `--only`: comma-separated terms, all of which a cell must match. A
+/// `key=value` term matches when the cell's option `key` renders as
+/// `value`; any other term matches when it is a substring of the cell's
+/// `key=value,...` option list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnlyFilter {
+    text: String,
+    terms: Vec<Term>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Term {
+    Eq(String, String),
+    Substring(String),
+}
+
+impl OnlyFilter {
+    /// Parses a filter; fails on an empty term.
+    pub fn parse(text: &str) -> Result<OnlyFilter, String> {
+        let mut terms = Vec::new();
+        for raw in text.split(',') {
+            let t = raw.trim();
+            if t.is_empty() {
+                return Err(format!(
+                    "--only {text:?}: empty term (use key=value or a substring, comma separated)"
+                ));
+            }
+            terms.push(match t.split_once('=') {
+                Some((k, v)) if !k.trim().is_empty() => Term::Eq(k.trim().to_string(), v.trim().to_string()),
+                _ => Term::Substring(t.to_string()),
+            });
+        }
+        Ok(OnlyFilter {
+            text: text.to_string(),
+            terms,
+        })
+    }
+
+    /// Whether `cell` is selected.
+    pub fn matches(&self, cell: &Cell) -> bool {
+        let all = render_pairs(cell.options.iter());
+        self.terms.iter().all(|t| match t {
+            Term::Eq(k, v) => cell.options.get(k).is_some_and(|cv| render_value(cv) == *v),
+            Term::Substring(s) => all.contains(s.as_str()),
+        })
+    }
+}
+
+impl fmt::Display for OnlyFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{AcceptAll, suite_from_yaml};
+
+    const MATRIX: &str = "name: m\ndata: {keys: 1000}\nengine: {write_buffer_size: 8MiB, num_levels: 7}\n\
+        matrix:\n  num_levels: [3, 5, 7]\n  compression: [lz4, zstd]\n{EXCLUDE}phases:\n  - fill: {}\n";
+
+    fn suite(exclude: &str) -> Suite {
+        suite_from_yaml(&MATRIX.replace("{EXCLUDE}", exclude))
+    }
+
+    fn plan(s: Suite, only: Option<&str>) -> Result<Plan, PlanError> {
+        let f = only.map(|o| OnlyFilter::parse(o).unwrap());
+        Plan::new(s, f.as_ref(), None, &AcceptAll)
+    }
+
+    #[test]
+    fn product_in_file_order_with_merged_options() {
+        let p = plan(suite(""), None).unwrap();
+        let labels: Vec<String> = p.cells.iter().map(Cell::label).collect();
+        assert_eq!(
+            labels,
+            [
+                "num_levels=3,compression=lz4",
+                "num_levels=3,compression=zstd",
+                "num_levels=5,compression=lz4",
+                "num_levels=5,compression=zstd",
+                "num_levels=7,compression=lz4",
+                "num_levels=7,compression=zstd",
+            ]
+        );
+        assert_eq!(
+            p.cells[2].options["num_levels"],
+            serde_json::json!(5),
+            "matrix overrides engine"
+        );
+        assert_eq!(p.cells[2].options["write_buffer_size"], serde_json::json!("8MiB"));
+        assert_eq!(cell_id(&p.cells[5], 2), "c005-r2");
+        assert_eq!(matrix_map(&p.cells[3])["compression"], serde_json::json!("zstd"));
+        let resolved = p.resolved();
+        assert_eq!(resolved["cells"].as_array().unwrap().len(), 6);
+        assert_eq!(resolved["name"], "m");
+    }
+
+    #[test]
+    fn exclude_drops_matching_cells_and_keeps_indices() {
+        let s = suite("exclude:\n  - {num_levels: 3, compression: zstd}\n  - {num_levels: 7}\n");
+        let idx: Vec<usize> = plan(s, None).unwrap().cells.iter().map(|c| c.index).collect();
+        assert_eq!(idx, vec![0, 2, 3]);
+    }
+
+    #[test]
+    fn only_filters_by_key_value_and_substring() {
+        let idx = |only: &str| -> Vec<usize> {
+            plan(suite(""), Some(only))
+                .unwrap()
+                .cells
+                .iter()
+                .map(|c| c.index)
+                .collect()
+        };
+        assert_eq!(idx("num_levels=5"), vec![2, 3]);
+        assert_eq!(idx("num_levels=5, compression=zstd"), vec![3]);
+        assert_eq!(idx("zstd"), vec![1, 3, 5]);
+        // Engine options (not only the matrix) can be matched.
+        assert_eq!(idx("write_buffer_size=8MiB").len(), 6);
+        let e = plan(suite(""), Some("num_levels=4")).unwrap_err();
+        assert!(e.0.contains("matches none"), "{e}");
+        assert!(OnlyFilter::parse("a=1,,b").is_err());
+    }
+
+    #[test]
+    fn repetitions_and_checker() {
+        let mut s = suite("");
+        s.repeat = 2;
+        let p = plan(s.clone(), None).unwrap();
+        assert_eq!(p.runs().count(), 12);
+        let runs: Vec<(usize, u32)> = p.runs().take(3).map(|(c, r)| (c.index, r)).collect();
+        assert_eq!(runs, vec![(0, 1), (0, 2), (1, 1)]);
+        assert_eq!(
+            Plan::new(s.clone(), None, Some(3), &AcceptAll)
+                .unwrap()
+                .runs()
+                .count(),
+            18
+        );
+
+        s.matrix[0].1.push(serde_json::json!(99));
+        let e = plan(s, None).unwrap_err();
+        assert!(e.0.contains("c006") && e.0.contains("num_levels=99"), "{e}");
+    }
+}

@@ -1,0 +1,248 @@
+//! The `Store` trait: the only way the runner reaches an engine, so other
+//! engines can be added behind features later.
+//!
+//! Invariants:
+//! - A store is `Send + Sync`; worker threads share one `&dyn Store`.
+//! - Every method reports engine failures as [`StoreError`] (never panics);
+//!   a failure fails the cell, not the run.
+//! - `get` returns the value's length, not its bytes, so stores that can
+//!   avoid a copy do (the runner only counts bytes).
+//! - `stats` is cheap enough to call once per sampling interval.
+
+pub mod lsmlab;
+pub mod memory;
+pub mod null;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use lsmlab_workloads::{BatchEntry, OptionChecker};
+use serde_json::{Map, Value};
+
+/// An engine failure, with the engine's message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct StoreError(pub String);
+
+/// Result alias for store calls.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A key-value engine under test.
+pub trait Store: Send + Sync {
+    /// Writes `key` = `value` (durably before returning when `sync`).
+    fn put(&self, key: &[u8], value: &[u8], sync: bool) -> StoreResult<()>;
+    /// Reads `key`: the length of its value, or `None` when absent.
+    fn get(&self, key: &[u8]) -> StoreResult<Option<usize>>;
+    /// Deletes `key`.
+    fn delete(&self, key: &[u8], sync: bool) -> StoreResult<()>;
+    /// Deletes every key in `[begin, end)`.
+    fn delete_range(&self, begin: &[u8], end: &[u8], sync: bool) -> StoreResult<()>;
+    /// Applies `entries` atomically.
+    fn write_batch(&self, entries: &[BatchEntry], sync: bool) -> StoreResult<()>;
+    /// Reads up to `len` entries from the first key >= `start`: (entries, key+value bytes).
+    fn scan(&self, start: &[u8], len: usize) -> StoreResult<(usize, u64)>;
+    /// Flushes in-memory data to disk and waits.
+    fn flush(&self) -> StoreResult<()>;
+    /// Compacts the whole key space and waits.
+    fn compact(&self) -> StoreResult<()>;
+    /// Waits until no background work is pending.
+    fn wait_for_compaction(&self) -> StoreResult<()>;
+    /// Engine statistics now.
+    fn stats(&self) -> StoreStats;
+    /// Closes the store, flushing what it must.
+    fn close(self: Box<Self>) -> StoreResult<()>;
+}
+
+/// Engine statistics: the engine's own JSON plus what the runner needs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoreStats {
+    /// The engine's statistics as JSON (`None` for stores without any).
+    pub raw: Option<Value>,
+    /// Typed summary.
+    pub summary: StatsSummary,
+}
+
+/// The statistics the runner computes amplification and time series from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StatsSummary {
+    /// User key+value bytes written.
+    pub user_bytes: u64,
+    /// WAL bytes written.
+    pub wal_bytes: u64,
+    /// Table bytes written by flushes.
+    pub flush_bytes: u64,
+    /// Table bytes written by compactions.
+    pub compaction_bytes: u64,
+    /// Live table files per level.
+    pub files_per_level: Vec<u64>,
+    /// Flat numeric counters for the time series (name -> cumulative value).
+    pub counters: BTreeMap<String, f64>,
+}
+
+impl StatsSummary {
+    /// RocksDB's write amplification: (flush + compaction) / flush bytes.
+    pub fn total_write_amp(&self) -> Option<f64> {
+        (self.flush_bytes > 0)
+            .then(|| (self.flush_bytes + self.compaction_bytes) as f64 / self.flush_bytes as f64)
+    }
+
+    /// (WAL + flush + compaction) / user bytes; `None` for a store that
+    /// writes nothing of its own (no WAL, no tables).
+    pub fn user_write_amp(&self) -> Option<f64> {
+        let engine = self.wal_bytes + self.flush_bytes + self.compaction_bytes;
+        (self.user_bytes > 0 && engine > 0).then(|| {
+            (self.wal_bytes + self.flush_bytes + self.compaction_bytes) as f64 / self.user_bytes as f64
+        })
+    }
+
+    /// Tables a point read may consult: every L0 file plus one per
+    /// non-empty deeper level (`None` when the store has no levels).
+    pub fn read_amp(&self) -> Option<f64> {
+        let (l0, deeper) = self.files_per_level.split_first()?;
+        Some((*l0 + deeper.iter().filter(|&&n| n > 0).count() as u64) as f64)
+    }
+
+    /// The byte counters accumulated since `earlier`.
+    pub fn since(&self, earlier: &StatsSummary) -> StatsSummary {
+        StatsSummary {
+            user_bytes: self.user_bytes.saturating_sub(earlier.user_bytes),
+            wal_bytes: self.wal_bytes.saturating_sub(earlier.wal_bytes),
+            flush_bytes: self.flush_bytes.saturating_sub(earlier.flush_bytes),
+            compaction_bytes: self.compaction_bytes.saturating_sub(earlier.compaction_bytes),
+            files_per_level: self.files_per_level.clone(),
+            counters: BTreeMap::new(),
+        }
+    }
+}
+
+/// The difference `after - before` of two engine statistics documents:
+/// numbers are subtracted field by field (arrays element by element), except
+/// ratios (`*amp*`, `score`), which are gauges and keep their `after` value.
+pub fn json_delta(before: &Value, after: &Value) -> Value {
+    fn go(key: &str, b: Option<&Value>, a: &Value) -> Value {
+        match a {
+            Value::Object(am) => {
+                let bm = b.and_then(Value::as_object);
+                Value::Object(
+                    am.iter()
+                        .map(|(k, av)| (k.clone(), go(k, bm.and_then(|m| m.get(k)), av)))
+                        .collect(),
+                )
+            }
+            Value::Array(aa) => {
+                let ba = b.and_then(Value::as_array);
+                Value::Array(
+                    aa.iter()
+                        .enumerate()
+                        .map(|(i, av)| go(key, ba.and_then(|v| v.get(i)), av))
+                        .collect(),
+                )
+            }
+            Value::Number(an)
+                if !(key.contains("amp")
+                    || key == "score"
+                    || key == "level"
+                    || key == "files"
+                    || key == "bytes") =>
+            {
+                match (an.as_u64(), b.and_then(Value::as_u64)) {
+                    (Some(x), Some(y)) => Value::from(x as i64 - y as i64),
+                    _ => match (an.as_f64(), b.and_then(Value::as_f64)) {
+                        (Some(x), Some(y)) => Value::from(x - y),
+                        _ => a.clone(),
+                    },
+                }
+            }
+            _ => a.clone(),
+        }
+    }
+    go("", Some(before), after)
+}
+
+/// Which store a run uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StoreKind {
+    /// The bundled lsmlab engine.
+    Lsmlab,
+    /// A BTreeMap under a lock (tests, harness checks).
+    Memory,
+    /// Does nothing: measures the harness overhead per operation.
+    Null,
+}
+
+impl StoreKind {
+    /// The name used on the command line and in results.
+    pub fn name(self) -> &'static str {
+        match self {
+            StoreKind::Lsmlab => "lsmlab",
+            StoreKind::Memory => "memory",
+            StoreKind::Null => "null",
+        }
+    }
+
+    /// Opens a fresh store in `dir` with the cell's engine `options`.
+    pub fn open(self, dir: &Path, options: &Map<String, Value>) -> StoreResult<Box<dyn Store>> {
+        match self {
+            StoreKind::Lsmlab => Ok(Box::new(lsmlab::LsmlabStore::open(dir, options)?)),
+            StoreKind::Memory => Ok(Box::new(memory::MemoryStore::new())),
+            StoreKind::Null => Ok(Box::new(null::NullStore)),
+        }
+    }
+
+    /// The option checker suites are validated with for this store.
+    pub fn checker(self) -> Box<dyn OptionChecker> {
+        match self {
+            StoreKind::Lsmlab => Box::new(lsmlab::LsmlabOptionChecker),
+            // The in-process stores ignore engine options, but a suite written
+            // for the engine should still be checked against the engine's names.
+            StoreKind::Memory | StoreKind::Null => Box::new(lsmlab::LsmlabOptionChecker),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn amplification_from_summary() {
+        let s = StatsSummary {
+            user_bytes: 1000,
+            wal_bytes: 1100,
+            flush_bytes: 500,
+            compaction_bytes: 1500,
+            files_per_level: vec![3, 0, 4, 9],
+            counters: BTreeMap::new(),
+        };
+        assert_eq!(s.total_write_amp(), Some(4.0));
+        assert_eq!(s.user_write_amp(), Some(3.1));
+        assert_eq!(s.read_amp(), Some(5.0));
+        assert_eq!(StatsSummary::default().total_write_amp(), None);
+        assert_eq!(StatsSummary::default().read_amp(), None);
+        let in_memory = StatsSummary {
+            user_bytes: 10,
+            ..Default::default()
+        };
+        assert_eq!(in_memory.user_write_amp(), None);
+        let d = s.since(&StatsSummary {
+            flush_bytes: 100,
+            ..s.clone()
+        });
+        assert_eq!((d.flush_bytes, d.user_bytes), (400, 0));
+    }
+
+    #[test]
+    fn json_delta_subtracts_counters_and_keeps_gauges() {
+        let before = json!({"flush_bytes": 100, "total_write_amp": 2.0, "stalls": [{"seconds": 1.5}],
+                            "levels": [{"level": 0, "files": 3, "write_bytes": 10}]});
+        let after = json!({"flush_bytes": 250, "total_write_amp": 3.0, "stalls": [{"seconds": 2.0}],
+                           "levels": [{"level": 0, "files": 2, "write_bytes": 30}, {"level": 1, "files": 1, "write_bytes": 5}]});
+        let d = json_delta(&before, &after);
+        assert_eq!(d["flush_bytes"], json!(150));
+        assert_eq!(d["total_write_amp"], json!(3.0));
+        assert_eq!(d["stalls"][0]["seconds"], json!(0.5));
+        assert_eq!(d["levels"][0], json!({"level": 0, "files": 2, "write_bytes": 20}));
+        assert_eq!(d["levels"][1]["write_bytes"], json!(5));
+    }
+}
