@@ -71,30 +71,35 @@ fn op_strategy() -> impl Strategy<Value = Op> {
 }
 
 fn options_strategy() -> impl Strategy<Value = Options> {
-    (
+    let storage = (
         prop_oneof![Just(4096usize), Just(8192), Just(64 << 10)],
         prop::sample::select(CompressionType::ALL.to_vec()),
         prop_oneof![Just(256usize), Just(512), Just(4096)],
         prop_oneof![Just(1usize), Just(2), Just(16)],
         prop_oneof![Just(0.0f64), Just(4.0), Just(10.0)],
         prop_oneof![Just(0usize), Just(64 << 10)],
-        2usize..5,
+    );
+    // Tiny files and level targets so compaction runs constantly.
+    let compaction = (2usize..=7, 1usize..=4, any::<bool>(), 1usize..=4, 1usize..=4);
+    (storage, compaction).prop_map(
+        |((wbs, compression, block_size, restart, bloom, cache), (levels, subs, dynamic, jobs, trigger))| Options {
+            write_buffer_size: wbs,
+            compression,
+            block_size,
+            block_restart_interval: restart,
+            bloom_bits_per_key: bloom,
+            block_cache_size: cache,
+            num_levels: levels,
+            max_subcompactions: subs,
+            level_compaction_dynamic_level_bytes: dynamic,
+            max_background_jobs: jobs,
+            l0_compaction_trigger: trigger,
+            target_file_size_base: 4 << 10,
+            max_bytes_for_level_base: 16 << 10,
+            max_bytes_for_level_multiplier: 4.0,
+            ..Default::default()
+        },
     )
-        .prop_map(
-            |(wbs, compression, block_size, restart, bloom, cache, levels)| Options {
-                write_buffer_size: wbs,
-                compression,
-                block_size,
-                block_restart_interval: restart,
-                bloom_bits_per_key: bloom,
-                block_cache_size: cache,
-                num_levels: levels,
-                l0_compaction_trigger: 2,
-                target_file_size_base: 8 << 10,
-                max_bytes_for_level_base: 32 << 10,
-                ..Default::default()
-            },
-        )
 }
 
 fn scan_model(m: &Model, lower: Option<&[u8]>, upper: Option<&[u8]>) -> Vec<(Vec<u8>, Vec<u8>)> {
@@ -298,7 +303,7 @@ fn run(options: Options, ops: Vec<Op>) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, max_shrink_iters: 2000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 160, max_shrink_iters: 2000, ..ProptestConfig::default() })]
 
     #[test]
     fn engine_matches_btreemap_model(options in options_strategy(), ops in proptest::collection::vec(op_strategy(), 1..400)) {
