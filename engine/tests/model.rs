@@ -82,22 +82,24 @@ fn options_strategy() -> impl Strategy<Value = Options> {
     // Tiny files and level targets so compaction runs constantly.
     let compaction = (2usize..=7, 1usize..=4, any::<bool>(), 1usize..=4, 1usize..=4);
     (storage, compaction).prop_map(
-        |((wbs, compression, block_size, restart, bloom, cache), (levels, subs, dynamic, jobs, trigger))| Options {
-            write_buffer_size: wbs,
-            compression,
-            block_size,
-            block_restart_interval: restart,
-            bloom_bits_per_key: bloom,
-            block_cache_size: cache,
-            num_levels: levels,
-            max_subcompactions: subs,
-            level_compaction_dynamic_level_bytes: dynamic,
-            max_background_jobs: jobs,
-            l0_compaction_trigger: trigger,
-            target_file_size_base: 4 << 10,
-            max_bytes_for_level_base: 16 << 10,
-            max_bytes_for_level_multiplier: 4.0,
-            ..Default::default()
+        |((wbs, compression, block_size, restart, bloom, cache), (levels, subs, dynamic, jobs, trigger))| {
+            Options {
+                write_buffer_size: wbs,
+                compression,
+                block_size,
+                block_restart_interval: restart,
+                bloom_bits_per_key: bloom,
+                block_cache_size: cache,
+                num_levels: levels,
+                max_subcompactions: subs,
+                level_compaction_dynamic_level_bytes: dynamic,
+                max_background_jobs: jobs,
+                l0_compaction_trigger: trigger,
+                target_file_size_base: 4 << 10,
+                max_bytes_for_level_base: 16 << 10,
+                max_bytes_for_level_multiplier: 4.0,
+                ..Default::default()
+            }
         },
     )
 }
