@@ -46,9 +46,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let db = Db::open(dir.path(), options)?;
             let mut rng = SplitMix(num_levels as u64 * 100 + subcompactions as u64);
             let start = Instant::now();
-            for i in 0..puts {
+            for _ in 0..puts {
                 let key = format!("{:016}", rng.next() % keys);
-                value[..8].copy_from_slice(&i.to_le_bytes());
+                // Incompressible values, so bytes per level are the logical sizes.
+                for chunk in value.chunks_mut(8) {
+                    let r = rng.next().to_le_bytes();
+                    chunk.copy_from_slice(&r[..chunk.len()]);
+                }
                 db.put(key.as_bytes(), &value)?;
             }
             db.flush()?;

@@ -297,6 +297,11 @@ fn execute(db: &DbInner, task: &CompactionTask, outputs: &mut Vec<u64>) -> Resul
         snapshots: db.snapshots.sequences(),
         bottommost,
         outputs: Mutex::new(Vec::new()),
+        grandparents: if task.output_level + 1 < version.num_levels() {
+            version.overlapping_files(task.output_level + 1, Some(&lo), Some(&hi))
+        } else {
+            Vec::new()
+        },
     };
     let ranges = split_ranges(&tables, db.options.max_subcompactions);
     let results: Vec<Result<SubOutput>> = if ranges.len() == 1 {
@@ -423,6 +428,9 @@ struct Job<'a> {
     tombstones: Arc<FragmentedTombstones>,
     snapshots: Vec<u64>,
     bottommost: bool,
+    /// Files of the level below the output that overlap the compaction: an
+    /// output file is cut early rather than overlap too many of them.
+    grandparents: Vec<Arc<FileMeta>>,
     /// File numbers allocated so far (so a failure can release them).
     outputs: Mutex<Vec<u64>>,
 }
@@ -457,6 +465,7 @@ impl Job<'_> {
             },
         );
         let target = db.options.target_file_size(self.output_level);
+        let mut grandparents = GrandparentOverlap::new(&self.grandparents, lower, target);
         let mut out = OutputFiles::new(self, lower);
         ci.seek_to_start();
         let mut last_user_key: Vec<u8> = Vec::new();
@@ -466,7 +475,10 @@ impl Job<'_> {
                 return Err(Error::Closed);
             }
             let ukey = user_key(ci.key());
-            if out.current_size() >= target && ukey != last_user_key.as_slice() {
+            let new_user_key = ukey != last_user_key.as_slice();
+            let overlap_full = grandparents.passes(ukey) && new_user_key && out.current_size() > 0;
+            if new_user_key && (out.current_size() >= target || overlap_full) {
+                grandparents.reset();
                 out.finish_current(Some(ukey))?;
             }
             out.add(ci.key(), ci.value())?;
@@ -489,6 +501,52 @@ impl Job<'_> {
             keys_in: stats.keys_in,
             keys_dropped: stats.keys_dropped,
         })
+    }
+}
+
+/// Tracks how many bytes of the grandparent level (output level + 1) the
+/// current output file overlaps. LevelDB's rule: a file overlapping more
+/// than 10x the target file size of grandparents is cut early, so that
+/// compacting it later will not rewrite too much of the level below.
+struct GrandparentOverlap<'a> {
+    files: &'a [Arc<FileMeta>],
+    next: usize,
+    overlapped: u64,
+    limit: u64,
+    started: bool,
+}
+
+impl<'a> GrandparentOverlap<'a> {
+    fn new(files: &'a [Arc<FileMeta>], lower: Option<&[u8]>, target: u64) -> Self {
+        let next = lower.map_or(0, |l| files.partition_point(|f| f.largest.user_key() < l));
+        GrandparentOverlap {
+            files,
+            next,
+            overlapped: 0,
+            limit: target.saturating_mul(10),
+            started: false,
+        }
+    }
+
+    /// Advances past grandparents that end before `user_key`; true if the
+    /// current output now overlaps more than the limit.
+    fn passes(&mut self, user_key: &[u8]) -> bool {
+        while let Some(f) = self.files.get(self.next) {
+            if f.largest.user_key() >= user_key {
+                break;
+            }
+            if self.started {
+                self.overlapped += f.file_size;
+            }
+            self.next += 1;
+        }
+        self.started = true;
+        self.overlapped > self.limit
+    }
+
+    /// A new output file starts.
+    fn reset(&mut self) {
+        self.overlapped = 0;
     }
 }
 
@@ -579,8 +637,11 @@ impl<'a> OutputFiles<'a> {
 
 /// Manual compaction of `[begin, end]` (inclusive user keys; None = unbounded):
 /// every level's overlapping files are merged into the next level down to the
-/// deepest level holding data, then the deepest level is rewritten in place
-/// if it still holds deletions (or a compaction filter is set).
+/// deepest level holding data; then the deepest level's files in range are
+/// rewritten in place if any of them may still hold something a compaction
+/// would drop (a sequence number not yet zeroed, a deletion, or anything at
+/// all when a compaction filter is set). Afterwards nothing droppable is left
+/// in the range, except what live snapshots still need.
 pub(crate) fn compact_range(db: &DbInner, begin: Option<&[u8]>, end: Option<&[u8]>) -> Result<()> {
     // Own the LSM: wait for other manual compactions and running automatic ones.
     {
@@ -615,7 +676,6 @@ fn compact_range_owned(db: &DbInner, begin: Option<&[u8]>, end: Option<&[u8]>) -
             None => return Ok(()),
         }
     };
-    let mut rewrote_deepest = false;
     for level in 0..deepest {
         let v = db.versions.current();
         let inputs = v.overlapping_files(level, begin, end);
@@ -634,16 +694,15 @@ fn compact_range_owned(db: &DbInner, begin: Option<&[u8]>, end: Option<&[u8]>) -
                 reason: Reason::Manual,
             },
         )?;
-        if level + 1 == deepest {
-            rewrote_deepest = true;
-        }
     }
+    // The bottom: a file whose entries were all written by a bottommost
+    // compaction with no snapshot has every sequence zeroed and no deletions.
     let v = db.versions.current();
     let inputs = v.overlapping_files(deepest, begin, end);
-    let has_deletions = inputs
-        .iter()
-        .any(|f| f.num_deletions > 0 || f.num_range_deletions > 0);
-    if !inputs.is_empty() && (!rewrote_deepest && has_deletions || db.options.compaction_filter.is_some()) {
+    let droppable = |f: &Arc<FileMeta>| f.largest_seq > 0 || f.num_deletions > 0 || f.num_range_deletions > 0;
+    if db.options.compaction_filter.is_some() || inputs.iter().any(droppable) {
+        // The whole in-range run (not just the droppable files): outputs of a
+        // partial selection could straddle the files left in place.
         run_manual(
             db,
             CompactionTask {
