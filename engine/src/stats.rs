@@ -65,6 +65,20 @@ pub struct LevelWork {
     pub keys_dropped: u64,
 }
 
+impl LevelWork {
+    /// Adds `other` into `self`.
+    pub fn accumulate(&mut self, other: &LevelWork) {
+        self.read_n_bytes += other.read_n_bytes;
+        self.read_np1_bytes += other.read_np1_bytes;
+        self.write_bytes += other.write_bytes;
+        self.moved_bytes += other.moved_bytes;
+        self.count += other.count;
+        self.micros += other.micros;
+        self.keys_in += other.keys_in;
+        self.keys_dropped += other.keys_dropped;
+    }
+}
+
 /// Live counters, shared by every part of the engine.
 #[derive(Debug)]
 pub struct Counters {
@@ -148,16 +162,8 @@ impl Counters {
 
     /// Adds compaction (or flush) work into `level`.
     pub fn add_level_work(&self, level: usize, work: &LevelWork) {
-        let mut levels = self.levels.lock();
-        if let Some(l) = levels.get_mut(level) {
-            l.read_n_bytes += work.read_n_bytes;
-            l.read_np1_bytes += work.read_np1_bytes;
-            l.write_bytes += work.write_bytes;
-            l.moved_bytes += work.moved_bytes;
-            l.count += work.count;
-            l.micros += work.micros;
-            l.keys_in += work.keys_in;
-            l.keys_dropped += work.keys_dropped;
+        if let Some(l) = self.levels.lock().get_mut(level) {
+            l.accumulate(work);
         }
     }
 
@@ -205,37 +211,31 @@ impl Counters {
         let samples = self.read_samples.lock().clone();
         let flush_bytes = self.flush_bytes.load(Relaxed);
         let mut levels = Vec::with_capacity(work.len());
-        let mut compaction_write = 0u64;
+        let mut sum = LevelWork::default();
+        let (mut sum_files, mut sum_bytes, mut sum_samples) = (0, 0, 0);
         for (i, w) in work.iter().enumerate() {
             let (files, bytes, score) = shape.get(i).copied().unwrap_or((0, 0, 0.0));
+            let samples = samples.get(i).copied().unwrap_or(0);
             // Input to the level: flush bytes for L0, Rn for deeper levels.
             let input = if i == 0 { w.write_bytes } else { w.read_n_bytes };
-            if i > 0 {
-                compaction_write += w.write_bytes;
-            }
-            levels.push(LevelStats {
-                level: i,
-                files,
-                bytes,
-                score,
-                read_bytes: w.read_n_bytes + w.read_np1_bytes,
-                read_n_bytes: w.read_n_bytes,
-                read_np1_bytes: w.read_np1_bytes,
-                write_bytes: w.write_bytes,
-                write_new_bytes: w.write_bytes.saturating_sub(w.read_np1_bytes),
-                moved_bytes: w.moved_bytes,
-                write_amp: if input == 0 {
-                    0.0
-                } else {
-                    w.write_bytes as f64 / input as f64
-                },
-                compaction_seconds: w.micros as f64 / 1e6,
-                compaction_count: w.count,
-                keys_in: w.keys_in,
-                keys_dropped: w.keys_dropped,
-                read_samples: samples.get(i).copied().unwrap_or(0),
-            });
+            levels.push(LevelStats::new(i, files, bytes, score, w, input, samples));
+            sum.accumulate(w);
+            sum_files += files;
+            sum_bytes += bytes;
+            sum_samples += samples;
         }
+        let compaction_write = sum
+            .write_bytes
+            .saturating_sub(work.first().map_or(0, |w| w.write_bytes));
+        let total = LevelStats::new(
+            levels.len(),
+            sum_files,
+            sum_bytes,
+            0.0,
+            &sum,
+            flush_bytes,
+            sum_samples,
+        );
         let user_bytes = self.user_bytes.load(Relaxed);
         let wal_bytes = self.wal_bytes.load(Relaxed);
         let ratio = |num: u64, den: u64| if den == 0 { 0.0 } else { num as f64 / den as f64 };
@@ -259,6 +259,7 @@ impl Counters {
             subcompactions: self.subcompactions.load(Relaxed),
             range_tombstones_written: self.range_tombstones_written.load(Relaxed),
             range_tombstones_dropped: self.range_tombstones_dropped.load(Relaxed),
+            total,
             stalls: StallCause::ALL
                 .iter()
                 .map(|&cause| StallStats {
@@ -320,6 +321,42 @@ pub struct LevelStats {
     pub read_samples: u64,
 }
 
+impl LevelStats {
+    /// A row from the level's accumulated work; `input` is what W-Amp divides by.
+    fn new(
+        level: usize,
+        files: usize,
+        bytes: u64,
+        score: f64,
+        w: &LevelWork,
+        input: u64,
+        read_samples: u64,
+    ) -> Self {
+        LevelStats {
+            level,
+            files,
+            bytes,
+            score,
+            read_bytes: w.read_n_bytes + w.read_np1_bytes,
+            read_n_bytes: w.read_n_bytes,
+            read_np1_bytes: w.read_np1_bytes,
+            write_bytes: w.write_bytes,
+            write_new_bytes: w.write_bytes.saturating_sub(w.read_np1_bytes),
+            moved_bytes: w.moved_bytes,
+            write_amp: if input == 0 {
+                0.0
+            } else {
+                w.write_bytes as f64 / input as f64
+            },
+            compaction_seconds: w.micros as f64 / 1e6,
+            compaction_count: w.count,
+            keys_in: w.keys_in,
+            keys_dropped: w.keys_dropped,
+            read_samples,
+        }
+    }
+}
+
 /// A point-in-time copy of every statistic (serde-serializable).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
@@ -365,6 +402,8 @@ pub struct Stats {
     pub stalls: Vec<StallStats>,
     /// Per-level table.
     pub levels: Vec<LevelStats>,
+    /// The table's Sum row (`level` = number of levels; W-Amp over flush bytes).
+    pub total: LevelStats,
 }
 
 #[cfg(test)]

@@ -86,6 +86,28 @@ pub(crate) fn property(db: &DbInner, name: &str) -> Option<String> {
     }
 }
 
+/// One row of the compaction table (sizes in MB).
+fn table_row(label: &str, l: &crate::stats::LevelStats) -> String {
+    const MB: f64 = 1048576.0;
+    format!(
+        "{label} {:>5} {:>9.1} {:>5.2} {:>8.1} {:>7.1} {:>8.1} {:>9.1} {:>8.1} {:>9.1} {:>5.1} {:>9.3} {:>9} {:>8} {:>8}",
+        l.files,
+        l.bytes as f64 / MB,
+        l.score,
+        l.read_bytes as f64 / MB,
+        l.read_n_bytes as f64 / MB,
+        l.read_np1_bytes as f64 / MB,
+        l.write_bytes as f64 / MB,
+        l.write_new_bytes as f64 / MB,
+        l.moved_bytes as f64 / MB,
+        l.write_amp,
+        l.compaction_seconds,
+        l.compaction_count,
+        l.keys_in,
+        l.keys_dropped
+    )
+}
+
 /// Renders the RocksDB-style compaction table.
 pub fn stats_table(s: &Stats) -> String {
     const MB: f64 = 1048576.0;
@@ -96,57 +118,10 @@ pub fn stats_table(s: &Stats) -> String {
         "Level Files  Size(MB) Score Read(MB)  Rn(MB) Rnp1(MB) Write(MB) Wnew(MB) Moved(MB) W-Amp Comp(sec) Comp(cnt)    KeyIn  KeyDrop"
     );
     let _ = writeln!(out, "{}", "-".repeat(128));
-    let mut total = crate::stats::LevelWork::default();
-    let (mut files, mut bytes, mut secs) = (0usize, 0u64, 0f64);
     for l in &s.levels {
-        let _ = writeln!(
-            out,
-            "  L{:<2} {:>5} {:>9.1} {:>5.2} {:>8.1} {:>7.1} {:>8.1} {:>9.1} {:>8.1} {:>9.1} {:>5.1} {:>9.3} {:>9} {:>8} {:>8}",
-            l.level,
-            l.files,
-            l.bytes as f64 / MB,
-            l.score,
-            l.read_bytes as f64 / MB,
-            l.read_n_bytes as f64 / MB,
-            l.read_np1_bytes as f64 / MB,
-            l.write_bytes as f64 / MB,
-            l.write_new_bytes as f64 / MB,
-            l.moved_bytes as f64 / MB,
-            l.write_amp,
-            l.compaction_seconds,
-            l.compaction_count,
-            l.keys_in,
-            l.keys_dropped
-        );
-        files += l.files;
-        bytes += l.bytes;
-        secs += l.compaction_seconds;
-        total.read_n_bytes += l.read_n_bytes;
-        total.read_np1_bytes += l.read_np1_bytes;
-        total.write_bytes += l.write_bytes;
-        total.moved_bytes += l.moved_bytes;
-        total.count += l.compaction_count;
-        total.keys_in += l.keys_in;
-        total.keys_dropped += l.keys_dropped;
+        let _ = writeln!(out, "{}", table_row(&format!("  L{:<2}", l.level), l));
     }
-    let _ = writeln!(
-        out,
-        " Sum {:>5} {:>9.1} {:>5} {:>8.1} {:>7.1} {:>8.1} {:>9.1} {:>8.1} {:>9.1} {:>5.1} {:>9.3} {:>9} {:>8} {:>8}",
-        files,
-        bytes as f64 / MB,
-        "",
-        (total.read_n_bytes + total.read_np1_bytes) as f64 / MB,
-        total.read_n_bytes as f64 / MB,
-        total.read_np1_bytes as f64 / MB,
-        total.write_bytes as f64 / MB,
-        total.write_bytes.saturating_sub(total.read_np1_bytes) as f64 / MB,
-        total.moved_bytes as f64 / MB,
-        s.total_write_amp,
-        secs,
-        total.count,
-        total.keys_in,
-        total.keys_dropped
-    );
+    let _ = writeln!(out, "{}", table_row(" Sum", &s.total));
     let _ = writeln!(
         out,
         "User: {:.1} MB written in {} writes ({} groups); WAL {:.1} MB, {} syncs; flush {:.1} MB in {} flushes; compaction {:.1} MB",

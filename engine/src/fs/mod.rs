@@ -11,6 +11,8 @@
 //!   after `sync_dir` on that directory.
 
 pub mod fault;
+#[cfg(test)]
+pub(crate) mod mem_file;
 pub mod real;
 
 use std::fmt::Debug;

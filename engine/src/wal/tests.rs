@@ -11,27 +11,11 @@ use rand::{Rng, SeedableRng};
 use super::format::{BLOCK_SIZE, HEADER_SIZE, RecordType};
 use super::{LogReader, LogWriter, ReadReport};
 use crate::error::{Error, Result};
-use crate::fs::{SequentialFile, WritableFile};
+use crate::fs::SequentialFile;
+pub(crate) use crate::fs::mem_file::MemFile;
 use crate::options::WalRecoveryMode;
 
 pub(super) const NAME: &str = "000007.log";
-
-struct MemWritable(Arc<Mutex<Vec<u8>>>);
-impl WritableFile for MemWritable {
-    fn append(&mut self, data: &[u8]) -> Result<()> {
-        self.0.lock().extend_from_slice(data);
-        Ok(())
-    }
-    fn flush(&mut self) -> Result<()> {
-        Ok(())
-    }
-    fn sync(&mut self) -> Result<()> {
-        Ok(())
-    }
-    fn size(&self) -> u64 {
-        self.0.lock().len() as u64
-    }
-}
 
 /// Serves `data` in reads of at most `chunk` bytes (exercises short reads).
 pub(super) struct MemSequential {
@@ -51,7 +35,7 @@ impl SequentialFile for MemSequential {
 /// Writes `records` to a fresh log and returns its bytes.
 pub(super) fn write_log(records: &[Vec<u8>]) -> Vec<u8> {
     let data = Arc::new(Mutex::new(Vec::new()));
-    let mut w = LogWriter::new(Box::new(MemWritable(data.clone())), NAME.into());
+    let mut w = LogWriter::new(Box::new(MemFile(data.clone())), NAME.into());
     let mut total = 0;
     for r in records {
         total += w.add_record(r).expect("add");
@@ -179,7 +163,7 @@ fn reopened_writer_appends_readable_records() {
     let first = vec![vec![5u8; BLOCK_SIZE - 10], vec![6u8; 3]];
     let log = write_log(&first);
     let data = Arc::new(Mutex::new(log));
-    let mut w = LogWriter::new(Box::new(MemWritable(data.clone())), NAME.into());
+    let mut w = LogWriter::new(Box::new(MemFile(data.clone())), NAME.into());
     w.add_record(b"after reopen").expect("add");
     w.add_record(&vec![8u8; 50_000]).expect("add");
     let (got, rep) = read_all(&data.lock(), WalRecoveryMode::AbsoluteConsistency);

@@ -17,31 +17,13 @@ use rand::rngs::StdRng;
 
 use super::*;
 use crate::error::{Error, Result};
-use crate::fs::{RandomAccessFile, WritableFile};
+use crate::fs::RandomAccessFile;
+pub(crate) use crate::fs::mem_file::MemFile;
 use crate::iter::InternalIterator;
 use crate::iter::fragmenter::RangeTombstone;
 use crate::key::{InternalKey, MAX_SEQUENCE, ValueKind, seek_key};
 use crate::options::CompressionType;
 use crate::stats::Counters;
-
-/// An in-memory appendable file whose bytes the test can take back.
-pub(crate) struct MemFile(pub(crate) Arc<Mutex<Vec<u8>>>);
-
-impl WritableFile for MemFile {
-    fn append(&mut self, data: &[u8]) -> Result<()> {
-        self.0.lock().extend_from_slice(data);
-        Ok(())
-    }
-    fn flush(&mut self) -> Result<()> {
-        Ok(())
-    }
-    fn sync(&mut self) -> Result<()> {
-        Ok(())
-    }
-    fn size(&self) -> u64 {
-        self.0.lock().len() as u64
-    }
-}
 
 /// An in-memory file for positional reads.
 pub(crate) struct MemRead(pub(crate) Vec<u8>);
