@@ -87,10 +87,12 @@ pub(crate) fn open(dir: &Path, options: Options) -> Result<Arc<DbInner>> {
         None
     };
     let mem = MemTable::new(new_log);
+    let version = versions.current();
     let sv = SuperVersion {
         mem: Arc::clone(&mem),
         imm: Vec::new(),
-        version: versions.current(),
+        level_files: SuperVersion::level_files_of(&version),
+        version,
     };
     let db = Arc::new(DbInner {
         dir: dir.to_path_buf(),

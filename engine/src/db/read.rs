@@ -17,7 +17,7 @@ use crate::error::Result;
 use crate::iter::BoxedIterator;
 use crate::iter::db_iter::DbIterator;
 use crate::iter::fragmenter::{FragmentedTombstones, RangeTombstone};
-use crate::iter::level::{LevelFile, LevelIterator, TableOpener};
+use crate::iter::level::{LevelIterator, TableOpener};
 use crate::iter::merging::MergingIterator;
 use crate::key::{SequenceNumber, ValueKind, parse_internal_key};
 use crate::memtable::MemGet;
@@ -142,26 +142,11 @@ pub(crate) fn iter(db: &DbInner, options: &ReadOptions) -> Result<DbIterator> {
         children.push(Box::new(table.iter(fill_cache)));
     }
     for level in 1..sv.version.num_levels() {
-        let files: Vec<LevelFile> = sv
-            .version
-            .files(level)
-            .iter()
-            .filter(|f| in_bounds(f))
-            .map(|f| LevelFile {
-                number: f.number,
-                smallest: f.smallest.encoded().to_vec(),
-                largest: f.largest.encoded().to_vec(),
-            })
-            .collect();
-        if files.is_empty() {
+        let files = sv.version.files(level);
+        if files.is_empty() || !files.iter().any(|f| in_bounds(f)) {
             continue;
         }
-        for f in sv
-            .version
-            .files(level)
-            .iter()
-            .filter(|f| f.num_range_deletions > 0 && in_bounds(f))
-        {
+        for f in files.iter().filter(|f| f.num_range_deletions > 0 && in_bounds(f)) {
             tombstones.extend(db.table_cache.get(f.number)?.range_tombstones().iter().cloned());
         }
         let cache = Arc::clone(&db.table_cache);
@@ -169,7 +154,10 @@ pub(crate) fn iter(db: &DbInner, options: &ReadOptions) -> Result<DbIterator> {
             let t = cache.get(number)?;
             Ok(Box::new(t.iter(fill_cache)) as BoxedIterator)
         });
-        children.push(Box::new(LevelIterator::new(files, opener)));
+        children.push(Box::new(LevelIterator::new(
+            Arc::clone(&sv.level_files[level]),
+            opener,
+        )));
     }
     Ok(DbIterator::new(
         Box::new(MergingIterator::new(children)),

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::DbInner;
 use crate::error::Error;
+use crate::iter::level::LevelFile;
 use crate::memtable::MemTable;
 use crate::version::Version;
 
@@ -14,6 +15,31 @@ pub(crate) struct SuperVersion {
     pub(crate) mem: Arc<MemTable>,
     pub(crate) imm: Vec<Arc<MemTable>>,
     pub(crate) version: Arc<Version>,
+    /// Each level's files as iterators need them, built once per version
+    /// (index = level; L0 is empty: its files are iterated one by one).
+    pub(crate) level_files: Vec<Arc<[LevelFile]>>,
+}
+
+impl SuperVersion {
+    /// The level file lists of `version`.
+    pub(crate) fn level_files_of(version: &Version) -> Vec<Arc<[LevelFile]>> {
+        (0..version.num_levels())
+            .map(|level| {
+                if level == 0 {
+                    return Arc::from(Vec::new());
+                }
+                version
+                    .files(level)
+                    .iter()
+                    .map(|f| LevelFile {
+                        number: f.number,
+                        smallest: f.smallest.encoded().to_vec(),
+                        largest: f.largest.encoded().to_vec(),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
 }
 
 /// State guarded by `DbInner::state`.
@@ -67,15 +93,19 @@ impl DbInner {
     /// Publishes a new super version from the state (call with the state lock held).
     pub(crate) fn install_super_version(&self, st: &mut DbState) {
         let version = self.versions.current();
-        let changed = !Arc::ptr_eq(&version, &self.super_version.read().version);
-        if changed {
+        let old = self.current_super_version();
+        let level_files = if Arc::ptr_eq(&version, &old.version) {
+            old.level_files.clone()
+        } else {
             st.pending_compaction_bytes =
                 crate::compaction::pending_compaction_bytes(&version, &self.picker_config);
-        }
+            SuperVersion::level_files_of(&version)
+        };
         let sv = SuperVersion {
             mem: Arc::clone(&st.mem),
             imm: st.imm.iter().rev().cloned().collect(),
             version,
+            level_files,
         };
         *self.super_version.write() = Arc::new(sv);
     }

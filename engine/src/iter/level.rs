@@ -37,7 +37,8 @@ pub type TableOpener = Arc<dyn Fn(u64) -> Result<BoxedIterator> + Send + Sync>;
 
 /// Iterates the tables of one level in key order, opening them on demand.
 pub struct LevelIterator {
-    files: Vec<LevelFile>,
+    /// Shared, so creating an iterator does not copy a level's file list.
+    files: Arc<[LevelFile]>,
     opener: TableOpener,
     /// Index into `files` of the open table, if any.
     current: Option<usize>,
@@ -49,7 +50,8 @@ pub struct LevelIterator {
 
 impl LevelIterator {
     /// Iterates `files`, which must be sorted and non-overlapping.
-    pub fn new(files: Vec<LevelFile>, opener: TableOpener) -> Self {
+    pub fn new(files: impl Into<Arc<[LevelFile]>>, opener: TableOpener) -> Self {
+        let files = files.into();
         debug_assert!(
             files
                 .windows(2)
