@@ -1,0 +1,79 @@
+//! Whole-database hot paths: a put (WAL on, no fsync), a point read that
+//! hits a table, and creating an iterator and seeking it — the last on an
+//! LSM of many files, where an engine that copies every level's file list
+//! per iterator pays for it (the seed engine's 100-250 us).
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use lsmlab_engine::{Db, Options, ReadOptions};
+
+const KEYS: u64 = 200_000;
+
+fn key(i: u64) -> [u8; 16] {
+    let mut k = [0u8; 16];
+    let s = format!("{i:016}");
+    k.copy_from_slice(s.as_bytes());
+    k
+}
+
+fn loaded_db(dir: &std::path::Path) -> Db {
+    // Small files, so the LSM has hundreds of them.
+    let opts = Options {
+        write_buffer_size: 256 << 10,
+        target_file_size_base: 64 << 10,
+        max_bytes_for_level_base: 1 << 20,
+        ..Default::default()
+    };
+    let db = Db::open(dir, opts).expect("open");
+    let mut value = [0u8; 100];
+    for i in 0..KEYS {
+        let j = i.wrapping_mul(0x9e37_79b9_7f4a_7c15) % KEYS;
+        // Incompressible values, so the files are as many as the bytes say.
+        let mut x = i.wrapping_mul(0xbf58_476d_1ce4_e5b9) | 1;
+        for chunk in value.chunks_mut(8) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            chunk.copy_from_slice(&x.to_le_bytes()[..chunk.len()]);
+        }
+        db.put(&key(j), &value).expect("put");
+    }
+    db.flush().expect("flush");
+    db.wait_for_compaction().expect("compact");
+    db
+}
+
+fn bench(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = loaded_db(dir.path());
+    let files: usize = db.stats().levels.iter().map(|l| l.files).sum();
+    eprintln!("db bench: {files} table files");
+    let mut i = 0u64;
+    c.bench_function("db_put_wal_nosync", |b| {
+        let value = [7u8; 100];
+        b.iter(|| {
+            i = i.wrapping_add(0x9e37_79b9) % KEYS;
+            db.put(&key(i), &value).expect("put");
+        })
+    });
+    db.flush().expect("flush");
+    db.wait_for_compaction().expect("compact");
+    c.bench_function("db_get_hit", |b| {
+        b.iter(|| {
+            i = i.wrapping_add(0x9e37_79b9) % KEYS;
+            black_box(db.get(&key(i)).expect("get"))
+        })
+    });
+    c.bench_function("db_iter_create_and_seek", |b| {
+        b.iter(|| {
+            i = i.wrapping_add(0x9e37_79b9) % KEYS;
+            let mut it = db.iter(&ReadOptions::default()).expect("iter");
+            it.seek(&key(i));
+            black_box(it.valid())
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
