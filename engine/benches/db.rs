@@ -2,6 +2,11 @@
 //! hits a table, and creating an iterator and seeking it — the last on an
 //! LSM of many files, where an engine that copies every level's file list
 //! per iterator pays for it (the seed engine's 100-250 us).
+//!
+//! Run: `cargo bench -p lsmlab-engine --bench db -- --warm-up-time 1 --measurement-time 3`
+
+// `criterion_group!` generates an undocumented public function.
+#![allow(missing_docs)]
 
 use std::hint::black_box;
 
