@@ -43,7 +43,6 @@ use crate::rate_limiter::RateLimiter;
 use crate::snapshot::{Snapshot, SnapshotList};
 use crate::stats::{Counters, Stats};
 use crate::version::VersionSet;
-use crate::wal::LogWriter;
 
 pub use crate::iter::db_iter::DbIterator;
 use state::{DbState, SuperVersion};
@@ -83,7 +82,7 @@ pub(crate) struct DbInner {
     /// Writers waiting to commit; the front one leads a group.
     pub(crate) write_queue: Mutex<WriteQueue>,
     /// The active WAL; touched only by the write leader (and close).
-    pub(crate) wal: Mutex<LogWriter>,
+    pub(crate) wal: Mutex<write::ActiveWal>,
     /// Highest sequence number whose writes are fully applied and readable.
     pub(crate) visible_seq: AtomicU64,
     /// Set by `close`; every later call fails with `Error::Closed`.
@@ -219,7 +218,7 @@ impl Db {
         // Wait for in-flight writes to drain: taking the queue lock with an
         // empty queue means no leader is mid-commit.
         write::wait_for_writers(&self.inner);
-        let sync_result = self.inner.wal.lock().sync();
+        let sync_result = self.inner.wal.lock().writer.sync();
         {
             let mut st = self.inner.state.lock();
             st.shutting_down = true;

@@ -110,7 +110,7 @@ pub(crate) fn open(dir: &Path, options: Options) -> Result<Arc<DbInner>> {
         done_cv: Condvar::new(),
         super_version: RwLock::new(Arc::new(sv)),
         write_queue: Mutex::new(Default::default()),
-        wal: Mutex::new(wal),
+        wal: Mutex::new(write::ActiveWal::new(wal)),
         visible_seq: AtomicU64::new(info.last_sequence),
         closed: AtomicBool::new(false),
         _lock: lock,

@@ -60,6 +60,8 @@ pub(crate) struct DbState {
     pub(crate) running_outputs: Vec<(usize, Vec<u8>, Vec<u8>)>,
     /// Pending compaction bytes of the current version (for write stalls).
     pub(crate) pending_compaction_bytes: u64,
+    /// L0 file count of the current version (for write stalls).
+    pub(crate) l0_files: usize,
     /// File numbers allocated to running jobs and not yet installed.
     pub(crate) pending_outputs: HashSet<u64>,
     /// A manual compaction owns the LSM; automatic picks pause.
@@ -81,6 +83,7 @@ impl DbState {
             compacting: HashSet::new(),
             running_outputs: Vec::new(),
             pending_compaction_bytes: 0,
+            l0_files: 0,
             pending_outputs: HashSet::new(),
             manual_compaction: false,
             read_nominated: None,
@@ -94,6 +97,7 @@ impl DbInner {
     pub(crate) fn install_super_version(&self, st: &mut DbState) {
         let version = self.versions.current();
         let old = self.current_super_version();
+        st.l0_files = version.files(0).len();
         let level_files = if Arc::ptr_eq(&version, &old.version) {
             old.level_files.clone()
         } else {

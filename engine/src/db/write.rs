@@ -36,6 +36,21 @@ const MAX_GROUP_BYTES: usize = 1 << 20;
 /// How long an L0-slowdown or soft pending-compaction stall delays one write group.
 const SLOWDOWN_DELAY: Duration = Duration::from_millis(1);
 
+/// The active WAL and a buffer reused for each group's record.
+pub(crate) struct ActiveWal {
+    pub(crate) writer: LogWriter,
+    record: Vec<u8>,
+}
+
+impl ActiveWal {
+    pub(crate) fn new(writer: LogWriter) -> Self {
+        ActiveWal {
+            writer,
+            record: Vec::with_capacity(4096),
+        }
+    }
+}
+
 /// One queued write (or a request to switch the memtable).
 pub(crate) struct Writer {
     batch: WriteBatch,
@@ -161,31 +176,30 @@ fn commit_group(db: &DbInner, group: &[Arc<Writer>]) -> Result<()> {
     let leader = &group[0];
 
     if !leader.disable_wal {
-        let mut wal = db.wal.lock();
-        let appended = if group.len() == 1 {
-            let mut b = leader.batch.clone();
-            b.set_sequence(first_seq);
-            wal.add_record(b.encoded())
-        } else {
-            let mut rec = Vec::with_capacity(group.iter().map(|w| w.batch.encoded_len()).sum());
-            rec.extend_from_slice(&first_seq.to_le_bytes());
-            rec.extend_from_slice(&(count as u32).to_le_bytes());
+        let appended = {
+            let mut guard = db.wal.lock();
+            let wal = &mut *guard;
+            // One WAL record for the whole group: a batch header carrying the
+            // group's first sequence and total count, then every batch's records.
+            wal.record.clear();
+            wal.record.extend_from_slice(&first_seq.to_le_bytes());
+            wal.record.extend_from_slice(&(count as u32).to_le_bytes());
             for w in group {
-                rec.extend_from_slice(&w.batch.encoded()[HEADER_LEN..]);
+                wal.record.extend_from_slice(&w.batch.encoded()[HEADER_LEN..]);
             }
-            wal.add_record(&rec)
+            wal.writer.add_record(&wal.record).and_then(|n| {
+                // Hand the bytes to the OS so a process crash cannot lose an
+                // acknowledged write; fsync only when asked.
+                if leader.sync {
+                    wal.writer.sync()?;
+                    db.counters.wal_syncs.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    wal.writer.flush()?;
+                }
+                Ok(n)
+            })
         };
-        let written = match appended.and_then(|n| {
-            // Hand the bytes to the OS so a process crash cannot lose an
-            // acknowledged write; fsync only when asked.
-            if leader.sync {
-                wal.sync()?;
-                db.counters.wal_syncs.fetch_add(1, Ordering::Relaxed);
-            } else {
-                wal.flush()?;
-            }
-            Ok(n)
-        }) {
+        let written = match appended {
             Ok(n) => n,
             Err(e) => {
                 // A failed WAL write leaves the log in an unknown state: stop writes.
@@ -244,8 +258,7 @@ pub(crate) fn make_room(db: &DbInner, mut force_switch: bool) -> Result<Arc<MemT
         if st.shutting_down {
             return Err(Error::Closed);
         }
-        let version = db.versions.current();
-        let l0_files = version.files(0).len();
+        let l0_files = st.l0_files;
         let pending = st.pending_compaction_bytes;
 
         // Slowdowns: delay this group once, then go on.
@@ -302,8 +315,8 @@ pub(crate) fn make_room(db: &DbInner, mut force_switch: bool) -> Result<Arc<MemT
             let mut wal = db.wal.lock();
             // Sync the old log so recovery never sees a newer log after a
             // torn older one (which would replay a non-prefix of the writes).
-            wal.sync()?;
-            *wal = LogWriter::new(file, path.display().to_string());
+            wal.writer.sync()?;
+            wal.writer = LogWriter::new(file, path.display().to_string());
         }
         let old = std::mem::replace(&mut st.mem, MemTable::new(log_number));
         st.imm.push_back(old);
