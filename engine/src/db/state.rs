@@ -101,6 +101,12 @@ impl DbInner {
         let level_files = if Arc::ptr_eq(&version, &old.version) {
             old.level_files.clone()
         } else {
+            // Invariant builds: every installed version keeps levels >= 1
+            // sorted and non-overlapping, and no file twice.
+            #[cfg(feature = "paranoid-invariants")]
+            if let Err(e) = version.check_invariants() {
+                panic!("installed version breaks LSM invariants: {e}");
+            }
             st.pending_compaction_bytes =
                 crate::compaction::pending_compaction_bytes(&version, &self.picker_config);
             SuperVersion::level_files_of(&version)
