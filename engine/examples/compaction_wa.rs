@@ -10,27 +10,20 @@
 //! compaction bytes / flush bytes), the user-level one, and bytes per level,
 //! then the leveled model's prediction 1 + sum over levels of (fanout+1)/2.
 
+mod support;
+
+use support::{SplitMix, fill_value, format_key};
+
 use std::time::Instant;
 
 use lsmlab_engine::{Db, Options};
-
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let puts: u64 = args.next().map(|s| s.parse()).transpose()?.unwrap_or(2_000_000);
     let keys: u64 = args.next().map(|s| s.parse()).transpose()?.unwrap_or(1_000_000);
     let mut value = [b'v'; 100];
+    let mut key = [0u8; 16];
     println!("{puts} random puts over {keys} keys; 4MiB write buffer / files, 16MiB level base");
     for num_levels in [3usize, 5, 7] {
         for subcompactions in [1usize, 4] {
@@ -47,13 +40,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut rng = SplitMix(num_levels as u64 * 100 + subcompactions as u64);
             let start = Instant::now();
             for _ in 0..puts {
-                let key = format!("{:016}", rng.next() % keys);
+                format_key(rng.next() % keys, &mut key);
                 // Incompressible values, so bytes per level are the logical sizes.
-                for chunk in value.chunks_mut(8) {
-                    let r = rng.next().to_le_bytes();
-                    chunk.copy_from_slice(&r[..chunk.len()]);
-                }
-                db.put(key.as_bytes(), &value)?;
+                fill_value(&mut rng, &mut value, 1.0);
+                db.put(&key, &value)?;
             }
             db.flush()?;
             db.wait_for_compaction()?;

@@ -8,6 +8,10 @@
 //! ```
 //! Prints puts/s and gets/s per engine and lsmlab's ratio to each peer.
 
+mod support;
+
+use support::{SplitMix, fill_value, format_key};
+
 use std::time::Instant;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
@@ -48,25 +52,6 @@ impl Engine for Mmdb {
     }
 }
 
-struct SplitMix(u64);
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
-
-fn format_key(n: u64, buf: &mut [u8; 16]) {
-    let mut n = n;
-    for b in buf.iter_mut().rev() {
-        *b = b'0' + (n % 10) as u8;
-        n /= 10;
-    }
-}
-
 /// (puts/s, gets/s, found)
 fn run(engine: &dyn Engine, n: u64) -> Res<(f64, f64, u64)> {
     let (mut key, mut value) = ([0u8; 16], [b'v'; 100]);
@@ -74,10 +59,7 @@ fn run(engine: &dyn Engine, n: u64) -> Res<(f64, f64, u64)> {
     let start = Instant::now();
     for _ in 0..n {
         format_key(rng.next() % n, &mut key);
-        for chunk in value[..48].chunks_mut(8) {
-            chunk.copy_from_slice(&rng.next().to_le_bytes());
-        }
-        value.copy_within(0..48, 48);
+        fill_value(&mut rng, &mut value, 0.5);
         engine.put(&key, &value)?;
     }
     let puts = n as f64 / start.elapsed().as_secs_f64();

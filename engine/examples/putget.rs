@@ -6,31 +6,13 @@
 //! cargo run --release -p lsmlab-engine --example putget -- [N] [DIR]
 //! ```
 
+mod support;
+
+use support::{SplitMix, fill_value, format_key};
+
 use std::time::Instant;
 
 use lsmlab_engine::{Db, Options};
-
-/// A small, fast, deterministic generator (SplitMix64), so key generation
-/// costs nanoseconds and does not distort the measurement.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
-
-fn format_key(n: u64, buf: &mut [u8; 16]) {
-    let mut n = n;
-    for b in buf.iter_mut().rev() {
-        *b = b'0' + (n % 10) as u8;
-        n /= 10;
-    }
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -51,12 +33,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
     for _ in 0..n {
         format_key(rng.next() % n, &mut key);
-        // db_bench-like values (compression ratio ~0.5): 48 random bytes,
-        // then that half again.
-        for chunk in value[..48].chunks_mut(8) {
-            chunk.copy_from_slice(&rng.next().to_le_bytes());
-        }
-        value.copy_within(0..48, 48);
+        // db_bench-like values: compression ratio ~0.5.
+        fill_value(&mut rng, &mut value, 0.5);
         db.put(&key, &value)?;
     }
     let put_secs = start.elapsed().as_secs_f64();
