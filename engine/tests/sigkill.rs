@@ -50,7 +50,7 @@ fn apply(i: u64, db: Option<&Db>, model: &mut std::collections::BTreeMap<Vec<u8>
                 model.remove(&k);
             }
         }
-    } else if i % 13 == 0 {
+    } else if i.is_multiple_of(13) {
         let (k2, v2) = (key(i * 7 + 3), value(i + 1_000_000));
         if let Some(db) = db {
             let mut b = WriteBatch::new();
