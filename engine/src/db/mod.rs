@@ -87,8 +87,8 @@ pub(crate) struct DbInner {
     pub(crate) visible_seq: AtomicU64,
     /// Set by `close`; every later call fails with `Error::Closed`.
     pub(crate) closed: AtomicBool,
-    /// Held for the life of the database (the LOCK file).
-    _lock: Box<dyn FileLock>,
+    /// The LOCK file, held from open until `close` (or drop).
+    lock: Mutex<Option<Box<dyn FileLock>>>,
 }
 
 impl Db {
@@ -209,8 +209,9 @@ impl Db {
         &self.inner.dir
     }
 
-    /// Syncs the WAL and stops background threads. Unflushed memtables are
-    /// recovered from the WAL on the next open. Later calls fail with `Closed`.
+    /// Syncs the WAL, stops background threads and releases the LOCK file.
+    /// Unflushed memtables are recovered from the WAL on the next open. Later
+    /// calls fail with `Closed`.
     pub fn close(&self) -> Result<()> {
         if self.inner.closed.swap(true, Ordering::AcqRel) {
             return Ok(());
@@ -228,6 +229,8 @@ impl Db {
         for h in self.workers.lock().drain(..) {
             let _ = h.join();
         }
+        // Nothing touches the files any more: let another Db open them.
+        self.inner.lock.lock().take();
         sync_result
     }
 }
