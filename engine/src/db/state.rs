@@ -62,6 +62,8 @@ pub(crate) struct DbState {
     pub(crate) pending_compaction_bytes: u64,
     /// L0 file count of the current version (for write stalls).
     pub(crate) l0_files: usize,
+    /// Bytes written while slowed down and not yet paid for by a pacing sleep.
+    pub(crate) slowdown_debt: u64,
     /// File numbers allocated to running jobs and not yet installed.
     pub(crate) pending_outputs: HashSet<u64>,
     /// A manual compaction owns the LSM; automatic picks pause.
@@ -84,6 +86,7 @@ impl DbState {
             running_outputs: Vec::new(),
             pending_compaction_bytes: 0,
             l0_files: 0,
+            slowdown_debt: 0,
             pending_outputs: HashSet::new(),
             manual_compaction: false,
             read_nominated: None,

@@ -33,8 +33,15 @@ use crate::wal::LogWriter;
 /// behind a huge one is not delayed much).
 const MAX_GROUP_BYTES: usize = 1 << 20;
 
-/// How long an L0-slowdown or soft pending-compaction stall delays one write group.
-const SLOWDOWN_DELAY: Duration = Duration::from_millis(1);
+/// While slowed down (L0 past its slowdown trigger, or pending compaction
+/// bytes past the soft limit), writes are paced to this rate, as RocksDB's
+/// `delayed_write_rate` (16 MiB/s): each group adds its bytes to a debt, and
+/// once the debt is worth at least 1 ms the leader sleeps it off (short
+/// sleeps are dominated by the scheduler, so small writes pay in batches).
+const DELAYED_WRITE_RATE: u64 = 16 << 20;
+
+/// Debt (bytes) worth one millisecond at [`DELAYED_WRITE_RATE`].
+const SLOWDOWN_MIN_DEBT: u64 = DELAYED_WRITE_RATE / 1000;
 
 /// The active WAL and a buffer reused for each group's record.
 pub(crate) struct ActiveWal {
@@ -127,7 +134,7 @@ fn commit(db: &DbInner, writer: Writer) -> Result<()> {
     drop(queue);
 
     let result = if me.switch_memtable {
-        make_room(db, true).map(|_| ())
+        make_room(db, true, 0).map(|_| ())
     } else {
         commit_group(db, &group)
     };
@@ -169,7 +176,8 @@ fn take_group(queue: &WriteQueue, leader: &Arc<Writer>) -> Vec<Arc<Writer>> {
 }
 
 fn commit_group(db: &DbInner, group: &[Arc<Writer>]) -> Result<()> {
-    let mem = make_room(db, false)?;
+    let group_bytes: u64 = group.iter().map(|w| w.batch.encoded_len() as u64).sum();
+    let mem = make_room(db, false, group_bytes)?;
     let count: u64 = group.iter().map(|w| w.batch.count() as u64).sum();
     let first_seq = db.visible_seq.load(Ordering::Acquire) + 1;
     let last_seq = first_seq + count - 1;
@@ -247,7 +255,8 @@ pub(crate) fn insert_batch(mem: &MemTable, batch: &WriteBatch, mut seq: u64) -> 
 /// Ensures the active memtable has room (switching it when full or when
 /// `force_switch`), applying write stalls; returns the memtable to insert into.
 /// Called only by the write leader.
-pub(crate) fn make_room(db: &DbInner, mut force_switch: bool) -> Result<Arc<MemTable>> {
+/// `group_bytes` is the size of the group about to be written (for pacing).
+pub(crate) fn make_room(db: &DbInner, mut force_switch: bool, group_bytes: u64) -> Result<Arc<MemTable>> {
     let opts = &db.options;
     let mut st = db.state.lock();
     let mut slowed_down = false;
@@ -261,7 +270,7 @@ pub(crate) fn make_room(db: &DbInner, mut force_switch: bool) -> Result<Arc<MemT
         let l0_files = st.l0_files;
         let pending = st.pending_compaction_bytes;
 
-        // Slowdowns: delay this group once, then go on.
+        // Slowdowns: pace this group (once), then go on.
         if !slowed_down {
             let cause = if l0_files >= opts.l0_slowdown_trigger && l0_files < opts.l0_stop_trigger {
                 Some(StallCause::L0Slowdown)
@@ -272,12 +281,21 @@ pub(crate) fn make_room(db: &DbInner, mut force_switch: bool) -> Result<Arc<MemT
             } else {
                 None
             };
-            if let Some(cause) = cause {
-                slowed_down = true;
-                let start = Instant::now();
-                parking_lot::MutexGuard::unlocked(&mut st, || std::thread::sleep(SLOWDOWN_DELAY));
-                db.counters.record_stall(cause, start.elapsed());
-                continue;
+            slowed_down = true;
+            match cause {
+                Some(cause) => {
+                    st.slowdown_debt += group_bytes;
+                    if st.slowdown_debt >= SLOWDOWN_MIN_DEBT {
+                        // Pay the whole debt at the delayed rate in one sleep.
+                        let pause = Duration::from_micros(st.slowdown_debt * 1_000_000 / DELAYED_WRITE_RATE);
+                        st.slowdown_debt = 0;
+                        let start = Instant::now();
+                        parking_lot::MutexGuard::unlocked(&mut st, || std::thread::sleep(pause));
+                        db.counters.record_stall(cause, start.elapsed());
+                        continue;
+                    }
+                }
+                None => st.slowdown_debt = 0,
             }
         }
 
