@@ -186,6 +186,9 @@ pub enum CellStatus {
 pub struct CellResult {
     /// Stable identifier, also the histogram subdirectory (`c003-r1`).
     pub id: String,
+    /// The store the cell ran on (`lsmlab`, `rocksdb`, `fjall`, ...).
+    #[serde(default)]
+    pub store: String,
     /// Position of the cell in the expanded matrix (0-based).
     pub index: usize,
     /// Repetition number (1-based).
@@ -227,6 +230,18 @@ pub struct Amplification {
     pub read_amp: Option<f64>,
     /// Database size on disk at the end.
     pub db_size_bytes: u64,
+    /// User key+value bytes written over the cell, as the store counted them.
+    #[serde(default)]
+    pub user_bytes: u64,
+    /// Bytes the process wrote to the device from before the store opened
+    /// to after it closed (/proc/self/io `write_bytes`): WAL, tables,
+    /// metadata, whatever the engine does, for every store alike.
+    #[serde(default)]
+    pub device_write_bytes: u64,
+    /// `device_write_bytes / user_bytes`: write amplification measured at
+    /// the device, WAL included, comparable across engines.
+    #[serde(default)]
+    pub device_write_amp: Option<f64>,
     /// Estimated live user bytes (live keys x (key_size + value_size)).
     pub live_bytes_estimate: u64,
 }
@@ -407,6 +422,7 @@ mod tests {
             host: Host::default(),
             cells: vec![CellResult {
                 id: "c000-r1".into(),
+                store: "memory".into(),
                 index: 0,
                 repetition: 1,
                 label: String::new(),

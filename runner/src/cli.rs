@@ -55,9 +55,11 @@ pub struct RunArgs {
     /// Keep each cell's database instead of deleting it after the cell.
     #[arg(long)]
     pub keep_db: bool,
-    /// Store to run against.
-    #[arg(long, value_enum, default_value = "lsmlab")]
-    pub store: StoreKind,
+    /// Store to run against [default: the suite's `store:`, else lsmlab];
+    /// when the suite's matrix sweeps `store`, runs only that store's cells.
+    /// rocksdb, fjall and mmdb need the runner's cargo feature of that name.
+    #[arg(long, value_enum)]
+    pub store: Option<StoreKind>,
     /// Time-series sampling interval (e.g. 1s, 500ms).
     #[arg(long, value_name = "DUR", default_value = "1s", value_parser = parse_duration)]
     pub interval: Duration,
@@ -72,9 +74,10 @@ pub struct ValidateArgs {
     /// Print only the cells this filter selects (as `run --only`).
     #[arg(long, value_name = "FILTER")]
     pub only: Option<String>,
-    /// Store whose options the suites are checked against.
-    #[arg(long, value_enum, default_value = "lsmlab")]
-    pub store: StoreKind,
+    /// Store whose options the suites are checked against [default: the
+    /// suite's `store:`, else lsmlab]; selects among swept stores as in `run`.
+    #[arg(long, value_enum)]
+    pub store: Option<StoreKind>,
 }
 
 /// `lsmlab sysinfo`.
@@ -151,7 +154,7 @@ mod tests {
         };
         assert_eq!(r.suites.len(), 2);
         assert_eq!(r.repeat, Some(2));
-        assert_eq!(r.store, StoreKind::Memory);
+        assert_eq!(r.store, Some(StoreKind::Memory));
         assert_eq!(r.interval, Duration::from_millis(500));
         assert!(r.keep_db);
         assert!(Cli::try_parse_from(["lsmlab", "run", "a.yaml", "--repeat", "0"]).is_err());

@@ -69,20 +69,22 @@ fn main() -> ExitCode {
 }
 
 /// Loads, expands and checks every suite before anything runs.
+/// `store` is the `--store` flag: it overrides a suite's `store:` and
+/// selects among swept stores (see `plan`).
 fn plans(
     suites: &[PathBuf],
     only: Option<&str>,
     repeat: Option<u32>,
-    store: StoreKind,
+    store: Option<StoreKind>,
 ) -> Result<Vec<Plan>, Failure> {
     let only = only.map(OnlyFilter::parse).transpose().map_err(Failure::Usage)?;
-    let checker = store.checker();
+    let checker = store.unwrap_or(StoreKind::Lsmlab).checker();
     suites
         .iter()
         .map(|path| {
-            let suite = lsmlab_workloads::load_suite(path, checker.as_ref())
-                .map_err(|e| Failure::Usage(e.to_string()))?;
-            Plan::new(suite, only.as_ref(), repeat, checker.as_ref())
+            let suite =
+                lsmlab_workloads::load_suite(path, &checker).map_err(|e| Failure::Usage(e.to_string()))?;
+            Plan::new(suite, only.as_ref(), repeat, store, &checker)
                 .map_err(|e| Failure::Usage(e.to_string()))
         })
         .collect()
@@ -131,6 +133,10 @@ fn sysinfo(args: SysinfoArgs) -> Result<(), Failure> {
 
 fn run(args: RunArgs) -> Result<(), Failure> {
     let plans = plans(&args.suites, args.only.as_deref(), args.repeat, args.store)?;
+    for plan in &plans {
+        plan.require_compiled()
+            .map_err(|e| Failure::Usage(e.to_string()))?;
+    }
     let console = Console::new();
     let stamp = dir_timestamp(SystemTime::now());
     let mut failures = Vec::new();
@@ -166,7 +172,7 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
         },
         lsmlab_version: env!("CARGO_PKG_VERSION").to_string(),
         git_revision: git_revision(),
-        store: args.store.name().to_string(),
+        store: plan.store_names(),
         interval_seconds: args.interval.as_secs_f64(),
         started_at: utc_timestamp(SystemTime::now()),
         finished_at: None,
@@ -174,9 +180,8 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
         cells: Vec::new(),
     };
     let mut writer = ResultsWriter::create(out, results)?;
-    console.run_start(plan, args.store.name(), out);
+    console.run_start(plan, &plan.store_names(), out);
     let settings = CellSettings {
-        store: args.store,
         db_root,
         keep_db: args.keep_db,
         interval: args.interval,

@@ -8,12 +8,19 @@
 //!   and `--only`), so a cell keeps its identity (`c003`) however it is
 //!   filtered.
 //! - Each cell's option map is the suite's engine options overridden by the
-//!   cell's matrix values, and has passed the store's `OptionChecker`.
+//!   cell's matrix values, and has passed the `OptionChecker` of the store
+//!   it runs on.
+//! - Every planned cell names its store (`Cell::store` is `Some`): its
+//!   `store` matrix value, else `--store`, else the suite's `store:`, else
+//!   `lsmlab`. When the matrix sweeps `store`, `--store` keeps only the
+//!   cells of that store instead.
 
 use std::fmt;
 
-use lsmlab_workloads::{Cell, OptionChecker, Suite};
+use lsmlab_workloads::{Cell, OptionChecker, STORE_KEY, Suite};
 use serde_json::{Map, Value};
+
+use crate::store::StoreKind;
 
 /// Stable identifier of one repetition of a cell (`c003-r1`), also its
 /// histogram directory and database directory suffix.
@@ -50,20 +57,45 @@ impl fmt::Display for PlanError {
 impl std::error::Error for PlanError {}
 
 impl Plan {
-    /// Expands `suite`, keeps the cells `only` selects, and checks every
-    /// cell's options. `repeat` overrides the suite's `repeat:`.
+    /// Expands `suite`, keeps the cells `only` selects, resolves each
+    /// cell's store (`store`: the `--store` flag), and checks every cell's
+    /// options against its store. `repeat` overrides the suite's `repeat:`.
     pub fn new(
         suite: Suite,
         only: Option<&OnlyFilter>,
         repeat: Option<u32>,
+        store: Option<StoreKind>,
         checker: &dyn OptionChecker,
     ) -> Result<Plan, PlanError> {
         let all = suite.cells();
         let total = all.len();
-        let cells: Vec<Cell> = all
+        let swept = suite.matrix.iter().any(|(k, _)| k == STORE_KEY);
+        let mut cells: Vec<Cell> = all
             .into_iter()
             .filter(|c| only.is_none_or(|f| f.matches(c)))
             .collect();
+        match store {
+            Some(k) if swept => {
+                let before = cells.len();
+                cells.retain(|c| c.store.as_deref() == Some(k.name()));
+                if cells.is_empty() && before > 0 {
+                    return Err(PlanError(format!(
+                        "{}: --store {}: the suite's matrix sweeps `store` and no selected cell runs on {}",
+                        suite.file,
+                        k.name(),
+                        k.name()
+                    )));
+                }
+            }
+            Some(k) => cells
+                .iter_mut()
+                .for_each(|c| c.store = Some(k.name().to_string())),
+            None => {}
+        }
+        for c in &mut cells {
+            c.store
+                .get_or_insert_with(|| StoreKind::Lsmlab.name().to_string());
+        }
         if cells.is_empty() {
             return Err(PlanError(match only {
                 Some(f) => format!(
@@ -74,17 +106,61 @@ impl Plan {
             }));
         }
         for cell in &cells {
-            checker.check(&cell.options).map_err(|e| {
-                PlanError(format!(
-                    "{}: cell c{:03} ({}): {e}",
-                    suite.file,
-                    cell.index,
-                    cell.label()
-                ))
-            })?;
+            let store = cell.store.as_deref().unwrap_or_default();
+            checker
+                .for_store(store)
+                .and_then(|c| c.check(&cell.options))
+                .map_err(|e| {
+                    PlanError(format!(
+                        "{}: cell c{:03} ({}) on store {store}: {e}",
+                        suite.file,
+                        cell.index,
+                        cell.label()
+                    ))
+                })?;
         }
         let repeat = repeat.unwrap_or(suite.repeat).max(1);
         Ok(Plan { suite, cells, repeat })
+    }
+
+    /// The store `cell` (one of this plan's) runs on.
+    pub fn store_of(cell: &Cell) -> StoreKind {
+        // Plan::new gave every cell a store name and checked it exists.
+        cell.store
+            .as_deref()
+            .and_then(|s| StoreKind::from_name(s).ok())
+            .unwrap_or(StoreKind::Lsmlab)
+    }
+
+    /// The distinct stores of the planned cells, in first-use order.
+    pub fn stores(&self) -> Vec<StoreKind> {
+        let mut out: Vec<StoreKind> = Vec::new();
+        for c in &self.cells {
+            let k = Plan::store_of(c);
+            if !out.contains(&k) {
+                out.push(k);
+            }
+        }
+        out
+    }
+
+    /// The stores' names joined by commas (`lsmlab`, or `lsmlab,fjall` for a sweep).
+    pub fn store_names(&self) -> String {
+        self.stores()
+            .iter()
+            .map(|k| k.name())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// Ok when this build can open every planned cell's store; else the
+    /// message naming the cargo feature that is missing.
+    pub fn require_compiled(&self) -> Result<(), PlanError> {
+        for k in self.stores() {
+            k.require_compiled()
+                .map_err(|e| PlanError(format!("{}: {e}", self.suite.file)))?;
+        }
+        Ok(())
     }
 
     /// The resolved suite as JSON, recorded in results.
@@ -195,7 +271,7 @@ mod tests {
 
     fn plan(s: Suite, only: Option<&str>) -> Result<Plan, PlanError> {
         let f = only.map(|o| OnlyFilter::parse(o).unwrap());
-        Plan::new(s, f.as_ref(), None, &AcceptAll)
+        Plan::new(s, f.as_ref(), None, None, &AcceptAll)
     }
 
     #[test]
@@ -253,6 +329,69 @@ mod tests {
         assert!(OnlyFilter::parse("a=1,,b").is_err());
     }
 
+    const STORES: &str = "name: s\ndata: {keys: 1000}\n{STORE}phases:\n  - fill: {}\n";
+
+    fn stores_of(p: &Plan) -> Vec<String> {
+        p.cells
+            .iter()
+            .map(|c| Plan::store_of(c).name().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn stores_resolve_from_matrix_flag_suite_then_default() {
+        let plan_with = |store_yaml: &str, flag: Option<StoreKind>| {
+            let s = suite_from_yaml(&STORES.replace("{STORE}", store_yaml));
+            Plan::new(s, None, None, flag, &crate::store::StoreKind::Lsmlab.checker())
+        };
+        let p = plan_with("", None).unwrap();
+        assert_eq!(stores_of(&p), ["lsmlab"]);
+        assert_eq!(p.cells[0].store.as_deref(), Some("lsmlab"));
+        assert_eq!(
+            stores_of(&plan_with("store: memory\n", None).unwrap()),
+            ["memory"]
+        );
+        // --store overrides the suite's store: ...
+        assert_eq!(
+            stores_of(&plan_with("store: memory\n", Some(StoreKind::Null)).unwrap()),
+            ["null"]
+        );
+        // ... and selects among swept stores.
+        let swept = "matrix:\n  store: [lsmlab, memory, fjall]\n";
+        let p = plan_with(swept, None).unwrap();
+        assert_eq!(stores_of(&p), ["lsmlab", "memory", "fjall"]);
+        assert_eq!(
+            p.stores(),
+            [StoreKind::Lsmlab, StoreKind::Memory, StoreKind::Fjall]
+        );
+        let p = plan_with(swept, Some(StoreKind::Memory)).unwrap();
+        assert_eq!((stores_of(&p), p.cells[0].index), (vec!["memory".to_string()], 1));
+        let e = plan_with(swept, Some(StoreKind::Mmdb)).unwrap_err();
+        assert!(
+            e.0.contains("--store mmdb") && e.0.contains("sweeps `store`"),
+            "{e}"
+        );
+        // A store that is not compiled in is named, with its feature, before anything runs.
+        let p = plan_with(swept, Some(StoreKind::Fjall)).unwrap();
+        match p.require_compiled() {
+            Ok(()) => assert!(StoreKind::Fjall.compiled_in()),
+            Err(e) => assert!(e.0.contains("--features fjall"), "{e}"),
+        }
+    }
+
+    #[test]
+    fn cells_are_checked_against_their_store() {
+        let s =
+            suite_from_yaml("name: s\ndata: {keys: 1000}\nengine: {num_levels: 5}\nphases:\n  - fill: {}\n");
+        let checker = crate::store::StoreKind::Lsmlab.checker();
+        Plan::new(s.clone(), None, None, None, &checker).unwrap();
+        let e = Plan::new(s, None, None, Some(StoreKind::Fjall), &checker).unwrap_err();
+        assert!(
+            e.0.contains("on store fjall") && e.0.contains("cannot honour option `num_levels`"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn repetitions_and_checker() {
         let mut s = suite("");
@@ -262,7 +401,7 @@ mod tests {
         let runs: Vec<(usize, u32)> = p.runs().take(3).map(|(c, r)| (c.index, r)).collect();
         assert_eq!(runs, vec![(0, 1), (0, 2), (1, 1)]);
         assert_eq!(
-            Plan::new(s.clone(), None, Some(3), &AcceptAll)
+            Plan::new(s.clone(), None, Some(3), None, &AcceptAll)
                 .unwrap()
                 .runs()
                 .count(),

@@ -32,5 +32,5 @@ pub use suite::check::OptionChecker;
 pub use suite::data::DataSpec;
 pub use suite::error::SuiteError;
 pub use suite::phase::{CommonFields, Order, PHASE_KINDS, Phase, PhaseKind};
-pub use suite::schema::Suite;
+pub use suite::schema::{STORE_KEY, Suite};
 pub use suite::{MAX_BATCH, MAX_THREADS, fields_of, load_suite, parse_suite};

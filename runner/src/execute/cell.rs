@@ -23,15 +23,13 @@ use super::phase::{self, PhaseRun, PhaseSettings};
 use crate::measure::procfs;
 use crate::output::console::Console;
 use crate::output::writer::utc_timestamp;
-use crate::plan::{cell_id, matrix_map};
-use crate::store::{Store, StoreKind};
+use crate::plan::{Plan, cell_id, matrix_map};
+use crate::store::Store;
 use lsmlab_workloads::Cell;
 
-/// Settings shared by every cell of a run.
+/// Settings shared by every cell of a run (each cell names its own store).
 #[derive(Debug, Clone)]
 pub struct CellSettings {
-    /// Which store to open.
-    pub store: StoreKind,
     /// Directory under which each cell's database directory is created.
     pub db_root: PathBuf,
     /// Keep each cell's database after it finishes.
@@ -87,8 +85,10 @@ pub fn run(
     let started = Instant::now();
     let started_at = utc_timestamp(std::time::SystemTime::now());
     let dir = db_dir(&settings.db_root, suite, cell, repetition);
+    let kind = Plan::store_of(cell);
     let mut result = CellResult {
         id: cell_id(cell, repetition),
+        store: kind.name().to_string(),
         index: cell.index,
         repetition,
         label: cell.label(),
@@ -109,16 +109,15 @@ pub fn run(
     };
 
     let _ = std::fs::remove_dir_all(&dir);
+    // Device bytes from before open to after close: everything the store
+    // wrote for this cell (WAL, flushes, compactions, its own metadata).
+    let io_before = procfs::ProcSnapshot::now();
+    let mut user_bytes = 0;
     let opened = std::fs::create_dir_all(&dir)
         .map_err(|e| format!("cannot create database directory {}: {e}", dir.display()))
         .and_then(|()| {
-            settings.store.open(&dir, &cell.options).map_err(|e| {
-                format!(
-                    "cannot open {} store in {}: {e}",
-                    settings.store.name(),
-                    dir.display()
-                )
-            })
+            kind.open(&dir, &cell.options)
+                .map_err(|e| format!("cannot open {} store in {}: {e}", kind.name(), dir.display()))
         });
     match opened {
         Err(e) => fail(&mut result, e),
@@ -144,12 +143,16 @@ pub fn run(
                     }
                 }
             }
-            finish(store.as_ref(), suite, &mut result);
+            user_bytes = finish(store.as_ref(), suite, &mut result);
             if let Err(e) = store.close() {
                 fail(&mut result, format!("close failed: {e}"));
             }
         }
     }
+    let (io, _) = procfs::ProcSnapshot::now().since(&io_before);
+    result.amplification.user_bytes = user_bytes;
+    result.amplification.device_write_bytes = io.write_bytes;
+    result.amplification.device_write_amp = device_write_amp(io.write_bytes, user_bytes);
     result.amplification.db_size_bytes = procfs::dir_size_bytes(&dir);
     result.amplification.space_amp = match (
         result.amplification.db_size_bytes,
@@ -166,8 +169,16 @@ pub fn run(
     CellRun { result, phases }
 }
 
+/// Device write amplification: bytes the process wrote to the device
+/// (/proc/self/io `write_bytes`) / user key+value bytes written; `None`
+/// when nothing was written by either.
+pub fn device_write_amp(device_bytes: u64, user_bytes: u64) -> Option<f64> {
+    (user_bytes > 0 && device_bytes > 0).then(|| device_bytes as f64 / user_bytes as f64)
+}
+
 /// End-of-cell statistics: engine stats, write/read amp, live bytes.
-fn finish(store: &dyn Store, suite: &Suite, result: &mut CellResult) {
+/// Returns the user bytes the store counted over the cell.
+fn finish(store: &dyn Store, suite: &Suite, result: &mut CellResult) -> u64 {
     let stats = store.stats();
     let amp = &mut result.amplification;
     amp.total_write_amp = stats.summary.total_write_amp();
@@ -179,13 +190,13 @@ fn finish(store: &dyn Store, suite: &Suite, result: &mut CellResult) {
         Err(_) => suite.data.keys * (suite.data.key_size + suite.data.value_size) as u64,
     };
     result.final_stats = stats.raw;
+    stats.summary.user_bytes
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::output::writer::ResultsWriter;
-    use crate::plan::Plan;
     use crate::test_support::tiny_suite;
     use lsmlab_reports::hdr::{load_interval_log, sum_interval_log};
     use lsmlab_reports::{Host, Results, SCHEMA_VERSION, SuiteInfo};
@@ -214,10 +225,16 @@ mod tests {
 
     #[test]
     fn memory_cell_writes_results_and_histograms() {
-        let plan = Plan::new(tiny_suite(), None, Some(2), &crate::test_support::AcceptAll).unwrap();
+        let plan = Plan::new(
+            tiny_suite(),
+            None,
+            Some(2),
+            Some(crate::store::StoreKind::Memory),
+            &crate::test_support::AcceptAll,
+        )
+        .unwrap();
         let out = tempfile::tempdir().unwrap();
         let settings = CellSettings {
-            store: StoreKind::Memory,
             db_root: out.path().to_path_buf(),
             keep_db: false,
             interval: Duration::from_millis(100),
@@ -243,6 +260,9 @@ mod tests {
         assert!(c.amplification.live_bytes_estimate > 0);
         assert!(c.amplification.live_bytes_estimate <= 1000 * 116);
         assert_eq!(c.amplification.space_amp, None, "memory store has no files");
+        assert_eq!(c.store, "memory");
+        // The memory store counts what it accepted: 1000 puts of 16 + 100 bytes.
+        assert_eq!(c.amplification.user_bytes, 1000 * 116);
         let fill = &c.phases[0];
         assert_eq!(fill.ops, 1000);
         let files = &fill.histograms["put"];

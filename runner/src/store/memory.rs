@@ -90,14 +90,7 @@ impl Store for MemoryStore {
     }
 
     fn write_batch(&self, entries: &[BatchEntry], _sync: bool) -> StoreResult<()> {
-        let bytes = entries
-            .iter()
-            .map(|e| match e {
-                BatchEntry::Put { key, value } => key.len() + value.len(),
-                BatchEntry::Delete { key } => key.len(),
-            })
-            .sum::<usize>();
-        let mut map = self.write(bytes as u64)?;
+        let mut map = self.write(super::entry_bytes(entries) as u64)?;
         for e in entries {
             match e {
                 BatchEntry::Put { key, value } => {

@@ -1,5 +1,6 @@
-//! The `Store` trait: the only way the runner reaches an engine, so other
-//! engines can be added behind features later.
+//! The `Store` trait: the only way the runner reaches an engine. The
+//! bundled engine, two in-process stores, and peer engines (RocksDB,
+//! fjall, mmdb) behind cargo features of the runner (docs/peers.md).
 //!
 //! Invariants:
 //! - A store is `Send + Sync`; worker threads share one `&dyn Store`.
@@ -10,14 +11,25 @@
 //! - `stats` is cheap enough to call once per sampling interval.
 
 pub mod engine;
+#[cfg(feature = "fjall")]
+pub mod fjall;
+pub mod kind;
 pub mod memory;
+#[cfg(feature = "mmdb")]
+pub mod mmdb;
 pub mod null;
+pub mod peer_options;
+#[cfg(feature = "rocksdb")]
+pub mod rocksdb;
+#[cfg(all(test, any(feature = "rocksdb", feature = "fjall", feature = "mmdb")))]
+pub mod test_peer;
+
+pub use kind::StoreKind;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
-use lsmlab_workloads::{BatchEntry, OptionChecker};
-use serde_json::{Map, Value};
+use lsmlab_workloads::BatchEntry;
+use serde_json::Value;
 
 /// An engine failure, with the engine's message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -115,6 +127,46 @@ impl StatsSummary {
     }
 }
 
+/// User bytes of a batch as the stores count them: key + value per put,
+/// key per delete.
+pub fn entry_bytes(entries: &[BatchEntry]) -> usize {
+    entries
+        .iter()
+        .map(|e| match e {
+            BatchEntry::Put { key, value } => key.len() + value.len(),
+            BatchEntry::Delete { key } => key.len(),
+        })
+        .sum()
+}
+
+#[cfg(any(feature = "fjall", feature = "mmdb"))]
+/// Waits until `busy()` has answered false three polls in a row (20 ms
+/// apart), for peers whose "no work pending" is only observable by
+/// polling; Err after `limit` (naming `store`), or when `busy` fails.
+pub fn settle(
+    store: &str,
+    limit: std::time::Duration,
+    mut busy: impl FnMut() -> StoreResult<bool>,
+) -> StoreResult<()> {
+    let started = std::time::Instant::now();
+    let mut quiet = 0;
+    while quiet < 3 {
+        if busy()? {
+            quiet = 0;
+        } else {
+            quiet += 1;
+        }
+        if started.elapsed() > limit {
+            return Err(StoreError(format!(
+                "{store}: background work still pending after {} s",
+                limit.as_secs()
+            )));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Ok(())
+}
+
 /// The difference `after - before` of two engine statistics documents:
 /// numbers are subtracted field by field (arrays element by element), except
 /// ratios (`*amp*`, `score`), which are gauges and keep their `after` value.
@@ -157,47 +209,6 @@ pub fn json_delta(before: &Value, after: &Value) -> Value {
         }
     }
     go("", Some(before), after)
-}
-
-/// Which store a run uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum StoreKind {
-    /// The bundled lsmlab engine.
-    Lsmlab,
-    /// A BTreeMap under a lock (tests, harness checks).
-    Memory,
-    /// Does nothing: measures the harness overhead per operation.
-    Null,
-}
-
-impl StoreKind {
-    /// The name used on the command line and in results.
-    pub fn name(self) -> &'static str {
-        match self {
-            StoreKind::Lsmlab => "lsmlab",
-            StoreKind::Memory => "memory",
-            StoreKind::Null => "null",
-        }
-    }
-
-    /// Opens a fresh store in `dir` with the cell's engine `options`.
-    pub fn open(self, dir: &Path, options: &Map<String, Value>) -> StoreResult<Box<dyn Store>> {
-        match self {
-            StoreKind::Lsmlab => Ok(Box::new(engine::LsmlabStore::open(dir, options)?)),
-            StoreKind::Memory => Ok(Box::new(memory::MemoryStore::new())),
-            StoreKind::Null => Ok(Box::new(null::NullStore)),
-        }
-    }
-
-    /// The option checker suites are validated with for this store.
-    pub fn checker(self) -> Box<dyn OptionChecker> {
-        match self {
-            StoreKind::Lsmlab => Box::new(engine::LsmlabOptionChecker),
-            // The in-process stores ignore engine options, but a suite written
-            // for the engine should still be checked against the engine's names.
-            StoreKind::Memory | StoreKind::Null => Box::new(engine::LsmlabOptionChecker),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -4,12 +4,13 @@
 //! Invariants: cell indices are positions in the full product (before
 //! exclusion), so a cell keeps its index — and therefore its seeds and
 //! result name — when exclusions change. `options` is `engine:` with the
-//! cell's matrix values applied on top.
+//! cell's matrix values applied on top, except a `store` matrix value,
+//! which becomes the cell's `store` (it names the engine, not an option of it).
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::suite::schema::Suite;
+use crate::suite::schema::{STORE_KEY, Suite};
 
 /// One matrix cell: a complete set of engine options to run the phases with.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,8 +19,11 @@ pub struct Cell {
     pub index: usize,
     /// The matrix values of this cell, in matrix order.
     pub overrides: Vec<(String, Value)>,
-    /// Base engine options with the overrides applied.
+    /// Base engine options with the overrides applied (`store` excluded).
     pub options: Map<String, Value>,
+    /// The store this cell runs on: its `store` matrix value, else the
+    /// suite's `store:`; `None` = the runner's default.
+    pub store: Option<String>,
 }
 
 impl Cell {
@@ -76,22 +80,35 @@ pub fn cells_of(
             continue;
         }
         let mut options = engine.clone();
+        let mut store = None;
         for (k, v) in &overrides {
-            options.insert(k.clone(), v.clone());
+            if k == STORE_KEY {
+                store = v.as_str().map(str::to_string);
+            } else {
+                options.insert(k.clone(), v.clone());
+            }
         }
         cells.push(Cell {
             index,
             overrides,
             options,
+            store,
         });
     }
     cells
 }
 
 impl Suite {
-    /// The cells to run, in product order, exclusions removed.
+    /// The cells to run, in product order, exclusions removed; a cell
+    /// without a `store` matrix value gets the suite's `store:`.
     pub fn cells(&self) -> Vec<Cell> {
-        cells_of(&self.engine, &self.matrix, &self.exclude)
+        let mut cells = cells_of(&self.engine, &self.matrix, &self.exclude);
+        for c in &mut cells {
+            if c.store.is_none() {
+                c.store.clone_from(&self.store);
+            }
+        }
+        cells
     }
 }
 
@@ -131,5 +148,25 @@ mod tests {
         let none = cells_of(&engine, &[], &[]);
         assert_eq!(none.len(), 1);
         assert_eq!(none[0].label(), "base");
+        assert_eq!(none[0].store, None);
+    }
+
+    #[test]
+    fn store_in_the_matrix_names_the_cell_store_not_an_option() {
+        let mut engine = Map::new();
+        engine.insert("bloom_bits_per_key".into(), Value::from(10));
+        let matrix = vec![
+            (
+                "store".to_string(),
+                vec![Value::from("lsmlab"), Value::from("fjall")],
+            ),
+            ("block_size".to_string(), vec![Value::from(4096)]),
+        ];
+        let cells = cells_of(&engine, &matrix, &[]);
+        let stores: Vec<Option<&str>> = cells.iter().map(|c| c.store.as_deref()).collect();
+        assert_eq!(stores, [Some("lsmlab"), Some("fjall")]);
+        assert_eq!(cells[1].label(), "store=fjall,block_size=4096");
+        assert!(!cells[1].options.contains_key("store"));
+        assert_eq!(cells[1].options.len(), 2);
     }
 }

@@ -8,6 +8,9 @@
 //! for `engine:` alone, for `engine:` plus each single matrix value (error
 //! at that matrix option), and for every full matrix cell that is not
 //! excluded (when the product has at most [`MAX_CHECKED_CELLS`] cells).
+//! Each check uses the checker of the store the options will run on
+//! ([`OptionChecker::for_store`]): the suite's `store:`, every value of a
+//! `store` matrix entry, or the runner's default.
 
 use serde_json::{Map, Value};
 
@@ -16,6 +19,7 @@ use crate::suite::cells::{cell_count, cells_of};
 use crate::suite::data::{DataSpec, RawData};
 use crate::suite::error::SuiteError;
 use crate::suite::locate;
+use crate::suite::schema::STORE_KEY;
 use crate::suite::suggest::nearest;
 
 /// Implemented by the runner for each engine: which option names exist and
@@ -26,6 +30,29 @@ pub trait OptionChecker {
     /// Checks one complete option map (engine: merged with one matrix cell).
     /// Err = a message naming the offending option.
     fn check(&self, options: &Map<String, Value>) -> Result<(), String>;
+    /// The checker for options that run on `store` (a suite's `store:` or a
+    /// `store` matrix value). Err = why no such store can be used (an
+    /// unknown name), with the names that exist. The default checks every
+    /// store as `self`.
+    fn for_store(&self, store: &str) -> Result<Box<dyn OptionChecker + '_>, String> {
+        let _ = store;
+        Ok(Box::new(Same(self)))
+    }
+}
+
+/// A checker borrowed as itself (the default [`OptionChecker::for_store`]).
+struct Same<'a, T: ?Sized>(&'a T);
+
+impl<T: OptionChecker + ?Sized> OptionChecker for Same<'_, T> {
+    fn known_options(&self) -> Vec<String> {
+        self.0.known_options()
+    }
+    fn check(&self, options: &Map<String, Value>) -> Result<(), String> {
+        self.0.check(options)
+    }
+    fn for_store(&self, store: &str) -> Result<Box<dyn OptionChecker + '_>, String> {
+        self.0.for_store(store)
+    }
 }
 
 /// Full matrix cells validated one by one; beyond this only single values are.
@@ -104,14 +131,80 @@ fn named_option<'m>(message: &str, map: &'m Map<String, Value>) -> Option<&'m st
         .map(|(_, _, k)| k)
 }
 
-/// Checks engine option names and values, the matrix and exclusions.
+/// The stores options are checked for: every value of a `store` matrix
+/// entry, else the suite's `store:`, else the runner's default (`None`).
+fn stores_to_check(
+    ctx: &Ctx<'_>,
+    suite_store: Option<&str>,
+    matrix: &[(String, Vec<Value>)],
+) -> Result<Vec<Option<String>>, SuiteError> {
+    let Some((_, values)) = matrix.iter().find(|(k, _)| k == STORE_KEY) else {
+        return Ok(vec![suite_store.map(str::to_string)]);
+    };
+    values
+        .iter()
+        .map(|v| match v.as_str() {
+            Some(name) => Ok(Some(name.to_string())),
+            None => Err(ctx.at(
+                "matrix",
+                Some(STORE_KEY),
+                format!("matrix `store` values are store names like lsmlab or rocksdb, found {v}"),
+            )),
+        })
+        .collect()
+}
+
+/// The checker for `store` (`None` = `checker` itself), or an error at the
+/// key that named the store.
+fn checker_for<'c>(
+    ctx: &Ctx<'_>,
+    checker: &'c dyn OptionChecker,
+    store: Option<&str>,
+    swept: bool,
+) -> Result<Box<dyn OptionChecker + 'c>, SuiteError> {
+    let Some(name) = store else {
+        return Ok(Box::new(Same(checker)));
+    };
+    checker.for_store(name).map_err(|msg| {
+        let (section, key) = if swept {
+            ("matrix", Some(STORE_KEY))
+        } else {
+            (STORE_KEY, None)
+        };
+        ctx.at(section, key, msg)
+    })
+}
+
+/// " for store X" when the suite names stores, for messages.
+fn for_store_suffix(store: Option<&str>) -> String {
+    store.map(|s| format!(" for store `{s}`")).unwrap_or_default()
+}
+
+/// Checks the store names, engine option names and values, the matrix and
+/// exclusions.
 pub(crate) fn check_options(
     ctx: &Ctx<'_>,
+    suite_store: Option<&str>,
     engine: &Map<String, Value>,
     matrix: &[(String, Vec<Value>)],
     exclude: &[Map<String, Value>],
     checker: &dyn OptionChecker,
 ) -> Result<(), SuiteError> {
+    if engine.contains_key(STORE_KEY) {
+        return Err(ctx.at(
+            "engine",
+            Some(STORE_KEY),
+            "`store` is not an engine option: write it at the top level (`store: rocksdb`) or sweep it in `matrix:`",
+        ));
+    }
+    let swept = matrix.iter().any(|(k, _)| k == STORE_KEY);
+    let stores = stores_to_check(ctx, suite_store, matrix)?;
+    let checkers = stores
+        .iter()
+        .map(|s| Ok((s.as_deref(), checker_for(ctx, checker, s.as_deref(), swept)?)))
+        .collect::<Result<Vec<_>, SuiteError>>()?;
+    let options_matrix: Vec<(String, Vec<Value>)> =
+        matrix.iter().filter(|(k, _)| k != STORE_KEY).cloned().collect();
     let known = checker.known_options();
     let unknown = |section: &str, name: &str| {
         ctx.at(
@@ -136,25 +229,29 @@ pub(crate) fn check_options(
             return Err(unknown("engine", name));
         }
     }
-    for (name, values) in matrix {
+    for (name, values) in &options_matrix {
         if !accepted(name, values.first()) {
             return Err(unknown("matrix", name));
         }
     }
-    if let Err(msg) = checker.check(engine) {
-        let key = named_option(&msg, engine);
-        return Err(ctx.at("engine", key, format!("invalid engine options: {msg}")));
-    }
-    for (name, values) in matrix {
-        for value in values {
-            let mut merged = engine.clone();
-            merged.insert(name.clone(), value.clone());
-            if let Err(msg) = checker.check(&merged) {
-                return Err(ctx.at(
-                    "matrix",
-                    Some(name),
-                    format!("matrix value {value} of `{name}` is invalid: {msg}"),
-                ));
+    for (store, c) in &checkers {
+        if let Err(msg) = c.check(engine) {
+            let key = named_option(&msg, engine);
+            let at = for_store_suffix(*store);
+            return Err(ctx.at("engine", key, format!("invalid engine options{at}: {msg}")));
+        }
+        for (name, values) in &options_matrix {
+            for value in values {
+                let mut merged = engine.clone();
+                merged.insert(name.clone(), value.clone());
+                if let Err(msg) = c.check(&merged) {
+                    let at = for_store_suffix(*store);
+                    return Err(ctx.at(
+                        "matrix",
+                        Some(name),
+                        format!("matrix value {value} of `{name}` is invalid{at}: {msg}"),
+                    ));
+                }
             }
         }
     }
@@ -180,7 +277,11 @@ pub(crate) fn check_options(
         ));
     }
     for cell in &cells {
-        if let Err(msg) = checker.check(&cell.options) {
+        let store = cell.store.as_deref().or(suite_store);
+        let Some((_, c)) = checkers.iter().find(|(s, _)| *s == store) else {
+            continue;
+        };
+        if let Err(msg) = c.check(&cell.options) {
             let overrides: Map<String, Value> = cell.overrides.iter().cloned().collect();
             let key = named_option(&msg, &overrides);
             let shown = cell

@@ -71,7 +71,7 @@ pub fn parse_suite(text: &str, file_name: &str, checker: &dyn OptionChecker) -> 
             "`exclude` needs a `matrix` to exclude cells from",
         ));
     }
-    check_options(&ctx, &engine, &matrix, &exclude, checker)?;
+    check_options(&ctx, raw.store.as_deref(), &engine, &matrix, &exclude, checker)?;
 
     let name = raw.name.unwrap_or_else(|| {
         Path::new(file_name)
@@ -84,6 +84,7 @@ pub fn parse_suite(text: &str, file_name: &str, checker: &dyn OptionChecker) -> 
         seed: raw.seed.unwrap_or(0),
         repeat: raw.repeat.map_or(1, |r| u32::try_from(r.0).unwrap_or(u32::MAX)),
         data,
+        store: raw.store,
         engine,
         matrix,
         exclude,

@@ -2,8 +2,10 @@
 //! shapes it is read from (`data:` lives in `data.rs`).
 //!
 //! Invariants: top-level keys are exactly name, description, seed, repeat,
-//! data, engine, matrix, exclude and phases (anything else is an error at
-//! the key, with a suggestion). The matrix keeps file order. Engine option
+//! store, data, engine, matrix, exclude and phases (anything else is an
+//! error at the key, with a suggestion). `store` is not an engine option:
+//! it names the engine itself, and in `matrix:` it is swept like an option
+//! but kept out of each cell's option map ([`STORE_KEY`]). The matrix keeps file order. Engine option
 //! values are kept as written (`"8MiB"` stays a string); the engine's own
 //! deserializer interprets them. Cross-field checks live in `check.rs`.
 
@@ -32,6 +34,9 @@ pub struct Suite {
     pub repeat: u32,
     /// Keys and values.
     pub data: DataSpec,
+    /// Which store the cells run on (`lsmlab`, `rocksdb`, ...), unless the
+    /// matrix sweeps `store`; `None` = the runner's default (`--store`).
+    pub store: Option<String>,
     /// Base engine options (sizes kept as written, e.g. "8MiB").
     pub engine: Map<String, Value>,
     /// Option -> values to sweep, in file order (cartesian product).
@@ -52,6 +57,7 @@ pub(crate) struct RawSuite {
     pub description: Option<String>,
     pub seed: Option<u64>,
     pub repeat: Option<PositiveInt>,
+    pub store: Option<String>,
     #[allow(dead_code)] // read in the first pass; listed so the key is allowed
     pub data: Option<RawData>,
     pub engine: Option<Map<String, Value>>,
@@ -104,12 +110,16 @@ impl<'de> Visitor<'de> for MatrixVisitor {
     }
 }
 
+/// The suite field, and matrix key, naming the store a cell runs on.
+pub const STORE_KEY: &str = "store";
+
 /// The top-level keys, for messages.
 pub const TOP_LEVEL_KEYS: &[&str] = &[
     "name",
     "description",
     "seed",
     "repeat",
+    "store",
     "data",
     "engine",
     "matrix",
