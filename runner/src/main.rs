@@ -100,6 +100,12 @@ fn validate(args: ValidateArgs) -> Result<(), Failure> {
             println!();
         }
         console.print_plan(plan);
+        // The plan is valid for every store; `run` also needs them compiled in.
+        for k in plan.stores() {
+            if let Err(e) = k.require_compiled() {
+                println!("  note: {e}");
+            }
+        }
     }
     Ok(())
 }

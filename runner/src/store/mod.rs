@@ -22,6 +22,7 @@ pub mod peer_options;
 #[cfg(feature = "rocksdb")]
 pub mod rocksdb;
 #[cfg(all(test, any(feature = "rocksdb", feature = "fjall", feature = "mmdb")))]
+#[allow(clippy::unwrap_used)] // test helpers, like #[cfg(test)] code (clippy.toml)
 pub mod test_peer;
 
 pub use kind::StoreKind;
