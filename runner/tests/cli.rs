@@ -173,3 +173,77 @@ fn sysinfo_prints_the_fingerprint() {
         "{stdout}"
     );
 }
+
+const STORES: &str = "name: stores
+description: store sweep
+data: {keys: 500, key_size: 16, value_size: 32}
+engine: {write_buffer_size: 1MiB}
+matrix:
+  store: [memory, \"null\", mmdb]
+phases:
+  - fill: {order: random}
+  - read_random: {ops: 200}
+";
+
+#[test]
+fn swept_stores_run_per_cell_and_a_missing_feature_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("stores.yaml"), STORES).unwrap();
+    if !cfg!(feature = "mmdb") {
+        // Not compiled in: exit 2 before anything runs, naming the feature.
+        let out = lsmlab(&["run", "stores.yaml", "--out", "res"], dir.path());
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("store `mmdb` is not compiled into this lsmlab"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("--features mmdb"), "{stderr}");
+        assert!(!dir.path().join("res").exists());
+        // validate still checks it, and says so.
+        let out = lsmlab(&["validate", "stores.yaml"], dir.path());
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("note: store `mmdb` is not compiled"));
+    }
+    // --store selects the swept cell it names.
+    let out = lsmlab(
+        &["run", "stores.yaml", "--store", "memory", "--out", "res"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = Results::load(&dir.path().join("res/results.json")).unwrap();
+    assert_eq!(r.store, "memory");
+    assert_eq!(r.cells.len(), 1);
+    assert_eq!(
+        (r.cells[0].store.as_str(), r.cells[0].label.as_str()),
+        ("memory", "store=memory")
+    );
+    assert_eq!(
+        r.cells[0].amplification.user_bytes,
+        500 * 48,
+        "500 distinct keys of 16 + 32 bytes"
+    );
+    assert!(!r.cells[0].options.contains_key("store"));
+}
+
+#[test]
+fn an_option_a_peer_cannot_honour_is_an_error_naming_store_and_option() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("levels.yaml"),
+        "name: levels\ndata: {keys: 100}\nengine: {num_levels: 5}\nphases:\n  - fill: {}\n",
+    )
+    .unwrap();
+    let out = lsmlab(&["validate", "levels.yaml", "--store", "fjall"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("levels.yaml:3:10:")
+            && stderr.contains(
+                "store `fjall` cannot honour option `num_levels`: fjall's level count is fixed at 7"
+            ),
+        "{stderr}"
+    );
+    let ok = lsmlab(&["validate", "levels.yaml", "--store", "rocksdb"], dir.path());
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+}

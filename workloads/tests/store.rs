@@ -118,6 +118,17 @@ fn unknown_or_misplaced_stores_are_positioned_errors() {
     assert_eq!(e, "s.yaml:3:3: unknown store `huge` (expected big or small)");
     let e = parse(&format!("data: {{keys: 100}}\nmatrix:\n  store: [1]\n{PHASES}")).unwrap_err();
     assert!(e.contains("matrix `store` values are store names"), "{e}");
+    // YAML's bare null is no value, not the `null` store: say so, never fall back silently.
+    let e = parse(&format!("store: null\ndata: {{keys: 100}}\n{PHASES}")).unwrap_err();
+    assert!(
+        e.starts_with("s.yaml:1:") && e.contains("write \"null\" (quoted)"),
+        "{e}"
+    );
+    let e = parse(&format!(
+        "data: {{keys: 100}}\nmatrix:\n  store: [big, null]\n{PHASES}"
+    ))
+    .unwrap_err();
+    assert!(e.starts_with("s.yaml:3:3:") && e.contains("(quoted)"), "{e}");
     let e = parse(&format!("data: {{keys: 100}}\nengine: {{store: big}}\n{PHASES}")).unwrap_err();
     assert!(
         e.starts_with("s.yaml:2:10: `store` is not an engine option"),

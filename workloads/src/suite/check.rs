@@ -19,7 +19,7 @@ use crate::suite::cells::{cell_count, cells_of};
 use crate::suite::data::{DataSpec, RawData};
 use crate::suite::error::SuiteError;
 use crate::suite::locate;
-use crate::suite::schema::STORE_KEY;
+use crate::suite::schema::{NULL_STORE_HINT, STORE_KEY};
 use crate::suite::suggest::nearest;
 
 /// Implemented by the runner for each engine: which option names exist and
@@ -143,9 +143,10 @@ fn stores_to_check(
     };
     values
         .iter()
-        .map(|v| match v.as_str() {
-            Some(name) => Ok(Some(name.to_string())),
-            None => Err(ctx.at(
+        .map(|v| match v {
+            Value::String(name) => Ok(Some(name.clone())),
+            Value::Null => Err(ctx.at("matrix", Some(STORE_KEY), NULL_STORE_HINT)),
+            _ => Err(ctx.at(
                 "matrix",
                 Some(STORE_KEY),
                 format!("matrix `store` values are store names like lsmlab or rocksdb, found {v}"),

@@ -57,6 +57,7 @@ pub(crate) struct RawSuite {
     pub description: Option<String>,
     pub seed: Option<u64>,
     pub repeat: Option<PositiveInt>,
+    #[serde(default, deserialize_with = "store_name")]
     pub store: Option<String>,
     #[allow(dead_code)] // read in the first pass; listed so the key is allowed
     pub data: Option<RawData>,
@@ -64,6 +65,21 @@ pub(crate) struct RawSuite {
     pub matrix: Option<Matrix>,
     pub exclude: Option<Vec<Map<String, Value>>>,
     pub phases: Option<Vec<RawPhase>>,
+}
+
+/// Hint for YAML's `null`, which is no value rather than the `null` store.
+pub(crate) const NULL_STORE_HINT: &str =
+    "unquoted `null` is YAML's empty value; write \"null\" (quoted) for the null store";
+
+/// `store:` as written: a store name (a string), never YAML's null.
+fn store_name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::String(s) => Ok(Some(s)),
+        Value::Null => Err(de::Error::custom(NULL_STORE_HINT)),
+        other => Err(de::Error::custom(format_args!(
+            "`store` is a store name like lsmlab or rocksdb, found {other}"
+        ))),
+    }
 }
 
 /// The matrix in file order.
