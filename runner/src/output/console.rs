@@ -170,16 +170,17 @@ impl Console {
     pub fn summary(&self, results: &Results) {
         println!();
         println!(
-            "{:<10} {:>9} {:>9} {:>9} {:>8} {:>12}  cell",
-            "id", "write-amp", "user-wa", "space-amp", "read-amp", "db size"
+            "{:<10} {:>9} {:>9} {:>9} {:>9} {:>8} {:>12}  cell",
+            "id", "write-amp", "user-wa", "device-wa", "space-amp", "read-amp", "db size"
         );
         let f = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.2}"));
         for c in &results.cells {
             println!(
-                "{:<10} {:>9} {:>9} {:>9} {:>8} {:>12}  {}{}",
+                "{:<10} {:>9} {:>9} {:>9} {:>9} {:>8} {:>12}  {}{}",
                 c.id,
                 f(c.amplification.total_write_amp),
                 f(c.amplification.user_write_amp),
+                f(c.amplification.device_write_amp),
                 f(c.amplification.space_amp),
                 f(c.amplification.read_amp),
                 human_bytes(c.amplification.db_size_bytes),
@@ -200,14 +201,15 @@ impl Default for Console {
     }
 }
 
-/// `write-amp 3.41 (user 4.02)  space-amp 1.12  read-amp 5  db 12.3 MiB`.
+/// `write-amp 3.41 (user 4.02, device 3.90)  space-amp 1.12  read-amp 5  db 12.3 MiB`.
 pub fn amplification_line(cell: &CellResult) -> String {
     let a = &cell.amplification;
     let f = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.2}"));
     format!(
-        "write-amp {} (user {})  space-amp {}  read-amp {}  db {}  live {}",
+        "write-amp {} (user {}, device {})  space-amp {}  read-amp {}  db {}  live {}",
         f(a.total_write_amp),
         f(a.user_write_amp),
+        f(a.device_write_amp),
         f(a.space_amp),
         f(a.read_amp),
         human_bytes(a.db_size_bytes),
