@@ -7,6 +7,7 @@
 //! before anything runs.
 
 mod cli;
+mod error;
 mod execute;
 mod measure;
 mod output;
@@ -23,20 +24,12 @@ use clap::Parser;
 use lsmlab_reports::{CellStatus, Results, SCHEMA_VERSION, SuiteInfo};
 
 use cli::{Cli, Command, RunArgs, SysinfoArgs, ValidateArgs};
+use error::Error;
 use execute::cell::{self, CellSettings};
 use output::console::Console;
 use output::writer::{ResultsWriter, dir_timestamp, git_revision, utc_timestamp};
 use plan::{OnlyFilter, Plan};
 use store::StoreKind;
-
-/// Why the command failed, and so its exit code.
-#[derive(Debug)]
-enum Failure {
-    /// Bad arguments or a bad suite: exit 2.
-    Usage(String),
-    /// A run failed: exit 1.
-    Run(String),
-}
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -57,13 +50,9 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Usage(msg)) => {
-            eprintln!("error: {msg}");
-            ExitCode::from(2)
-        }
-        Err(Failure::Run(msg)) => {
-            eprintln!("error: {msg}");
-            ExitCode::from(1)
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit()
         }
     }
 }
@@ -74,21 +63,19 @@ fn plans(
     only: Option<&str>,
     repeat: Option<u32>,
     store: StoreKind,
-) -> Result<Vec<Plan>, Failure> {
-    let only = only.map(OnlyFilter::parse).transpose().map_err(Failure::Usage)?;
+) -> Result<Vec<Plan>, Error> {
+    let only = only.map(OnlyFilter::parse).transpose()?;
     let checker = store.checker();
     suites
         .iter()
         .map(|path| {
-            let suite = lsmlab_workloads::load_suite(path, checker.as_ref())
-                .map_err(|e| Failure::Usage(e.to_string()))?;
+            let suite = lsmlab_workloads::load_suite(path, checker.as_ref())?;
             Plan::new(suite, only.as_ref(), repeat, checker.as_ref())
-                .map_err(|e| Failure::Usage(e.to_string()))
         })
         .collect()
 }
 
-fn validate(args: ValidateArgs) -> Result<(), Failure> {
+fn validate(args: ValidateArgs) -> Result<(), Error> {
     let console = Console::new();
     for (i, plan) in plans(&args.suites, args.only.as_deref(), None, args.store)?
         .iter()
@@ -102,7 +89,7 @@ fn validate(args: ValidateArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn sysinfo(args: SysinfoArgs) -> Result<(), Failure> {
+fn sysinfo(args: SysinfoArgs) -> Result<(), Error> {
     let dir = args.db_dir.unwrap_or_else(|| PathBuf::from("."));
     let host = measure::host::fingerprint(&dir);
     println!("lsmlab         {}", env!("CARGO_PKG_VERSION"));
@@ -129,7 +116,7 @@ fn sysinfo(args: SysinfoArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn run(args: RunArgs) -> Result<(), Failure> {
+fn run(args: RunArgs) -> Result<(), Error> {
     let plans = plans(&args.suites, args.only.as_deref(), args.repeat, args.store)?;
     let console = Console::new();
     let stamp = dir_timestamp(SystemTime::now());
@@ -144,15 +131,15 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             failures.push(e);
         }
     }
-    if failures.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::Run(failures.join("; ")))
+    match failures.len() {
+        0 => Ok(()),
+        1 => Err(failures.remove(0)),
+        _ => Err(Error::Several(failures)),
     }
 }
 
 /// Runs one plan into `out`; Err names what failed.
-fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Result<(), String> {
+fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Result<(), Error> {
     let db_root = args.db_dir.clone().unwrap_or_else(|| out.to_path_buf());
     let results = Results {
         schema_version: SCHEMA_VERSION,
@@ -196,7 +183,11 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
     console.summary(writer.results());
     println!("results: {}", out.join("results.json").display());
     if failed > 0 {
-        return Err(format!("{}: {failed} of {total} cell(s) failed", plan.suite.name));
+        return Err(Error::CellsFailed {
+            suite: plan.suite.name.clone(),
+            failed,
+            total,
+        });
     }
     Ok(())
 }

@@ -10,14 +10,14 @@
 //!
 //! Folders: [`suite`] reads and checks the YAML; [`r#gen`] (named `gen/`;
 //! `gen` is a reserved word in edition 2024, hence the raw identifier)
-//! generates keys, values and operations; [`numbers`] parses units.
+//! generates keys, values and operations. Counts, sizes and durations are
+//! parsed by `lsmlab-units`, the same parsers the CLI and the engine use.
 //!
 //! Invariants: nothing here panics on suite input; every suite problem is a
 //! [`SuiteError`] with file, line and column. Generation allocates nothing
 //! per operation.
 
 pub mod r#gen;
-pub mod numbers;
 pub mod suite;
 
 pub use r#gen::chooser::KeyChooser;

@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 
 use super::compaction_filter::CompactionFilter;
 use super::compression::CompressionType;
-use super::size;
 use super::wal_recovery::WalRecoveryMode;
 use crate::fs::FileSystem;
 
@@ -22,7 +21,7 @@ pub struct Options {
     /// Fail to open if the database already exists [false].
     pub error_if_exists: bool,
     /// Bytes a memtable holds before it becomes immutable and is flushed [64MiB].
-    #[serde(with = "usize_size")]
+    #[serde(with = "lsmlab_units::size_serde")]
     pub write_buffer_size: usize,
     /// Memtables (active + immutable) allowed before writers stall [2].
     pub max_write_buffer_number: usize,
@@ -38,14 +37,14 @@ pub struct Options {
     #[serde(alias = "level0_stop_writes_trigger")]
     pub l0_stop_trigger: usize,
     /// Target size of L1 [256MiB].
-    #[serde(with = "size")]
+    #[serde(with = "lsmlab_units::size_serde")]
     pub max_bytes_for_level_base: u64,
     /// Growth factor between level targets [10.0].
     pub max_bytes_for_level_multiplier: f64,
     /// Size level targets from the last level upward (RocksDB's dynamic level bytes) [false].
     pub level_compaction_dynamic_level_bytes: bool,
     /// Target SST size at L1 [64MiB].
-    #[serde(with = "size")]
+    #[serde(with = "lsmlab_units::size_serde")]
     pub target_file_size_base: u64,
     /// Growth factor of the target file size per level [1].
     pub target_file_size_multiplier: u32,
@@ -62,25 +61,25 @@ pub struct Options {
     /// Zstandard level [3].
     pub zstd_level: i32,
     /// Uncompressed data block size target [4KiB].
-    #[serde(with = "usize_size")]
+    #[serde(with = "lsmlab_units::size_serde")]
     pub block_size: usize,
     /// Keys between restart points in a data block [16].
     pub block_restart_interval: usize,
     /// Bloom filter bits per key; 0 disables filters [10].
     pub bloom_bits_per_key: f64,
     /// Block cache capacity in bytes; 0 disables the cache [64MiB].
-    #[serde(with = "usize_size")]
+    #[serde(with = "lsmlab_units::size_serde")]
     pub block_cache_size: usize,
     /// Table files kept open (table cache capacity) [1000].
     pub max_open_files: usize,
     /// Flush+compaction write rate limit in bytes/s; 0 = unlimited [0].
-    #[serde(with = "size")]
+    #[serde(with = "lsmlab_units::size_serde")]
     pub rate_limit_bytes_per_sec: u64,
     /// Pending compaction bytes at which writes slow down [64GiB].
-    #[serde(with = "size")]
+    #[serde(with = "lsmlab_units::size_serde")]
     pub soft_pending_compaction_bytes_limit: u64,
     /// Pending compaction bytes at which writes stop [256GiB].
-    #[serde(with = "size")]
+    #[serde(with = "lsmlab_units::size_serde")]
     pub hard_pending_compaction_bytes_limit: u64,
     /// Sampled reads that look past files nominate them for compaction [true].
     pub read_triggered_compaction: bool,
@@ -94,17 +93,6 @@ pub struct Options {
     /// File system used for every file (code only; tests inject faults) [real files].
     #[serde(skip)]
     pub file_system: Option<Arc<dyn FileSystem>>,
-}
-
-/// `size` for `usize` fields.
-mod usize_size {
-    use serde::{Deserializer, Serializer};
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
-        super::size::deserialize(d)
-    }
-    pub fn serialize<S: Serializer>(v: &usize, s: S) -> Result<S::Ok, S::Error> {
-        super::size::serialize_usize(v, s)
-    }
 }
 
 impl Default for Options {

@@ -16,6 +16,7 @@ use std::time::SystemTime;
 use lsmlab_reports::hdr::{LoggedInterval, save_hgrm, save_interval_log};
 use lsmlab_reports::{CellResult, HistogramFiles, Results};
 
+use crate::error::Error;
 use crate::execute::cell::CellRun;
 
 /// Writes one results directory.
@@ -27,9 +28,11 @@ pub struct ResultsWriter {
 
 impl ResultsWriter {
     /// Creates `dir` and writes the (cell-less) results file.
-    pub fn create(dir: &Path, results: Results) -> Result<ResultsWriter, String> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create output directory {}: {e}", dir.display()))?;
+    pub fn create(dir: &Path, results: Results) -> Result<ResultsWriter, Error> {
+        std::fs::create_dir_all(dir).map_err(|source| Error::CreateOutputDir {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
         let w = ResultsWriter {
             dir: dir.to_path_buf(),
             results,
@@ -44,12 +47,15 @@ impl ResultsWriter {
     }
 
     /// Saves a finished cell's histograms, appends it, rewrites results.json.
-    pub fn add_cell(&mut self, run: CellRun) -> Result<(), String> {
+    pub fn add_cell(&mut self, run: CellRun) -> Result<(), Error> {
         let CellRun { mut result, phases } = run;
         let rel_dir = PathBuf::from("hist").join(&result.id);
         let abs_dir = self.dir.join(&rel_dir);
         if !phases.is_empty() {
-            std::fs::create_dir_all(&abs_dir).map_err(|e| format!("{}: {e}", abs_dir.display()))?;
+            std::fs::create_dir_all(&abs_dir).map_err(|source| Error::CreateHistogramDir {
+                dir: abs_dir.clone(),
+                source,
+            })?;
         }
         for (phase, phase_result) in phases.iter().zip(result.phases.iter_mut()) {
             let stem = format!("{:02}-{}", phase_result.index, sanitize(&phase_result.name));
@@ -85,9 +91,8 @@ impl ResultsWriter {
                     phase.sampled.base_time,
                     &comment,
                     &intervals,
-                )
-                .map_err(|e| e.to_string())?;
-                save_hgrm(&self.dir.join(&hgrm), total).map_err(|e| e.to_string())?;
+                )?;
+                save_hgrm(&self.dir.join(&hgrm), total)?;
                 phase_result.histograms.insert(
                     op.to_string(),
                     HistogramFiles {
@@ -100,21 +105,19 @@ impl ResultsWriter {
         self.push(result)
     }
 
-    fn push(&mut self, cell: CellResult) -> Result<(), String> {
+    fn push(&mut self, cell: CellResult) -> Result<(), Error> {
         self.results.cells.push(cell);
         self.save()
     }
 
     /// Marks the run finished and rewrites results.json.
-    pub fn finish(&mut self) -> Result<(), String> {
+    pub fn finish(&mut self) -> Result<(), Error> {
         self.results.finished_at = Some(utc_timestamp(SystemTime::now()));
         self.save()
     }
 
-    fn save(&self) -> Result<(), String> {
-        self.results
-            .save(&self.dir.join("results.json"))
-            .map_err(|e| e.to_string())
+    fn save(&self) -> Result<(), Error> {
+        Ok(self.results.save(&self.dir.join("results.json"))?)
     }
 }
 

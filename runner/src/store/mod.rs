@@ -19,10 +19,23 @@ use std::path::Path;
 use lsmlab_workloads::{BatchEntry, OptionChecker};
 use serde_json::{Map, Value};
 
-/// An engine failure, with the engine's message.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct StoreError(pub String);
+/// Why a store call failed; it fails the cell, whose result records the
+/// message.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    /// The bundled engine returned an error.
+    #[error(transparent)]
+    Engine(#[from] lsmlab_engine::Error),
+    /// The cell's engine options were rejected when the store opened.
+    #[error("engine options: {0}")]
+    Options(#[from] engine::OptionsError),
+    /// A store's lock was poisoned by a thread that panicked holding it.
+    #[error("{0} store lock poisoned")]
+    Poisoned(&'static str),
+    /// A thread of the phase panicked (`"a worker"`, `"the sampler"`).
+    #[error("{0} thread panicked")]
+    Panicked(&'static str),
+}
 
 /// Result alias for store calls.
 pub type StoreResult<T> = Result<T, StoreError>;
