@@ -21,13 +21,13 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use clap::Parser;
-use lsmlab_reports::{CellStatus, Results, SCHEMA_VERSION, SuiteInfo};
+use lsmlab_reports::CellStatus;
 
 use cli::{Cli, Command, RunArgs, SysinfoArgs, ValidateArgs};
 use error::Error;
 use execute::cell::{self, CellSettings};
 use output::console::Console;
-use output::writer::{ResultsWriter, dir_timestamp, git_revision, utc_timestamp};
+use output::writer::{ResultsWriter, build_info, dir_timestamp, git_revision, results_header};
 use plan::{OnlyFilter, Plan};
 use store::StoreKind;
 
@@ -94,6 +94,18 @@ fn sysinfo(args: SysinfoArgs) -> Result<(), Error> {
     let host = measure::host::fingerprint(&dir);
     println!("lsmlab         {}", env!("CARGO_PKG_VERSION"));
     println!("git revision   {}", git_revision());
+    let build = build_info();
+    println!(
+        "build          {}, {} profile, features [{}]{}",
+        build.rustc,
+        build.profile,
+        build.features.join(", "),
+        match build.dirty {
+            Some(true) => ", dirty tree",
+            Some(false) => "",
+            None => ", tree state unknown",
+        }
+    );
     println!("host           {}", host.hostname);
     println!("cpu            {}", host.cpu_model);
     println!(
@@ -141,25 +153,12 @@ fn run(args: RunArgs) -> Result<(), Error> {
 /// Runs one plan into `out`; Err names what failed.
 fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Result<(), Error> {
     let db_root = args.db_dir.clone().unwrap_or_else(|| out.to_path_buf());
-    let results = Results {
-        schema_version: SCHEMA_VERSION,
-        suite: SuiteInfo {
-            name: plan.suite.name.clone(),
-            description: plan.suite.description.clone(),
-            file: plan.suite.file.clone(),
-            seed: plan.suite.seed,
-            repeat: plan.repeat,
-            resolved: plan.resolved(),
-        },
-        lsmlab_version: env!("CARGO_PKG_VERSION").to_string(),
-        git_revision: git_revision(),
-        store: args.store.name().to_string(),
-        interval_seconds: args.interval.as_secs_f64(),
-        started_at: utc_timestamp(SystemTime::now()),
-        finished_at: None,
-        host: measure::host::fingerprint(&db_root),
-        cells: Vec::new(),
-    };
+    let results = results_header(
+        plan,
+        args.store,
+        args.interval,
+        measure::host::fingerprint(&db_root),
+    );
     let mut writer = ResultsWriter::create(out, results)?;
     console.run_start(plan, args.store.name(), out);
     let settings = CellSettings {

@@ -12,7 +12,7 @@
 
 use std::fmt;
 
-use lsmlab_workloads::{Cell, OptionChecker, Suite};
+use lsmlab_workloads::{Cell, OptionChecker, Suite, render_pairs, render_value};
 use serde_json::{Map, Value};
 
 use crate::error::Error;
@@ -21,6 +21,20 @@ use crate::error::Error;
 /// histogram directory and database directory suffix.
 pub fn cell_id(cell: &Cell, repetition: u32) -> String {
     format!("c{:03}-r{repetition}", cell.index)
+}
+
+/// `name` made safe for a file or directory name: every character other
+/// than ASCII letters, digits, `_` and `-` becomes `_`.
+pub fn sanitize(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// The matrix values of a cell as a JSON object (for results).
@@ -103,21 +117,6 @@ impl Plan {
             .iter()
             .flat_map(move |c| (1..=self.repeat).map(move |r| (c, r)))
     }
-}
-
-/// A value as written in a label: strings bare, everything else as JSON.
-pub fn render_value(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn render_pairs<'a>(pairs: impl Iterator<Item = (&'a String, &'a Value)>) -> String {
-    pairs
-        .map(|(k, v)| format!("{k}={}", render_value(v)))
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 /// `--only`: comma-separated terms, all of which a cell must match. A

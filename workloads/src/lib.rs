@@ -27,7 +27,7 @@ pub use r#gen::op::{BatchEntry, Op, OpKind};
 pub use r#gen::opstream::OpStream;
 pub use r#gen::rng::{WorkloadRng, stream_seed};
 pub use r#gen::values::ValuePool;
-pub use suite::cells::Cell;
+pub use suite::cells::{Cell, render_pairs, render_value};
 pub use suite::check::OptionChecker;
 pub use suite::data::DataSpec;
 pub use suite::error::SuiteError;

@@ -1,7 +1,6 @@
-//! [`Options`]: the per-database options, their defaults and `Debug`.
+//! [`Options`]: the per-database options and their defaults.
 //! Checks of impossible combinations are in `validate.rs`.
 
-use std::fmt;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -13,7 +12,7 @@ use crate::fs::FileSystem;
 
 /// Per-database options. See DESIGN.md for the list; defaults in brackets on
 /// each field.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Options {
     /// Create the database if it does not exist [true].
@@ -134,66 +133,6 @@ impl Default for Options {
     }
 }
 
-impl fmt::Debug for Options {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Serialize the data options; show hooks by presence only.
-        let json = serde_json_like(self);
-        write!(
-            f,
-            "Options {{ {json}, compaction_filter: {}, file_system: {} }}",
-            self.compaction_filter.as_ref().map_or("none", |c| c.name()),
-            if self.file_system.is_some() {
-                "custom"
-            } else {
-                "default"
-            }
-        )
-    }
-}
-
-/// Renders the option fields as `name: value` pairs without a JSON dependency.
-fn serde_json_like(o: &Options) -> String {
-    format!(
-        "write_buffer_size: {}, max_write_buffer_number: {}, num_levels: {}, l0_compaction_trigger: {}, \
-         l0_slowdown_trigger: {}, l0_stop_trigger: {}, max_bytes_for_level_base: {}, \
-         max_bytes_for_level_multiplier: {}, level_compaction_dynamic_level_bytes: {}, \
-         target_file_size_base: {}, target_file_size_multiplier: {}, max_subcompactions: {}, \
-         max_background_jobs: {}, compression: {:?}, compression_per_level: {:?}, \
-         bottommost_compression: {:?}, zstd_level: {}, block_size: {}, block_restart_interval: {}, \
-         bloom_bits_per_key: {}, block_cache_size: {}, max_open_files: {}, rate_limit_bytes_per_sec: {}, \
-         soft_pending_compaction_bytes_limit: {}, hard_pending_compaction_bytes_limit: {}, \
-         read_triggered_compaction: {}, wal_recovery_mode: {:?}, paranoid_checks: {}",
-        o.write_buffer_size,
-        o.max_write_buffer_number,
-        o.num_levels,
-        o.l0_compaction_trigger,
-        o.l0_slowdown_trigger,
-        o.l0_stop_trigger,
-        o.max_bytes_for_level_base,
-        o.max_bytes_for_level_multiplier,
-        o.level_compaction_dynamic_level_bytes,
-        o.target_file_size_base,
-        o.target_file_size_multiplier,
-        o.max_subcompactions,
-        o.max_background_jobs,
-        o.compression,
-        o.compression_per_level,
-        o.bottommost_compression,
-        o.zstd_level,
-        o.block_size,
-        o.block_restart_interval,
-        o.bloom_bits_per_key,
-        o.block_cache_size,
-        o.max_open_files,
-        o.rate_limit_bytes_per_sec,
-        o.soft_pending_compaction_bytes_limit,
-        o.hard_pending_compaction_bytes_limit,
-        o.read_triggered_compaction,
-        o.wal_recovery_mode,
-        o.paranoid_checks,
-    )
-}
-
 impl Options {
     /// Compression used for blocks written to `level` (of `num_levels`).
     pub fn compression_for_level(&self, level: usize) -> CompressionType {
@@ -235,6 +174,41 @@ mod tests {
         assert_eq!(o.compression, CompressionType::Zstd);
         assert_eq!(o.block_size, 8192);
         o.validate().expect("valid");
+    }
+
+    #[test]
+    fn debug_shows_every_field_and_the_hooks() {
+        struct DropAll;
+        impl CompactionFilter for DropAll {
+            fn filter(&self, _: usize, _: &[u8], _: &[u8]) -> crate::options::FilterDecision {
+                crate::options::FilterDecision::Remove
+            }
+            fn name(&self) -> &str {
+                "drop-all"
+            }
+        }
+        let o = Options {
+            error_if_exists: true,
+            compaction_filter: Some(Arc::new(DropAll)),
+            ..Default::default()
+        };
+        let text = format!("{o:?}");
+        // Every serialized option appears by name (the old hand-written
+        // Debug forgot create_if_missing and error_if_exists).
+        let names = match serde_json::to_value(&o) {
+            Ok(serde_json::Value::Object(m)) => m.keys().cloned().collect::<Vec<_>>(),
+            other => panic!("options serialize to a map, got {other:?}"),
+        };
+        assert!(names.len() >= 30, "{names:?}");
+        for name in &names {
+            assert!(text.contains(&format!("{name}: ")), "{name} missing from {text}");
+        }
+        assert!(text.contains("error_if_exists: true"), "{text}");
+        assert!(
+            text.contains("compaction_filter: Some(CompactionFilter(\"drop-all\"))"),
+            "{text}"
+        );
+        assert!(text.contains("file_system: None"), "{text}");
     }
 
     #[test]

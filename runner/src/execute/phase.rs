@@ -381,15 +381,6 @@ mod tests {
         fn scan(&self, k: &[u8], n: usize) -> crate::store::StoreResult<(usize, u64)> {
             self.inner.scan(k, n)
         }
-        fn flush(&self) -> crate::store::StoreResult<()> {
-            Ok(())
-        }
-        fn compact(&self) -> crate::store::StoreResult<()> {
-            Ok(())
-        }
-        fn wait_for_compaction(&self) -> crate::store::StoreResult<()> {
-            Ok(())
-        }
         fn stats(&self) -> crate::store::StoreStats {
             self.inner.stats()
         }

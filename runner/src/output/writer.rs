@@ -11,13 +11,60 @@
 //! Invariant: paths stored in results are relative to DIR.
 
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use lsmlab_reports::hdr::{LoggedInterval, save_hgrm, save_interval_log};
-use lsmlab_reports::{CellResult, HistogramFiles, Results};
+use lsmlab_reports::{BuildInfo, CellResult, HistogramFiles, Host, Results, SCHEMA_VERSION, SuiteInfo};
 
 use crate::error::Error;
 use crate::execute::cell::CellRun;
+use crate::plan::{Plan, sanitize};
+use crate::store::StoreKind;
+
+/// The results of `plan` before any cell has run: suite, versions, build
+/// fingerprint, store, interval, start time and `host`. The one place a
+/// results header is built.
+pub fn results_header(plan: &Plan, store: StoreKind, interval: Duration, host: Host) -> Results {
+    Results {
+        schema_version: SCHEMA_VERSION,
+        suite: SuiteInfo {
+            name: plan.suite.name.clone(),
+            description: plan.suite.description.clone(),
+            file: plan.suite.file.clone(),
+            seed: plan.suite.seed,
+            repeat: plan.repeat,
+            resolved: plan.resolved(),
+        },
+        lsmlab_version: env!("CARGO_PKG_VERSION").to_string(),
+        git_revision: git_revision(),
+        build: build_info(),
+        store: store.name().to_string(),
+        interval_seconds: interval.as_secs_f64(),
+        started_at: utc_timestamp(SystemTime::now()),
+        finished_at: None,
+        host,
+        cells: Vec::new(),
+    }
+}
+
+/// This binary's build fingerprint, recorded by `runner/build.rs`.
+pub fn build_info() -> BuildInfo {
+    let features = env!("LSMLAB_BUILD_FEATURES");
+    BuildInfo {
+        rustc: env!("LSMLAB_BUILD_RUSTC").to_string(),
+        profile: env!("LSMLAB_BUILD_PROFILE").to_string(),
+        features: features
+            .split(',')
+            .filter(|f| !f.is_empty())
+            .map(str::to_string)
+            .collect(),
+        dirty: match env!("LSMLAB_BUILD_DIRTY") {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        },
+    }
+}
 
 /// Writes one results directory.
 #[derive(Debug)]
@@ -121,18 +168,6 @@ impl ResultsWriter {
     }
 }
 
-fn sanitize(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
 fn slash_path(p: &Path) -> String {
     p.components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -142,40 +177,20 @@ fn slash_path(p: &Path) -> String {
 
 /// `t` as RFC 3339 UTC with second precision (`2024-05-01T12:34:56Z`).
 pub fn utc_timestamp(t: SystemTime) -> String {
-    let (y, mo, d, h, mi, s) = civil(t);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+    utc_seconds(t).strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// `t` as a compact UTC stamp for directory names (`20240501-123456`).
 pub fn dir_timestamp(t: SystemTime) -> String {
-    let (y, mo, d, h, mi, s) = civil(t);
-    format!("{y:04}{mo:02}{d:02}-{h:02}{mi:02}{s:02}")
+    utc_seconds(t).strftime("%Y%m%d-%H%M%S").to_string()
 }
 
-/// UTC calendar fields of `t` (Howard Hinnant's days-to-civil algorithm).
-fn civil(t: SystemTime) -> (i64, u32, u32, u32, u32, u32) {
-    let secs = t
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs()) as i64;
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (
-        y,
-        m,
-        d,
-        (rem / 3600) as u32,
-        (rem % 3600 / 60) as u32,
-        (rem % 60) as u32,
-    )
+/// `t` truncated to whole seconds (a time outside jiff's range, years
+/// -9999..=9999, becomes the epoch).
+fn utc_seconds(t: SystemTime) -> jiff::Timestamp {
+    jiff::Timestamp::try_from(t)
+        .and_then(|ts| jiff::Timestamp::from_second(ts.as_second()))
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }
 
 /// `git rev-parse HEAD` in the current directory, or "unknown".
@@ -195,7 +210,6 @@ pub fn git_revision() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     #[test]
     fn timestamps_match_known_dates() {
@@ -209,11 +223,43 @@ mod tests {
     }
 
     #[test]
+    fn header_records_the_build_fingerprint() {
+        let b = build_info();
+        assert!(b.rustc.starts_with("rustc "), "{}", b.rustc);
+        // Tests build with the dev/test profile, which cargo reports as `debug`.
+        assert_eq!(
+            b.profile,
+            if cfg!(debug_assertions) {
+                "debug"
+            } else {
+                "release"
+            }
+        );
+        assert!(b.features.iter().all(|f| !f.is_empty()));
+        let plan = Plan::new(
+            crate::test_support::tiny_suite(),
+            None,
+            None,
+            &crate::test_support::AcceptAll,
+        )
+        .unwrap();
+        let h = results_header(
+            &plan,
+            StoreKind::Null,
+            Duration::from_millis(250),
+            Host::default(),
+        );
+        assert_eq!(h.build, b);
+        assert_eq!((h.store.as_str(), h.interval_seconds), ("null", 0.25));
+        assert_eq!(h.suite.repeat, plan.repeat);
+        assert!(h.started_at.ends_with('Z') && h.finished_at.is_none());
+    }
+
+    #[test]
     fn paths_use_forward_slashes() {
         assert_eq!(
             slash_path(&PathBuf::from("hist").join("c000-r1").join("x.hlog")),
             "hist/c000-r1/x.hlog"
         );
-        assert_eq!(sanitize("fill#2"), "fill_2");
     }
 }

@@ -121,18 +121,6 @@ impl Store for MemoryStore {
         Ok((n, bytes))
     }
 
-    fn flush(&self) -> StoreResult<()> {
-        Ok(())
-    }
-
-    fn compact(&self) -> StoreResult<()> {
-        Ok(())
-    }
-
-    fn wait_for_compaction(&self) -> StoreResult<()> {
-        Ok(())
-    }
-
     fn stats(&self) -> StoreStats {
         let user_bytes = self.user_bytes.load(Relaxed);
         let writes = self.writes.load(Relaxed);

@@ -54,12 +54,21 @@ pub trait Store: Send + Sync {
     fn write_batch(&self, entries: &[BatchEntry], sync: bool) -> StoreResult<()>;
     /// Reads up to `len` entries from the first key >= `start`: (entries, key+value bytes).
     fn scan(&self, start: &[u8], len: usize) -> StoreResult<(usize, u64)>;
-    /// Flushes in-memory data to disk and waits.
-    fn flush(&self) -> StoreResult<()>;
-    /// Compacts the whole key space and waits.
-    fn compact(&self) -> StoreResult<()>;
-    /// Waits until no background work is pending.
-    fn wait_for_compaction(&self) -> StoreResult<()>;
+    /// Flushes in-memory data to disk and waits. The default does nothing,
+    /// for stores without a write buffer.
+    fn flush(&self) -> StoreResult<()> {
+        Ok(())
+    }
+    /// Compacts the whole key space and waits. The default does nothing,
+    /// for stores that never compact.
+    fn compact(&self) -> StoreResult<()> {
+        Ok(())
+    }
+    /// Waits until no background work is pending. The default returns at
+    /// once, for stores without background work.
+    fn wait_for_compaction(&self) -> StoreResult<()> {
+        Ok(())
+    }
     /// Engine statistics now.
     fn stats(&self) -> StoreStats;
     /// Closes the store, flushing what it must.
