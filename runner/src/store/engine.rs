@@ -250,6 +250,44 @@ mod tests {
         assert!(e.contains("num_level"), "{e}");
     }
 
+    /// Issue 7 with the real engine checker: a value that does not
+    /// deserialize names its option, so the suite error points at that
+    /// option's own line and column, not at `engine:`.
+    #[test]
+    fn wrong_option_values_point_at_their_own_line() {
+        let suite =
+            |opt: &str| format!("data: {{keys: 10}}\nengine:\n  compression: lz4\n  {opt}\nphases: [fill]\n");
+        for (opt, want) in [
+            (
+                "num_levels: seven",
+                "t.yaml:4:3: invalid engine options: num_levels: invalid type: string \"seven\", expected usize",
+            ),
+            (
+                "write_buffer_size: -5",
+                "t.yaml:4:3: invalid engine options: write_buffer_size: expected a size like 4096, \"64MiB\" or \"1GB\", found negative number -5",
+            ),
+            (
+                "write_buffer_size: 64XB",
+                "t.yaml:4:3: invalid engine options: write_buffer_size: unknown size unit \"XB\" in \"64XB\"; expected B, KiB, MiB, GiB, TiB, KB, MB, GB or TB",
+            ),
+            (
+                "max_bytes_for_level_base: 1.3B",
+                "t.yaml:4:3: invalid engine options: max_bytes_for_level_base: size \"1.3B\" is not a whole number of bytes",
+            ),
+        ] {
+            let e = lsmlab_workloads::parse_suite(&suite(opt), "t.yaml", &LsmlabOptionChecker).unwrap_err();
+            assert_eq!(e.to_string(), want);
+        }
+        // A value valid alone but invalid in combination is named by validate().
+        let e = options_from_map(&Map::from_iter([
+            ("l0_compaction_trigger".to_string(), Value::from(30)),
+            ("l0_slowdown_trigger".to_string(), Value::from(8)),
+        ]))
+        .unwrap_err();
+        assert!(matches!(e, OptionsError::Invalid(_)), "{e:?}");
+        assert!(e.to_string().contains("l0_slowdown_trigger (8)"), "{e}");
+    }
+
     #[test]
     fn open_write_read_scan_close() {
         let dir = tempfile::tempdir().unwrap();
