@@ -27,7 +27,8 @@ use cli::{Cli, Command, RunArgs, SysinfoArgs, ValidateArgs};
 use error::Error;
 use execute::cell::{self, CellSettings};
 use output::console::Console;
-use output::writer::{ResultsWriter, build_info, dir_timestamp, git_revision, results_header};
+use output::timestamp::dir_timestamp;
+use output::writer::{ResultsWriter, build_info, git_revision, results_header};
 use plan::{OnlyFilter, Plan};
 use store::StoreKind;
 

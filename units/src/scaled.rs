@@ -33,26 +33,37 @@ fn unknown_suffix(unit: &str, text: &str, what: &str) -> ParseError {
     ))
 }
 
-/// Parses a count such as `2000000`, `"2M"`, `"50k"`, `"1.5M"` or `"2_000"`.
-pub fn parse_count(text: &str) -> Result<u64, ParseError> {
-    let expected = || {
-        ParseError::new(format!(
-            "expected a count like 1000, \"50k\" or \"2M\", found {text:?}"
-        ))
-    };
-    let out_of_range = || ParseError::new(format!("count {text:?} is out of range"));
+/// The shared part of an exact parse: `text` is a number and a unit
+/// whose multiplier `unit_mult` finds; the product must be whole and fit in
+/// 64 bits. `noun` ("count", "size") and `expected` word the messages.
+fn parse_exact(
+    text: &str,
+    noun: &str,
+    expected: &str,
+    unit_mult: impl FnOnce(&str) -> Result<u64, ParseError>,
+    not_whole: impl FnOnce() -> ParseError,
+) -> Result<u64, ParseError> {
+    let out_of_range = || ParseError::new(format!("{noun} {text:?} is out of range"));
     let (num, unit) = split_number(text);
     let value = Decimal::parse(num)
         .map_err(|()| out_of_range())?
-        .ok_or_else(expected)?;
-    let mult = count_suffix(unit).ok_or_else(|| unknown_suffix(unit, text, "a count"))?;
-    match value.times(u128::from(mult)) {
+        .ok_or_else(|| ParseError::new(format!("expected {expected}, found {text:?}")))?;
+    match value.times(u128::from(unit_mult(unit)?)) {
         Scaled::Whole(n) => u64::try_from(n).map_err(|_| out_of_range()),
-        Scaled::Fraction => Err(ParseError::new(format!(
-            "a count must be a whole number, found {text:?}"
-        ))),
+        Scaled::Fraction => Err(not_whole()),
         Scaled::Overflow => Err(out_of_range()),
     }
+}
+
+/// Parses a count such as `2000000`, `"2M"`, `"50k"`, `"1.5M"` or `"2_000"`.
+pub fn parse_count(text: &str) -> Result<u64, ParseError> {
+    parse_exact(
+        text,
+        "count",
+        "a count like 1000, \"50k\" or \"2M\"",
+        |unit| count_suffix(unit).ok_or_else(|| unknown_suffix(unit, text, "a count")),
+        || ParseError::new(format!("a count must be a whole number, found {text:?}")),
+    )
 }
 
 /// Parses a rate in operations per second such as `50000`, `"50k"` or
@@ -95,26 +106,17 @@ fn size_unit(unit: &str) -> Option<u64> {
 /// Parses a byte size such as `4096`, `"64MiB"`, `"4 KiB"`, `"1GB"` or
 /// `"1.5KiB"` (= 1536; a fraction must give whole bytes).
 pub fn parse_size(text: &str) -> Result<u64, ParseError> {
-    let expected = || {
-        ParseError::new(format!(
-            "expected a size like 4096, \"64MiB\" or \"1GB\", found {text:?}"
-        ))
-    };
-    let out_of_range = || ParseError::new(format!("size {text:?} is out of range"));
-    let (num, unit) = split_number(text);
-    let value = Decimal::parse(num)
-        .map_err(|()| out_of_range())?
-        .ok_or_else(expected)?;
-    let mult = size_unit(unit).ok_or_else(|| {
-        ParseError::new(format!(
-            "unknown size unit {unit:?} in {text:?}; expected B, KiB, MiB, GiB, TiB, KB, MB, GB or TB"
-        ))
-    })?;
-    match value.times(u128::from(mult)) {
-        Scaled::Whole(n) => u64::try_from(n).map_err(|_| out_of_range()),
-        Scaled::Fraction => Err(ParseError::new(format!(
-            "size {text:?} is not a whole number of bytes"
-        ))),
-        Scaled::Overflow => Err(out_of_range()),
-    }
+    parse_exact(
+        text,
+        "size",
+        "a size like 4096, \"64MiB\" or \"1GB\"",
+        |unit| {
+            size_unit(unit).ok_or_else(|| {
+                ParseError::new(format!(
+                    "unknown size unit {unit:?} in {text:?}; expected B, KiB, MiB, GiB, TiB, KB, MB, GB or TB"
+                ))
+            })
+        },
+        || ParseError::new(format!("size {text:?} is not a whole number of bytes")),
+    )
 }

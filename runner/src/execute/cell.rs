@@ -22,7 +22,7 @@ use lsmlab_workloads::Suite;
 use super::phase::{self, PhaseRun, PhaseSettings};
 use crate::measure::procfs;
 use crate::output::console::Console;
-use crate::output::writer::utc_timestamp;
+use crate::output::timestamp::utc_timestamp;
 use crate::plan::{cell_id, matrix_map, sanitize};
 use crate::store::{Store, StoreKind};
 use lsmlab_workloads::Cell;

@@ -16,6 +16,7 @@ use std::time::{Duration, SystemTime};
 use lsmlab_reports::hdr::{LoggedInterval, save_hgrm, save_interval_log};
 use lsmlab_reports::{BuildInfo, CellResult, HistogramFiles, Host, Results, SCHEMA_VERSION, SuiteInfo};
 
+use super::timestamp::utc_timestamp;
 use crate::error::Error;
 use crate::execute::cell::CellRun;
 use crate::plan::{Plan, sanitize};
@@ -175,24 +176,6 @@ fn slash_path(p: &Path) -> String {
         .join("/")
 }
 
-/// `t` as RFC 3339 UTC with second precision (`2024-05-01T12:34:56Z`).
-pub fn utc_timestamp(t: SystemTime) -> String {
-    utc_seconds(t).strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
-/// `t` as a compact UTC stamp for directory names (`20240501-123456`).
-pub fn dir_timestamp(t: SystemTime) -> String {
-    utc_seconds(t).strftime("%Y%m%d-%H%M%S").to_string()
-}
-
-/// `t` truncated to whole seconds (a time outside jiff's range, years
-/// -9999..=9999, becomes the epoch).
-fn utc_seconds(t: SystemTime) -> jiff::Timestamp {
-    jiff::Timestamp::try_from(t)
-        .and_then(|ts| jiff::Timestamp::from_second(ts.as_second()))
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-}
-
 /// `git rev-parse HEAD` in the current directory, or "unknown".
 pub fn git_revision() -> String {
     std::process::Command::new("git")
@@ -210,17 +193,6 @@ pub fn git_revision() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn timestamps_match_known_dates() {
-        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        assert_eq!(utc_timestamp(t), "2023-11-14T22:13:20Z");
-        assert_eq!(dir_timestamp(t), "20231114-221320");
-        assert_eq!(utc_timestamp(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00Z");
-        // Leap day.
-        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(951_782_400);
-        assert_eq!(utc_timestamp(t), "2000-02-29T00:00:00Z");
-    }
 
     #[test]
     fn header_records_the_build_fingerprint() {
