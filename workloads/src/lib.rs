@@ -4,11 +4,11 @@
 //! ([`load_suite`], [`parse_suite`]); its matrix expands into [`Cell`]s;
 //! each phase's work per thread comes from an [`OpStream`], deterministic
 //! for (suite seed, cell, repetition, phase, thread) — see [`stream_seed`].
-//! Keys are fixed-width zero-padded numbers ([`keys`](r#gen::keys)), values come from a
-//! pool with a target compressibility ([`values`](r#gen::values)), and key choice follows
+//! Keys are fixed-width zero-padded numbers ([`KeyFormatter`]), values come from a
+//! pool with a target compressibility ([`ValuePool`]), and key choice follows
 //! a [`Distribution`]. The YAML format is documented in `workloads/docs/suite_format.md`.
 //!
-//! Folders: [`suite`] reads and checks the YAML; [`r#gen`] (named `gen/`;
+//! Folders: [`suite`] reads and checks the YAML; `gen` (folder `gen/`;
 //! `gen` is a reserved word in edition 2024, hence the raw identifier)
 //! generates keys, values and operations. Counts, sizes and durations are
 //! parsed by `lsmlab-units`, the same parsers the CLI and the engine use.
