@@ -17,15 +17,30 @@
 
 use std::fmt;
 
-use lsmlab_workloads::{Cell, OptionChecker, STORE_KEY, Suite};
+use lsmlab_workloads::{Cell, OptionChecker, STORE_KEY, Suite, render_pairs, render_value};
 use serde_json::{Map, Value};
 
+use crate::error::Error;
 use crate::store::StoreKind;
 
 /// Stable identifier of one repetition of a cell (`c003-r1`), also its
 /// histogram directory and database directory suffix.
 pub fn cell_id(cell: &Cell, repetition: u32) -> String {
     format!("c{:03}-r{repetition}", cell.index)
+}
+
+/// `name` made safe for a file or directory name: every character other
+/// than ASCII letters, digits, `_` and `-` becomes `_`.
+pub fn sanitize(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// The matrix values of a cell as a JSON object (for results).
@@ -44,18 +59,6 @@ pub struct Plan {
     pub repeat: u32,
 }
 
-/// A suite that cannot be planned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlanError(pub String);
-
-impl fmt::Display for PlanError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for PlanError {}
-
 impl Plan {
     /// Expands `suite`, keeps the cells `only` selects, resolves each
     /// cell's store (`store`: the `--store` flag), and checks every cell's
@@ -66,7 +69,7 @@ impl Plan {
         repeat: Option<u32>,
         store: Option<StoreKind>,
         checker: &dyn OptionChecker,
-    ) -> Result<Plan, PlanError> {
+    ) -> Result<Plan, Error> {
         let all = suite.cells();
         let total = all.len();
         let swept = suite.matrix.iter().any(|(k, _)| k == STORE_KEY);
@@ -79,12 +82,10 @@ impl Plan {
                 let before = cells.len();
                 cells.retain(|c| c.store.as_deref() == Some(k.name()));
                 if cells.is_empty() && before > 0 {
-                    return Err(PlanError(format!(
-                        "{}: --store {}: the suite's matrix sweeps `store` and no selected cell runs on {}",
-                        suite.file,
-                        k.name(),
-                        k.name()
-                    )));
+                    return Err(Error::StoreNotSwept {
+                        file: suite.file.clone(),
+                        store: k.name(),
+                    });
                 }
             }
             Some(k) => cells
@@ -97,26 +98,28 @@ impl Plan {
                 .get_or_insert_with(|| StoreKind::Lsmlab.name().to_string());
         }
         if cells.is_empty() {
-            return Err(PlanError(match only {
-                Some(f) => format!(
-                    "{}: --only {f} matches none of the suite's {total} cells",
-                    suite.file
-                ),
-                None => format!("{}: every matrix cell is excluded", suite.file),
-            }));
+            return Err(match only {
+                Some(f) => Error::NoCellMatches {
+                    file: suite.file.clone(),
+                    filter: f.to_string(),
+                    total,
+                },
+                None => Error::AllCellsExcluded {
+                    file: suite.file.clone(),
+                },
+            });
         }
         for cell in &cells {
             let store = cell.store.as_deref().unwrap_or_default();
             checker
                 .for_store(store)
                 .and_then(|c| c.check(&cell.options))
-                .map_err(|e| {
-                    PlanError(format!(
-                        "{}: cell c{:03} ({}) on store {store}: {e}",
-                        suite.file,
-                        cell.index,
-                        cell.label()
-                    ))
+                .map_err(|message| Error::InvalidCell {
+                    file: suite.file.clone(),
+                    index: cell.index,
+                    label: cell.label(),
+                    store: store.to_string(),
+                    message,
                 })?;
         }
         let repeat = repeat.unwrap_or(suite.repeat).max(1);
@@ -155,10 +158,12 @@ impl Plan {
 
     /// Ok when this build can open every planned cell's store; else the
     /// message naming the cargo feature that is missing.
-    pub fn require_compiled(&self) -> Result<(), PlanError> {
+    pub fn require_compiled(&self) -> Result<(), Error> {
         for k in self.stores() {
-            k.require_compiled()
-                .map_err(|e| PlanError(format!("{}: {e}", self.suite.file)))?;
+            k.require_compiled().map_err(|source| Error::NotCompiled {
+                file: self.suite.file.clone(),
+                source,
+            })?;
         }
         Ok(())
     }
@@ -188,21 +193,6 @@ impl Plan {
     }
 }
 
-/// A value as written in a label: strings bare, everything else as JSON.
-pub fn render_value(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn render_pairs<'a>(pairs: impl Iterator<Item = (&'a String, &'a Value)>) -> String {
-    pairs
-        .map(|(k, v)| format!("{k}={}", render_value(v)))
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 /// `--only`: comma-separated terms, all of which a cell must match. A
 /// `key=value` term matches when the cell's option `key` renders as
 /// `value`; any other term matches when it is a substring of the cell's
@@ -221,14 +211,14 @@ enum Term {
 
 impl OnlyFilter {
     /// Parses a filter; fails on an empty term.
-    pub fn parse(text: &str) -> Result<OnlyFilter, String> {
+    pub fn parse(text: &str) -> Result<OnlyFilter, Error> {
         let mut terms = Vec::new();
         for raw in text.split(',') {
             let t = raw.trim();
             if t.is_empty() {
-                return Err(format!(
-                    "--only {text:?}: empty term (use key=value or a substring, comma separated)"
-                ));
+                return Err(Error::EmptyOnlyTerm {
+                    text: text.to_string(),
+                });
             }
             terms.push(match t.split_once('=') {
                 Some((k, v)) if !k.trim().is_empty() => Term::Eq(k.trim().to_string(), v.trim().to_string()),
@@ -269,7 +259,7 @@ mod tests {
         suite_from_yaml(&MATRIX.replace("{EXCLUDE}", exclude))
     }
 
-    fn plan(s: Suite, only: Option<&str>) -> Result<Plan, PlanError> {
+    fn plan(s: Suite, only: Option<&str>) -> Result<Plan, Error> {
         let f = only.map(|o| OnlyFilter::parse(o).unwrap());
         Plan::new(s, f.as_ref(), None, None, &AcceptAll)
     }
@@ -325,7 +315,7 @@ mod tests {
         // Engine options (not only the matrix) can be matched.
         assert_eq!(idx("write_buffer_size=8MiB").len(), 6);
         let e = plan(suite(""), Some("num_levels=4")).unwrap_err();
-        assert!(e.0.contains("matches none"), "{e}");
+        assert!(e.to_string().contains("matches none"), "{e}");
         assert!(OnlyFilter::parse("a=1,,b").is_err());
     }
 
@@ -368,14 +358,14 @@ mod tests {
         assert_eq!((stores_of(&p), p.cells[0].index), (vec!["memory".to_string()], 1));
         let e = plan_with(swept, Some(StoreKind::Mmdb)).unwrap_err();
         assert!(
-            e.0.contains("--store mmdb") && e.0.contains("sweeps `store`"),
+            e.to_string().contains("--store mmdb") && e.to_string().contains("sweeps `store`"),
             "{e}"
         );
         // A store that is not compiled in is named, with its feature, before anything runs.
         let p = plan_with(swept, Some(StoreKind::Fjall)).unwrap();
         match p.require_compiled() {
             Ok(()) => assert!(StoreKind::Fjall.compiled_in()),
-            Err(e) => assert!(e.0.contains("--features fjall"), "{e}"),
+            Err(e) => assert!(e.to_string().contains("--features fjall"), "{e}"),
         }
     }
 
@@ -387,7 +377,8 @@ mod tests {
         Plan::new(s.clone(), None, None, None, &checker).unwrap();
         let e = Plan::new(s, None, None, Some(StoreKind::Fjall), &checker).unwrap_err();
         assert!(
-            e.0.contains("on store fjall") && e.0.contains("cannot honour option `num_levels`"),
+            e.to_string().contains("on store fjall")
+                && e.to_string().contains("cannot honour option `num_levels`"),
             "{e}"
         );
     }
@@ -410,6 +401,7 @@ mod tests {
 
         s.matrix[0].1.push(serde_json::json!(99));
         let e = plan(s, None).unwrap_err();
-        assert!(e.0.contains("c006") && e.0.contains("num_levels=99"), "{e}");
+        let e = e.to_string();
+        assert!(e.contains("c006") && e.contains("num_levels=99"), "{e}");
     }
 }

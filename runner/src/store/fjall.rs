@@ -42,7 +42,7 @@ pub struct FjallStore {
 }
 
 fn err(e: fjall::Error) -> StoreError {
-    StoreError(format!("fjall: {e}"))
+    StoreError::peer("fjall", e)
 }
 
 /// The keyspace options for `p` (fjall's defaults where `p` is silent).

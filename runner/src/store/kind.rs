@@ -90,24 +90,22 @@ impl StoreKind {
         }
     }
 
-    /// Ok when this build can open the store; else the message naming the
+    /// Ok when this build can open the store; else the error naming the
     /// cargo feature to build with.
-    pub fn require_compiled(self) -> Result<(), String> {
+    pub fn require_compiled(self) -> Result<(), NotCompiled> {
         match self.feature() {
-            Some(feature) if !self.compiled_in() => Err(format!(
-                "store `{}` is not compiled into this lsmlab: rebuild with \
-                 `cargo build --release -p lsmlab-runner --features {feature}` (see docs/peers.md)",
-                self.name()
-            )),
+            Some(feature) if !self.compiled_in() => Err(NotCompiled {
+                store: self.name(),
+                feature,
+            }),
             _ => Ok(()),
         }
     }
 
     /// Opens a fresh store in `dir` with the cell's engine `options`.
     pub fn open(self, dir: &Path, options: &Map<String, Value>) -> StoreResult<Box<dyn Store>> {
-        self.require_compiled().map_err(StoreError)?;
-        let peer =
-            || PeerOptions::from_map(self, options).map_err(|e| StoreError(format!("engine options: {e}")));
+        self.require_compiled()?;
+        let peer = || PeerOptions::from_map(self, options).map_err(StoreError::PeerOptions);
         match self {
             StoreKind::Lsmlab => Ok(Box::new(super::engine::LsmlabStore::open(dir, options)?)),
             StoreKind::Memory => Ok(Box::new(super::memory::MemoryStore::new())),
@@ -121,7 +119,10 @@ impl StoreKind {
             #[allow(unreachable_patterns)] // every peer compiled in
             _ => {
                 let _ = peer;
-                Err(StoreError(format!("store `{}` is not compiled in", self.name())))
+                Err(StoreError::NotCompiled(NotCompiled {
+                    store: self.name(),
+                    feature: self.name(),
+                }))
             }
         }
     }
@@ -130,6 +131,19 @@ impl StoreKind {
     pub fn checker(self) -> StoreChecker {
         StoreChecker(self)
     }
+}
+
+/// A peer store this build cannot open, and the runner feature it needs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "store `{store}` is not compiled into this lsmlab: rebuild with \
+     `cargo build --release -p lsmlab-runner --features {feature}` (see docs/peers.md)"
+)]
+pub struct NotCompiled {
+    /// The store's name.
+    pub store: &'static str,
+    /// The runner's cargo feature that compiles it in.
+    pub feature: &'static str,
 }
 
 /// Checks suites against one store's options: the engine's names and
@@ -180,10 +194,10 @@ mod tests {
                 Ok(()) => assert!(k.compiled_in()),
                 Err(e) => {
                     assert!(!k.compiled_in());
-                    assert!(e.contains(&format!("--features {}", k.name())), "{e}");
+                    assert!(e.to_string().contains(&format!("--features {}", k.name())), "{e}");
                     let dir = tempfile::tempdir().unwrap();
                     let opened = k.open(dir.path(), &Map::new());
-                    assert_eq!(opened.err().map(|e| e.0), Some(e));
+                    assert_eq!(opened.err().map(|e| e.to_string()), Some(e.to_string()));
                 }
             }
         }

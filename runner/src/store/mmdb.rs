@@ -32,7 +32,7 @@ pub struct MmdbStore {
 }
 
 fn err(e: mmdb::Error) -> StoreError {
-    StoreError(format!("mmdb: {e}"))
+    StoreError::peer("mmdb", e)
 }
 
 /// mmdb's options for `p` (mmdb's defaults where `p` is silent).
@@ -170,7 +170,7 @@ impl Store for MmdbStore {
             it.advance();
         }
         match it.error() {
-            Some(e) => Err(StoreError(format!("mmdb iterator: {e}"))),
+            Some(e) => Err(StoreError::peer("mmdb", format!("iterator: {e}"))),
             None => Ok((n, bytes)),
         }
     }

@@ -25,17 +25,57 @@ pub mod rocksdb;
 #[allow(clippy::unwrap_used)] // test helpers, like #[cfg(test)] code (clippy.toml)
 pub mod test_peer;
 
-pub use kind::StoreKind;
+pub use kind::{NotCompiled, StoreKind};
 
 use std::collections::BTreeMap;
 
 use lsmlab_workloads::BatchEntry;
 use serde_json::Value;
 
-/// An engine failure, with the engine's message.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct StoreError(pub String);
+/// Why a store call failed; it fails the cell, whose result records the
+/// message.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    /// The bundled engine returned an error.
+    #[error(transparent)]
+    Engine(#[from] lsmlab_engine::Error),
+    /// The cell's engine options were rejected when the store opened.
+    #[error("engine options: {0}")]
+    Options(#[from] engine::OptionsError),
+    /// A store's lock was poisoned by a thread that panicked holding it.
+    #[error("{0} store lock poisoned")]
+    Poisoned(&'static str),
+    /// A thread of the phase panicked (`"a worker"`, `"the sampler"`).
+    #[error("{0} thread panicked")]
+    Panicked(&'static str),
+    /// The cell's options cannot be mapped onto a peer engine (the message
+    /// names store and option).
+    #[error("engine options: {0}")]
+    PeerOptions(String),
+    /// The cell runs on a peer store this build does not include.
+    #[error(transparent)]
+    NotCompiled(#[from] NotCompiled),
+    /// A peer engine (RocksDB, fjall, mmdb) returned an error.
+    #[cfg(any(feature = "rocksdb", feature = "fjall", feature = "mmdb"))]
+    #[error("{store}: {message}")]
+    Peer {
+        /// The store's name.
+        store: &'static str,
+        /// The engine's message.
+        message: String,
+    },
+}
+
+#[cfg(any(feature = "rocksdb", feature = "fjall", feature = "mmdb"))]
+impl StoreError {
+    /// A peer engine's error `e`, prefixed with the store's name.
+    pub fn peer(store: &'static str, e: impl std::fmt::Display) -> StoreError {
+        StoreError::Peer {
+            store,
+            message: e.to_string(),
+        }
+    }
+}
 
 /// Result alias for store calls.
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -54,12 +94,21 @@ pub trait Store: Send + Sync {
     fn write_batch(&self, entries: &[BatchEntry], sync: bool) -> StoreResult<()>;
     /// Reads up to `len` entries from the first key >= `start`: (entries, key+value bytes).
     fn scan(&self, start: &[u8], len: usize) -> StoreResult<(usize, u64)>;
-    /// Flushes in-memory data to disk and waits.
-    fn flush(&self) -> StoreResult<()>;
-    /// Compacts the whole key space and waits.
-    fn compact(&self) -> StoreResult<()>;
-    /// Waits until no background work is pending.
-    fn wait_for_compaction(&self) -> StoreResult<()>;
+    /// Flushes in-memory data to disk and waits. The default does nothing,
+    /// for stores without a write buffer.
+    fn flush(&self) -> StoreResult<()> {
+        Ok(())
+    }
+    /// Compacts the whole key space and waits. The default does nothing,
+    /// for stores that never compact.
+    fn compact(&self) -> StoreResult<()> {
+        Ok(())
+    }
+    /// Waits until no background work is pending. The default returns at
+    /// once, for stores without background work.
+    fn wait_for_compaction(&self) -> StoreResult<()> {
+        Ok(())
+    }
     /// Engine statistics now.
     fn stats(&self) -> StoreStats;
     /// Closes the store, flushing what it must.
@@ -145,7 +194,7 @@ pub fn entry_bytes(entries: &[BatchEntry]) -> usize {
 /// apart), for peers whose "no work pending" is only observable by
 /// polling; Err after `limit` (naming `store`), or when `busy` fails.
 pub fn settle(
-    store: &str,
+    store: &'static str,
     limit: std::time::Duration,
     mut busy: impl FnMut() -> StoreResult<bool>,
 ) -> StoreResult<()> {
@@ -158,10 +207,10 @@ pub fn settle(
             quiet += 1;
         }
         if started.elapsed() > limit {
-            return Err(StoreError(format!(
-                "{store}: background work still pending after {} s",
-                limit.as_secs()
-            )));
+            return Err(StoreError::Peer {
+                store,
+                message: format!("background work still pending after {} s", limit.as_secs()),
+            });
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }

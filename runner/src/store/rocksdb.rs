@@ -37,7 +37,7 @@ pub struct RocksdbStore {
 }
 
 fn err(e: rocksdb::Error) -> StoreError {
-    StoreError(format!("rocksdb: {e}"))
+    StoreError::peer("rocksdb", e)
 }
 
 fn compression(c: CompressionType) -> DBCompressionType {
