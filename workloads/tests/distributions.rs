@@ -86,7 +86,7 @@ fn scrambled_zipf_top_ten_keys_match_ycsb() {
     );
     let zeta = zeta_ycsb(0.99);
     for rank in 0..10u64 {
-        let key = lsmlab_workloads::chooser::ycsb_fnv(rank) % n;
+        let key = lsmlab_workloads::r#gen::chooser::ycsb_fnv(rank) % n;
         let expected = ((rank + 1) as f64).powf(-0.99) / zeta;
         let got = counts[key as usize] as f64 / samples as f64;
         let sigma = (expected / samples as f64).sqrt();
@@ -97,7 +97,7 @@ fn scrambled_zipf_top_ten_keys_match_ycsb() {
     }
     // Hot keys are spread out, not adjacent.
     let hot: Vec<u64> = (0..10u64)
-        .map(|r| lsmlab_workloads::chooser::ycsb_fnv(r) % n)
+        .map(|r| lsmlab_workloads::r#gen::chooser::ycsb_fnv(r) % n)
         .collect();
     let (lo, hi) = (hot.iter().min().unwrap(), hot.iter().max().unwrap());
     assert!(hi - lo > n / 2, "hot keys should span the key space: {hot:?}");
@@ -123,7 +123,7 @@ fn scrambled_zipf_reaches_every_key() {
     let n = 100_000u64;
     let mut hit = vec![false; n as usize];
     for rank in 0..2_000_000u64 {
-        hit[(lsmlab_workloads::chooser::ycsb_fnv(rank) % n) as usize] = true;
+        hit[(lsmlab_workloads::r#gen::chooser::ycsb_fnv(rank) % n) as usize] = true;
     }
     assert!(
         hit.iter().all(|&h| h),

@@ -10,9 +10,9 @@
 //! YCSB's 1/zeta(10^10) share), hashed with [`ycsb_fnv`] modulo n. Exact
 //! meanings of each distribution are in `distribution.rs`.
 
-use crate::distribution::Distribution;
-use crate::rng::{WorkloadRng, fnv64};
-use crate::zipf::ZipfSampler;
+use crate::r#gen::distribution::Distribution;
+use crate::r#gen::rng::{WorkloadRng, fnv64};
+use crate::r#gen::zipf::ZipfSampler;
 
 /// Items YCSB's scrambled zipfian draws its rank over (`ITEM_COUNT`, 10^10),
 /// whatever the key count.
@@ -174,7 +174,7 @@ impl KeyChooser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::distribution::Distribution;
+    use crate::r#gen::distribution::Distribution;
 
     #[test]
     fn samples_stay_in_range() {
