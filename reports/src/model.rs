@@ -403,6 +403,9 @@ pub struct OpenLoop {
     /// Start delay of the issued operations: actual minus intended start.
     /// With an idle store this is the harness's own precision.
     pub start_delay: LatencySummary,
+    /// Saved histogram files of the start delay (`<NN>-<phase>.start_delay.*`).
+    #[serde(default)]
+    pub start_delay_histogram: Option<HistogramFiles>,
     /// [`PhaseResult::latency`]'s `all` plus each missed operation charged
     /// the time it had waited when the phase ended (a lower bound on what a
     /// client would have seen); `None` when nothing was missed.

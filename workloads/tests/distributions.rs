@@ -59,6 +59,20 @@ fn zeta_ycsb(theta: f64) -> f64 {
     head + integral + ends + slope
 }
 
+/// Checks the share of the keys of ranks 0..10 within 5 standard errors;
+/// `expected(rank)` gives the rank's key and its probability.
+fn assert_top_ten(counts: &[u64], samples: usize, expected: impl Fn(u64) -> (usize, f64)) {
+    for rank in 0..10u64 {
+        let (key, p) = expected(rank);
+        let got = counts[key] as f64 / samples as f64;
+        let sigma = (p / samples as f64).sqrt();
+        assert!(
+            (got - p).abs() < 5.0 * sigma + 2.0 / counts.len() as f64,
+            "rank {rank} (key {key}): expected {p:.5}, got {got:.5}"
+        );
+    }
+}
+
 #[test]
 fn ycsb_zeta_oracle_matches_ycsb_constant() {
     assert!(
@@ -85,16 +99,10 @@ fn scrambled_zipf_top_ten_keys_match_ycsb() {
         2,
     );
     let zeta = zeta_ycsb(0.99);
-    for rank in 0..10u64 {
+    assert_top_ten(&counts, samples, |rank| {
         let key = lsmlab_workloads::r#gen::chooser::ycsb_fnv(rank) % n;
-        let expected = ((rank + 1) as f64).powf(-0.99) / zeta;
-        let got = counts[key as usize] as f64 / samples as f64;
-        let sigma = (expected / samples as f64).sqrt();
-        assert!(
-            (got - expected).abs() < 5.0 * sigma + 2.0 / n as f64,
-            "rank {rank} (key {key}): expected {expected:.5}, got {got:.5}"
-        );
-    }
+        (key as usize, ((rank + 1) as f64).powf(-0.99) / zeta)
+    });
     // Hot keys are spread out, not adjacent.
     let hot: Vec<u64> = (0..10u64)
         .map(|r| lsmlab_workloads::r#gen::chooser::ycsb_fnv(r) % n)
@@ -147,15 +155,9 @@ fn plain_zipf_top_ten_keys_match_the_zipf_formula() {
         4,
     );
     let h = harmonic(n, 0.99);
-    for (key, &count) in counts.iter().enumerate().take(10) {
-        let expected = ((key + 1) as f64).powf(-0.99) / h;
-        let got = count as f64 / samples as f64;
-        let sigma = (expected / samples as f64).sqrt();
-        assert!(
-            (got - expected).abs() < 5.0 * sigma,
-            "key {key}: {expected:.5} vs {got:.5}"
-        );
-    }
+    assert_top_ten(&counts, samples, |rank| {
+        (rank as usize, ((rank + 1) as f64).powf(-0.99) / h)
+    });
 }
 
 #[test]

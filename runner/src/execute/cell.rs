@@ -238,17 +238,21 @@ mod tests {
         }
     }
 
+    fn cell_settings(store: StoreKind, out: &Path, hist: bool) -> CellSettings {
+        CellSettings {
+            store,
+            db_root: out.to_path_buf(),
+            keep_db: false,
+            interval: Duration::from_millis(100),
+            hist_root: hist.then(|| out.to_path_buf()),
+        }
+    }
+
     #[test]
     fn memory_cell_writes_results_and_histograms() {
         let plan = Plan::new(tiny_suite(), None, Some(2), &crate::test_support::AcceptAll).unwrap();
         let out = tempfile::tempdir().unwrap();
-        let settings = CellSettings {
-            store: StoreKind::Memory,
-            db_root: out.path().to_path_buf(),
-            keep_db: false,
-            interval: Duration::from_millis(100),
-            hist_root: Some(out.path().to_path_buf()),
-        };
+        let settings = cell_settings(StoreKind::Memory, out.path(), true);
         let mut writer = ResultsWriter::create(out.path(), results_header(&plan)).unwrap();
         for (cell, rep) in plan.runs() {
             let run = run(&plan.suite, cell, rep, &settings, &Console::quiet());
@@ -294,6 +298,50 @@ mod tests {
     }
 
     #[test]
+    fn start_delay_and_writer_histograms_are_saved_apart_from_op_types() {
+        let suite = crate::test_support::suite_from_yaml(
+            "name: hw\ndata: {keys: 1000}\nphases:\n  - fill: {}\n  - read_random: {ops: 100, rate: 5000}\n  \
+             - read_while_writing: {ops: 20000, threads: 2}\n",
+        );
+        let plan = Plan::new(suite, None, Some(1), &crate::test_support::AcceptAll).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let settings = cell_settings(StoreKind::Memory, out.path(), true);
+        let mut writer = ResultsWriter::create(out.path(), results_header(&plan)).unwrap();
+        writer
+            .add_cell(run(&plan.suite, &plan.cells[0], 1, &settings, &Console::quiet()))
+            .unwrap();
+        let r = Results::load(&out.path().join("results.json")).unwrap();
+        let read = &r.cells[0].phases[1];
+        assert_eq!(read.histograms.keys().collect::<Vec<_>>(), ["get"]);
+        let delay = read
+            .open_loop
+            .as_ref()
+            .unwrap()
+            .start_delay_histogram
+            .as_ref()
+            .unwrap();
+        assert_eq!(
+            sum_interval_log(&out.path().join(&delay.hlog)).unwrap().len(),
+            100
+        );
+        let rww = &r.cells[0].phases[2];
+        assert_eq!(rww.histograms.keys().collect::<Vec<_>>(), ["get"]);
+        let w = rww.writer.as_ref().unwrap();
+        if w.ops > 0 {
+            let put = &w.histograms["put"];
+            assert!(
+                put.hlog.ends_with("02-read_while_writing.writer_put.hlog"),
+                "{}",
+                put.hlog
+            );
+            assert_eq!(
+                sum_interval_log(&out.path().join(&put.hlog)).unwrap().len(),
+                w.ops
+            );
+        }
+    }
+
+    #[test]
     fn space_amp_is_rocksdbs_from_live_tables_not_the_directory() {
         // Before: the directory listing (which still held compaction inputs)
         // over live user bytes: 2.08 after `compact` with no compression.
@@ -304,13 +352,7 @@ mod tests {
         );
         let plan = Plan::new(suite, None, Some(1), &crate::test_support::AcceptAll).unwrap();
         let out = tempfile::tempdir().unwrap();
-        let settings = CellSettings {
-            store: StoreKind::Lsmlab,
-            db_root: out.path().to_path_buf(),
-            keep_db: false,
-            interval: Duration::from_millis(100),
-            hist_root: None,
-        };
+        let settings = cell_settings(StoreKind::Lsmlab, out.path(), false);
         let run = run(&plan.suite, &plan.cells[0], 1, &settings, &Console::quiet());
         assert_eq!(run.result.status, CellStatus::Ok, "{:?}", run.result.error);
         let a = &run.result.amplification;

@@ -15,6 +15,7 @@ use lsmlab_reports::dbbench_line::format_latency;
 use lsmlab_reports::{CellResult, CellStatus, PhaseResult, Results};
 use lsmlab_workloads::Suite;
 
+use crate::execute::phase::result::{MIN_OPS, MIN_SECONDS};
 use crate::execute::phase::{Progress, expected_ops};
 use crate::plan::{Plan, cell_id, render_value};
 use lsmlab_workloads::Cell;
@@ -91,6 +92,9 @@ impl Console {
             }
             if c.sync {
                 bits.push("sync".into());
+            }
+            if c.drop_caches {
+                bits.push("drop_caches".into());
             }
             println!("    {:<20} {}", p.name, bits.join(", "));
         }
@@ -289,9 +293,16 @@ pub fn phase_lines(r: &PhaseResult) -> Vec<String> {
         lines.push(s);
     }
     if r.too_short {
+        let mut why = Vec::new();
+        if r.seconds < MIN_SECONDS {
+            why.push(format!("{:.2} s", r.seconds));
+        }
+        if r.ops < MIN_OPS {
+            why.push(format!("{} ops", r.ops));
+        }
         lines.push(format!(
-            "  warning: measured {:.2} s and {} ops: too short for stable figures (want >= 1 s and >= 10000 ops)",
-            r.seconds, r.ops
+            "  warning: too short to measure: {} (want at least {MIN_SECONDS} s and {MIN_OPS} ops)",
+            why.join(", ")
         ));
     }
     let clamped: u64 = r
@@ -446,6 +457,7 @@ mod tests {
                     p99_ns: 190_000_000,
                     ..Default::default()
                 }),
+                ..Default::default()
             }),
             drop_caches: Some(CacheDrop {
                 done: false,
@@ -470,7 +482,10 @@ mod tests {
             text.contains("SATURATED: achieved 14000 of the target 100000 ops/s; 17200 of 20000 intended ops never issued, p99 counting them >= 190.0ms"),
             "{text}"
         );
-        assert!(text.contains("too short for stable figures"), "{text}");
+        assert!(
+            text.contains("too short to measure: 0.20 s (want at least 1 s and 10000 ops)"),
+            "{text}"
+        );
         assert!(
             text.contains("2 latencies above the 1 h histogram ceiling"),
             "{text}"

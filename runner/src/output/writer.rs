@@ -20,6 +20,7 @@ use lsmlab_reports::hdr::save_hgrm;
 use lsmlab_reports::{CellResult, HistogramFiles, Results};
 
 use crate::execute::cell::CellRun;
+use crate::execute::phase::HistogramSlot;
 use crate::measure::hist_files;
 
 /// Writes one results directory.
@@ -77,10 +78,21 @@ impl ResultsWriter {
                     hlog: slash_path(&hlog),
                     hgrm: slash_path(&hgrm),
                 };
-                match (saved.writer, phase_result.writer.as_mut()) {
-                    (true, Some(w)) => w.histograms.insert(saved.key, files),
-                    _ => phase_result.histograms.insert(saved.key, files),
-                };
+                match saved.slot {
+                    HistogramSlot::Op(op) => {
+                        phase_result.histograms.insert(op, files);
+                    }
+                    HistogramSlot::StartDelay => {
+                        if let Some(o) = phase_result.open_loop.as_mut() {
+                            o.start_delay_histogram = Some(files);
+                        }
+                    }
+                    HistogramSlot::Writer(op) => {
+                        if let Some(w) = phase_result.writer.as_mut() {
+                            w.histograms.insert(op, files);
+                        }
+                    }
+                }
             }
         }
         self.push(result)

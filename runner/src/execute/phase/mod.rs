@@ -17,7 +17,7 @@
 //! - A store error from any worker stops the phase and is returned after
 //!   every thread has been joined (no thread outlives its phase).
 
-mod result;
+pub mod result;
 #[cfg(test)]
 mod tests;
 
@@ -68,15 +68,24 @@ pub struct PhaseRun {
     pub sampled: SamplerOutput,
 }
 
+/// Where a saved histogram's files are recorded in the phase result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HistogramSlot {
+    /// `histograms[<op>]`: latency of one operation type.
+    Op(String),
+    /// `open_loop.start_delay_histogram`.
+    StartDelay,
+    /// `writer.histograms[<op>]`: the `read_while_writing` writer's.
+    Writer(String),
+}
+
 /// One whole-phase histogram to save, with where it belongs in the result.
 #[derive(Debug)]
 pub struct SavedHistogram<'a> {
     /// File name part and `.hlog` tag (`get`, `start_delay`, `writer_put`).
     pub file_name: String,
-    /// Key in the result's `histograms` map (`get`, `start_delay`, `put`).
-    pub key: String,
-    /// Whether it belongs to the `read_while_writing` writer.
-    pub writer: bool,
+    /// Where its files are recorded.
+    pub slot: HistogramSlot,
     /// The histogram.
     pub histogram: &'a LazyHistogram,
 }
@@ -92,23 +101,20 @@ impl PhaseRun {
             .iter()
             .map(|(op, h)| SavedHistogram {
                 file_name: op.to_string(),
-                key: op.to_string(),
-                writer: false,
+                slot: HistogramSlot::Op(op.to_string()),
                 histogram: h,
             })
             .collect();
         if s.totals.start_delay.count() > 0 {
             out.push(SavedHistogram {
                 file_name: sampler::START_DELAY.to_string(),
-                key: sampler::START_DELAY.to_string(),
-                writer: false,
+                slot: HistogramSlot::StartDelay,
                 histogram: &s.totals.start_delay,
             });
         }
         out.extend(s.writer_totals.latency.iter().map(|(op, h)| SavedHistogram {
             file_name: format!("{}{op}", sampler::WRITER_PREFIX),
-            key: op.to_string(),
-            writer: true,
+            slot: HistogramSlot::Writer(op.to_string()),
             histogram: h,
         }));
         out
@@ -153,7 +159,7 @@ pub(crate) struct Ends {
     pub last_finish: Option<Instant>,
     /// The same for the writer.
     pub writer_span: (Option<Instant>, Option<Instant>),
-    /// Missed open-loop operations and their charged waits.
+    /// Open-loop operations that were due but never issued.
     pub missed_ops: u64,
     /// Missed operations' charged waits.
     pub missed: LazyHistogram,

@@ -90,9 +90,22 @@ pub fn is_saturated(target: Option<f64>, achieved: f64, ops: u64) -> bool {
     target.is_some_and(|t| t > 0.0 && ops > 0 && achieved < SATURATED_BELOW * t)
 }
 
-/// Whether a load phase measured too little to trust.
-pub fn is_too_short(kind: &PhaseKind, seconds: f64, ops: u64) -> bool {
-    !kind.is_maintenance() && (seconds < MIN_SECONDS || ops < MIN_OPS)
+/// Why a load phase measured too little to trust, if it did. `asked` is a
+/// duration-bound phase's `duration:` (its measured span ends a hair
+/// before it, which is not "too short").
+pub fn too_short(kind: &PhaseKind, asked: Option<f64>, seconds: f64, ops: u64) -> Option<String> {
+    if kind.is_maintenance() {
+        return None;
+    }
+    let timed = asked.map_or(seconds, |d| d.max(seconds));
+    match (timed < MIN_SECONDS, ops < MIN_OPS) {
+        (false, false) => None,
+        (true, false) => Some(format!("measured {seconds:.2} s, under {MIN_SECONDS} s")),
+        (false, true) => Some(format!("measured {ops} ops, under {MIN_OPS}")),
+        (true, true) => Some(format!(
+            "measured {seconds:.2} s and {ops} ops, under {MIN_SECONDS} s and {MIN_OPS} ops"
+        )),
+    }
 }
 
 /// Engine read counters accumulated between two statistics readings.
@@ -129,6 +142,7 @@ pub(crate) fn build(i: Inputs<'_>) -> PhaseResult {
             intended_ops: ops + i.ends.missed_ops,
             missed_ops: i.ends.missed_ops,
             start_delay: summary(&totals.start_delay),
+            start_delay_histogram: None,
             latency_with_missed,
         }
     });
@@ -185,7 +199,13 @@ pub(crate) fn build(i: Inputs<'_>) -> PhaseResult {
         reads_missed: totals.reads - totals.found,
         saturated: is_saturated(phase.common.rate, ops_per_sec, ops),
         open_loop,
-        too_short: is_too_short(&phase.kind, seconds, ops),
+        too_short: too_short(
+            &phase.kind,
+            phase.common.duration.map(|d| d.as_secs_f64()),
+            seconds,
+            ops,
+        )
+        .is_some(),
         single_operation: phase.kind.is_maintenance(),
         writer,
         read_amp,
@@ -211,11 +231,25 @@ mod tests {
     #[test]
     fn too_short_under_one_second_or_ten_thousand_ops() {
         let read = PhaseKind::ReadRandom;
-        assert!(is_too_short(&read, 0.5, 1_000_000));
-        assert!(is_too_short(&read, 5.0, 9_999));
-        assert!(!is_too_short(&read, 1.0, 10_000));
+        assert_eq!(
+            too_short(&read, None, 0.5, 1_000_000).as_deref(),
+            Some("measured 0.50 s, under 1 s")
+        );
+        assert_eq!(
+            too_short(&read, None, 5.0, 9_999).as_deref(),
+            Some("measured 9999 ops, under 10000")
+        );
         assert!(
-            !is_too_short(&PhaseKind::Compact, 0.05, 1),
+            too_short(&read, None, 0.2, 50)
+                .unwrap()
+                .contains("under 1 s and 10000 ops")
+        );
+        assert_eq!(too_short(&read, None, 1.0, 10_000), None);
+        // `duration: 1s` measures 0.99999 s from first start to last end: not too short.
+        assert_eq!(too_short(&read, Some(1.0), 0.99999, 180_000), None);
+        assert_eq!(
+            too_short(&PhaseKind::Compact, None, 0.05, 1),
+            None,
             "single operations are exempt"
         );
     }

@@ -133,41 +133,66 @@ fn rate_counts_operations_not_batches() {
     assert_eq!((o.intended_ops, o.missed_ops), (200, 0));
 }
 
-/// A store whose reads take `delay`.
-struct SlowStore {
-    delay: Duration,
+/// The memory store with faults: reads that take `get_delay`, and writes
+/// that fail once `puts_left` reaches zero.
+struct TestStore {
+    inner: MemoryStore,
+    get_delay: Duration,
+    puts_left: AtomicU64,
 }
-impl Store for SlowStore {
-    fn put(&self, _: &[u8], _: &[u8], _: bool) -> StoreResult<()> {
-        Ok(())
+
+impl TestStore {
+    fn slow_reads(get_delay: Duration) -> TestStore {
+        TestStore {
+            inner: MemoryStore::new(),
+            get_delay,
+            puts_left: u64::MAX.into(),
+        }
     }
-    fn get(&self, _: &[u8]) -> StoreResult<Option<usize>> {
-        std::thread::sleep(self.delay);
-        Ok(Some(100))
+
+    fn failing_after(puts: u64) -> TestStore {
+        TestStore {
+            inner: MemoryStore::new(),
+            get_delay: Duration::ZERO,
+            puts_left: puts.into(),
+        }
     }
-    fn delete(&self, _: &[u8], _: bool) -> StoreResult<()> {
-        Ok(())
+}
+
+impl Store for TestStore {
+    fn put(&self, k: &[u8], v: &[u8], s: bool) -> StoreResult<()> {
+        if self.puts_left.fetch_sub(1, Relaxed) == 0 {
+            return Err(StoreError("disk on fire".into()));
+        }
+        self.inner.put(k, v, s)
     }
-    fn delete_range(&self, _: &[u8], _: &[u8], _: bool) -> StoreResult<()> {
-        Ok(())
+    fn get(&self, k: &[u8]) -> StoreResult<Option<usize>> {
+        std::thread::sleep(self.get_delay);
+        self.inner.get(k)
     }
-    fn write_batch(&self, _: &[BatchEntry], _: bool) -> StoreResult<()> {
-        Ok(())
+    fn delete(&self, k: &[u8], s: bool) -> StoreResult<()> {
+        self.inner.delete(k, s)
     }
-    fn scan(&self, _: &[u8], _: usize) -> StoreResult<(usize, u64)> {
-        Ok((0, 0))
+    fn delete_range(&self, b: &[u8], e: &[u8], s: bool) -> StoreResult<()> {
+        self.inner.delete_range(b, e, s)
+    }
+    fn write_batch(&self, e: &[BatchEntry], s: bool) -> StoreResult<()> {
+        self.inner.write_batch(e, s)
+    }
+    fn scan(&self, k: &[u8], n: usize) -> StoreResult<(usize, u64)> {
+        self.inner.scan(k, n)
     }
     fn flush(&self) -> StoreResult<()> {
-        Ok(())
+        self.inner.flush()
     }
     fn compact(&self) -> StoreResult<()> {
-        Ok(())
+        self.inner.compact()
     }
     fn wait_for_compaction(&self) -> StoreResult<()> {
-        Ok(())
+        self.inner.wait_for_compaction()
     }
     fn stats(&self) -> StoreStats {
-        StoreStats::default()
+        self.inner.stats()
     }
     fn close(self: Box<Self>) -> StoreResult<()> {
         Ok(())
@@ -181,9 +206,7 @@ fn a_saturated_phase_counts_and_charges_its_backlog() {
     let suite = suite_from_yaml(
         "name: s\ndata: {keys: 1000}\nphases:\n  - read_random: {duration: 300ms, rate: 5000}\n",
     );
-    let slow = SlowStore {
-        delay: Duration::from_millis(1),
-    };
+    let slow = TestStore::slow_reads(Duration::from_millis(1));
     let r = run_phase(&slow, &suite, 0, &settings(100, &suite)).result;
     assert!(r.saturated, "{} ops/s of 5000", r.ops_per_sec);
     let o = r.open_loop.unwrap();
@@ -269,57 +292,10 @@ fn read_while_writing_reports_readers_and_stops_the_writer_promptly() {
     assert!(wall < Duration::from_millis(450), "phase took {wall:?}");
 }
 
-/// A store whose writes fail after `ok` of them.
-struct FailingStore {
-    inner: MemoryStore,
-    ok: AtomicU64,
-}
-impl Store for FailingStore {
-    fn put(&self, k: &[u8], v: &[u8], s: bool) -> StoreResult<()> {
-        if self.ok.fetch_sub(1, Relaxed) == 0 {
-            return Err(StoreError("disk on fire".into()));
-        }
-        self.inner.put(k, v, s)
-    }
-    fn get(&self, k: &[u8]) -> StoreResult<Option<usize>> {
-        self.inner.get(k)
-    }
-    fn delete(&self, k: &[u8], s: bool) -> StoreResult<()> {
-        self.inner.delete(k, s)
-    }
-    fn delete_range(&self, b: &[u8], e: &[u8], s: bool) -> StoreResult<()> {
-        self.inner.delete_range(b, e, s)
-    }
-    fn write_batch(&self, e: &[BatchEntry], s: bool) -> StoreResult<()> {
-        self.inner.write_batch(e, s)
-    }
-    fn scan(&self, k: &[u8], n: usize) -> StoreResult<(usize, u64)> {
-        self.inner.scan(k, n)
-    }
-    fn flush(&self) -> StoreResult<()> {
-        Ok(())
-    }
-    fn compact(&self) -> StoreResult<()> {
-        Ok(())
-    }
-    fn wait_for_compaction(&self) -> StoreResult<()> {
-        Ok(())
-    }
-    fn stats(&self) -> StoreStats {
-        self.inner.stats()
-    }
-    fn close(self: Box<Self>) -> StoreResult<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn store_error_stops_every_worker_and_is_returned() {
     let suite = suite_from_yaml("name: f\ndata: {keys: 1000}\nphases:\n  - fill: {threads: 4}\n");
-    let store = FailingStore {
-        inner: MemoryStore::new(),
-        ok: 100.into(),
-    };
+    let store = TestStore::failing_after(100);
     let dir = tempfile::tempdir().unwrap();
     let e = run(
         &store,
