@@ -239,6 +239,20 @@ fn latest_never_reads_a_key_not_yet_acknowledged() {
 }
 
 #[test]
+fn an_insert_never_issued_does_not_stall_the_key_space() {
+    // A duration-bound phase may end between generating an insert and issuing it.
+    let s = suite("{keys: 1000, key_size: 8}", "mixed: {ops: 10, insert: 1}");
+    let ks = Arc::new(KeySpace::new(1000));
+    let mut st = OpStream::new_shared(&s, 0, 5, 0, 1, ks.clone());
+    assert!(st.next_op().is_some());
+    st.abandon();
+    assert_eq!(ks.len(), 1001, "the claimed number is passed over");
+    assert!(st.next_op().is_some());
+    st.acknowledge();
+    assert_eq!(ks.len(), 1002);
+}
+
+#[test]
 fn a_second_insert_phase_continues_after_the_first() {
     // Before: every insert phase restarted at data.keys and overwrote the
     // previous phase's "inserts".

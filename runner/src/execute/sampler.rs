@@ -83,6 +83,8 @@ struct Interval {
 pub struct Sampler<'a> {
     store: &'a dyn Store,
     workers: Vec<Arc<WorkerShared>>,
+    /// One emptied tally per worker, swapped into its slot at each collect.
+    spares: Vec<Tally>,
     start: Instant,
     base_time: SystemTime,
     warmup_end: Instant,
@@ -106,6 +108,7 @@ impl<'a> Sampler<'a> {
     ) -> Sampler<'a> {
         Sampler {
             store,
+            spares: workers.iter().map(|_| Tally::default()).collect(),
             workers,
             start,
             base_time,
@@ -150,10 +153,13 @@ impl<'a> Sampler<'a> {
     fn collect(&mut self, now: Instant) -> Interval {
         let mut main = Tally::default();
         let mut writer = Tally::default();
-        for w in &self.workers {
+        for (w, spare) in self.workers.iter().zip(self.spares.iter_mut()) {
+            // Swap under the lock (O(1)); merge and empty outside it, and
+            // leave the emptied buffers for the worker's next hand-over.
             if let Ok(mut pending) = w.pending.lock() {
-                pending.drain_into(if w.writer { &mut writer } else { &mut main });
+                std::mem::swap(&mut *pending, spare);
             }
+            spare.drain_into(if w.writer { &mut writer } else { &mut main });
         }
         let from = std::mem::replace(&mut self.last, now);
         Interval {

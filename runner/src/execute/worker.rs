@@ -4,9 +4,10 @@
 //! Invariants:
 //! - The hot loop touches no shared cache line except this worker's own
 //!   [`WorkerShared`] (padded to 128 bytes): a relaxed store of the op
-//!   count per op, and a short lock every `publish_every` to move the
-//!   whole tally (histograms and counts together) to the sampler. Each
-//!   latency is recorded once; the phase totals are the sampler's sum.
+//!   count per op, and a short lock every `publish_every` to swap the whole
+//!   tally (histograms and counts together) for the empty one the sampler
+//!   left. Each latency is recorded once; the phase totals are the
+//!   sampler's sum.
 //! - Ops are counted as the workload defines them (`Op::ops`: a batch of N
 //!   writes is N ops, a `read_seq` chunk its entries), as db_bench does;
 //!   latency is recorded once per store call. An open-loop schedule
@@ -196,12 +197,18 @@ pub fn run(mut spec: WorkerSpec<'_>) -> WorkerOutcome {
         let (intended, began) = match spec.schedule.as_mut() {
             Some(schedule) => {
                 let at = schedule.next_start(count);
-                if spec.deadline.is_some_and(|d| at >= d) {
-                    break;
-                }
-                match schedule.wait_until(&clock, at, spec.stop) {
+                let began = if spec.deadline.is_some_and(|d| at >= d) {
+                    None
+                } else {
+                    schedule.wait_until(&clock, at, spec.stop)
+                };
+                match began {
                     Some(now) => (at, now),
-                    None => break,
+                    None => {
+                        // Not issued: the phase ended (or stopped) first.
+                        spec.stream.abandon();
+                        break;
+                    }
                 }
             }
             None => {
@@ -262,12 +269,25 @@ pub fn run(mut spec: WorkerSpec<'_>) -> WorkerOutcome {
     out
 }
 
+/// Hands `tally` to the sampler. Usually O(1) under the lock: the sampler
+/// leaves emptied (still allocated) buffers in the slot, and the worker
+/// swaps its full tally for them, so the measured thread never walks a
+/// histogram here; only when the sampler has not taken the previous hand-over
+/// yet are the two merged.
 fn publish(shared: &WorkerShared, tally: &mut Tally) {
     if tally.is_empty() {
         return;
     }
     // A poisoned lock means the sampler panicked; the phase reports that.
-    if let Ok(mut slot) = shared.pending.lock() {
-        tally.drain_into(&mut slot);
+    let Ok(mut slot) = shared.pending.lock() else {
+        return;
+    };
+    if slot.is_empty() {
+        // The slot holds what the sampler emptied: `tally` is now empty too.
+        std::mem::swap(&mut *slot, tally);
+    } else {
+        slot.add(tally);
+        drop(slot);
+        tally.reset();
     }
 }

@@ -298,6 +298,16 @@ impl OpStream {
         }
     }
 
+    /// Tells the stream that the operation last returned by
+    /// [`OpStream::next_op`] will not be issued (the phase ended first). A
+    /// claimed insert number is passed over so the key space keeps growing:
+    /// it counts as existing but holds no value, and a read of it misses.
+    pub fn abandon(&mut self) {
+        if let Some(k) = self.pending_insert.take() {
+            self.key_space.acknowledge(k);
+        }
+    }
+
     /// The key space this stream samples.
     pub fn key_space(&self) -> &Arc<KeySpace> {
         &self.key_space
