@@ -11,7 +11,7 @@ use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use lsmlab_reports::dbbench_line::format_latency;
+use lsmlab_reports::dbbench_line::{format_dbbench_line, format_latency};
 use lsmlab_reports::{CellResult, CellStatus, PhaseResult, Results};
 use lsmlab_workloads::Suite;
 
@@ -244,7 +244,21 @@ pub fn phase_lines(r: &PhaseResult) -> Vec<String> {
     if r.single_operation {
         return vec![format!("{:<12} : {}", r.name, human_seconds(r.seconds))];
     }
-    let mut line = r.dbbench_line();
+    // micros/op is per measuring thread, as db_bench sums its threads' times:
+    // read_while_writing's writer is not one of them.
+    let measuring = r.threads.max(1) - usize::from(r.writer.is_some() && r.threads > 1);
+    let micros_per_op = if r.ops == 0 {
+        0.0
+    } else {
+        r.seconds * 1e6 * measuring as f64 / r.ops as f64
+    };
+    let mut line = format_dbbench_line(
+        &r.name,
+        micros_per_op,
+        r.ops_per_sec,
+        (r.bytes > 0).then_some(r.mb_per_sec),
+        r.latency.get("all").filter(|s| s.count > 0).map(|s| s.p99_ns),
+    );
     let reads = r.reads_found + r.reads_missed;
     if reads > 0 {
         line.push_str(&format!(" ({} of {reads} found)", r.reads_found));
@@ -459,6 +473,7 @@ mod tests {
                 }),
                 ..Default::default()
             }),
+            threads: 2,
             drop_caches: Some(CacheDrop {
                 done: false,
                 error: Some("cannot drop the page cache".into()),
@@ -473,6 +488,8 @@ mod tests {
             ..phase("read_random")
         };
         let text = phase_lines(&r).join("\n");
+        // Two threads, one of them the writer: micros/op is the one reader's.
+        assert!(text.starts_with("read_random  :  10.000 micros/op"), "{text}");
         assert!(
             text.contains("writer: 2 ops in 0.500 s, 4 ops/sec (write_rate 2)"),
             "{text}"
