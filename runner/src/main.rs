@@ -185,6 +185,7 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
         keep_db: args.keep_db,
         interval: args.interval,
         hist_root: Some(out.to_path_buf()),
+        page_cache: measure::page_cache::PageCache::system(),
     };
     let total = plan.cells.len() * plan.repeat as usize;
     let mut failed = 0;

@@ -29,6 +29,7 @@ use lsmlab_workloads::{KeySpace, Suite};
 
 use super::phase::{self, PhaseRun, PhaseSettings};
 use crate::measure::hist_files;
+use crate::measure::page_cache::PageCache;
 use crate::measure::procfs;
 use crate::output::console::Console;
 use crate::output::writer::utc_timestamp;
@@ -50,6 +51,8 @@ pub struct CellSettings {
     /// Results directory the `.hlog` files are streamed into
     /// (`hist/<cell id>/` below it); `None` keeps none.
     pub hist_root: Option<PathBuf>,
+    /// How `drop_caches: true` drops the page cache.
+    pub page_cache: PageCache,
 }
 
 /// A finished (or failed) cell with the phases' raw histograms.
@@ -149,6 +152,7 @@ pub fn run(
                     result.id
                 ),
                 key_space: Arc::new(KeySpace::new(suite.data.keys)),
+                page_cache: settings.page_cache.clone(),
             };
             for index in 0..suite.phases.len() {
                 let progress = console.phase_progress(suite, index);
@@ -245,6 +249,7 @@ mod tests {
             keep_db: false,
             interval: Duration::from_millis(100),
             hist_root: hist.then(|| out.to_path_buf()),
+            page_cache: PageCache::at(&out.join("drop_caches")),
         }
     }
 

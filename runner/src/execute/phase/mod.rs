@@ -33,7 +33,7 @@ use super::sampler::{self, HlogTarget, Sampler, SamplerOutput};
 use super::schedule::Schedule;
 use super::worker::{self, WorkerShared, WorkerSpec};
 use crate::measure::histograms::LazyHistogram;
-use crate::measure::page_cache;
+use crate::measure::page_cache::PageCache;
 use crate::measure::procfs::{self, ProcSnapshot};
 use crate::store::{Store, StoreError};
 
@@ -51,6 +51,8 @@ pub struct PhaseSettings {
     /// The cell's key space: the acknowledged-insert high-water mark shared
     /// by every thread and phase.
     pub key_space: Arc<KeySpace>,
+    /// How `drop_caches: true` drops the page cache.
+    pub page_cache: PageCache,
 }
 
 /// Called while a phase runs so the console can show progress.
@@ -184,7 +186,7 @@ pub fn run(
 ) -> Result<PhaseRun, StoreError> {
     let phase = &suite.phases[index];
     let threads = phase.common.threads.max(1);
-    let drop_caches = phase.common.drop_caches.then(page_cache::drop_page_cache);
+    let drop_caches = phase.common.drop_caches.then(|| settings.page_cache.drop_all());
     let stats_before = store.stats();
     procfs::reset_peak_rss();
     let proc_before = ProcSnapshot::now();
