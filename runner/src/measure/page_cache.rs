@@ -41,11 +41,6 @@ impl PageCache {
         }
     }
 
-    /// The file written to drop the cache.
-    pub fn file(&self) -> &Path {
-        &self.file
-    }
-
     /// Syncs, then drops the page cache; reports whether it could.
     pub fn drop_all(&self) -> CacheDrop {
         #[cfg(target_os = "linux")]
@@ -96,6 +91,6 @@ mod tests {
             e.contains("missing/drop_caches") && e.contains("warm page cache"),
             "{e}"
         );
-        assert_eq!(PageCache::system().file(), Path::new(DROP_CACHES));
+        assert_eq!(PageCache::system().file, Path::new(DROP_CACHES));
     }
 }
