@@ -9,7 +9,9 @@
 //! [`PageCache`] at a file of their own: dropping the cache of a shared
 //! machine from a unit test would slow everyone else down.
 
-use std::path::{Path, PathBuf};
+#[cfg(test)]
+use std::path::Path;
+use std::path::PathBuf;
 
 use lsmlab_reports::CacheDrop;
 
