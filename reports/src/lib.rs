@@ -19,7 +19,7 @@ pub mod stats;
 pub use dbbench_line::format_dbbench_line;
 pub use hdr::{HdrError, LatencyHistogram};
 pub use model::{
-    Amplification, CacheDrop, CellResult, CellStatus, CpuTimes, Harness, HistogramFiles, Host,
+    Amplification, BuildInfo, CacheDrop, CellResult, CellStatus, CpuTimes, Harness, HistogramFiles, Host,
     IntervalLatency, IoBytes, LatencySummary, MeasuredReadAmp, OpenLoop, PhaseResult, Results, ResultsError,
     SCHEMA_VERSION, SuiteInfo, TimelineSample, WriterResult,
 };

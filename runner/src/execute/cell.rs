@@ -32,8 +32,8 @@ use crate::measure::hist_files;
 use crate::measure::page_cache::PageCache;
 use crate::measure::procfs;
 use crate::output::console::Console;
-use crate::output::writer::utc_timestamp;
-use crate::plan::{cell_id, matrix_map};
+use crate::output::timestamp::utc_timestamp;
+use crate::plan::{cell_id, matrix_map, sanitize};
 use crate::store::{Store, StoreKind};
 use lsmlab_workloads::Cell;
 
@@ -77,18 +77,11 @@ pub fn phase_stream_seed(suite_seed: u64, repetition: u32, phase_index: usize) -
 
 /// The database directory of one cell repetition.
 pub fn db_dir(root: &Path, suite: &Suite, cell: &Cell, repetition: u32) -> PathBuf {
-    let name: String = suite
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    root.join(format!("db-{name}-{}", cell_id(cell, repetition)))
+    root.join(format!(
+        "db-{}-{}",
+        sanitize(&suite.name),
+        cell_id(cell, repetition)
+    ))
 }
 
 /// Runs `cell` once.
@@ -214,33 +207,11 @@ fn finish(store: &dyn Store, suite: &Suite, result: &mut CellResult) {
 mod tests {
     use super::*;
     use crate::output::writer::ResultsWriter;
+    use crate::output::writer::results_header;
     use crate::plan::Plan;
     use crate::test_support::tiny_suite;
     use lsmlab_reports::hdr::{load_interval_log, sum_interval_log};
-    use lsmlab_reports::{Host, Results, SCHEMA_VERSION, SuiteInfo};
-
-    fn results_header(plan: &Plan) -> Results {
-        Results {
-            schema_version: SCHEMA_VERSION,
-            suite: SuiteInfo {
-                name: plan.suite.name.clone(),
-                description: String::new(),
-                file: plan.suite.file.clone(),
-                seed: plan.suite.seed,
-                repeat: plan.repeat,
-                resolved: plan.resolved(),
-            },
-            lsmlab_version: "test".into(),
-            git_revision: "unknown".into(),
-            store: "memory".into(),
-            interval_seconds: 0.1,
-            started_at: String::new(),
-            finished_at: None,
-            host: Host::default(),
-            harness: lsmlab_reports::Harness::default(),
-            cells: Vec::new(),
-        }
-    }
+    use lsmlab_reports::{Host, Results};
 
     fn cell_settings(store: StoreKind, out: &Path, hist: bool) -> CellSettings {
         CellSettings {
@@ -258,7 +229,11 @@ mod tests {
         let plan = Plan::new(tiny_suite(), None, Some(2), &crate::test_support::AcceptAll).unwrap();
         let out = tempfile::tempdir().unwrap();
         let settings = cell_settings(StoreKind::Memory, out.path(), true);
-        let mut writer = ResultsWriter::create(out.path(), results_header(&plan)).unwrap();
+        let mut writer = ResultsWriter::create(
+            out.path(),
+            results_header(&plan, StoreKind::Memory, settings.interval, Host::default()),
+        )
+        .unwrap();
         for (cell, rep) in plan.runs() {
             let run = run(&plan.suite, cell, rep, &settings, &Console::quiet());
             assert_eq!(run.result.status, CellStatus::Ok, "{:?}", run.result.error);
@@ -311,7 +286,11 @@ mod tests {
         let plan = Plan::new(suite, None, Some(1), &crate::test_support::AcceptAll).unwrap();
         let out = tempfile::tempdir().unwrap();
         let settings = cell_settings(StoreKind::Memory, out.path(), true);
-        let mut writer = ResultsWriter::create(out.path(), results_header(&plan)).unwrap();
+        let mut writer = ResultsWriter::create(
+            out.path(),
+            results_header(&plan, StoreKind::Memory, settings.interval, Host::default()),
+        )
+        .unwrap();
         writer
             .add_cell(run(&plan.suite, &plan.cells[0], 1, &settings, &Console::quiet()))
             .unwrap();

@@ -254,7 +254,7 @@ pub fn run(
     let mut span = (None, None);
     let mut error = None;
     for (writer, outcome) in outcomes {
-        let outcome = outcome.map_err(|_| StoreError("a worker thread panicked".into()))?;
+        let outcome = outcome.map_err(|_| StoreError::Panicked("a worker"))?;
         if writer {
             merge_span(&mut ends.writer_span, outcome.first_start, outcome.last_finish);
         } else {
@@ -267,12 +267,13 @@ pub fn run(
         }
     }
     (ends.first_start, ends.last_finish) = span;
-    let sampled = sampled.map_err(|_| StoreError("the sampler thread panicked".into()))?;
+    let sampled = sampled.map_err(|_| StoreError::Panicked("the sampler"))?;
     if let Some(e) = error {
         return Err(e);
     }
-    if let Some(e) = &sampled.error {
-        return Err(StoreError(format!("cannot write histograms: {e}")));
+    let mut sampled = sampled;
+    if let Some(e) = sampled.error.take() {
+        return Err(StoreError::Histograms(Arc::new(e)));
     }
     let after = result::After {
         proc: ProcSnapshot::now(),

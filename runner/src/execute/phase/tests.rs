@@ -165,7 +165,10 @@ impl TestStore {
 impl Store for TestStore {
     fn put(&self, k: &[u8], v: &[u8], s: bool) -> StoreResult<()> {
         if self.puts_left.fetch_sub(1, Relaxed) == 0 {
-            return Err(StoreError("disk on fire".into()));
+            return Err(StoreError::Engine(lsmlab_engine::Error::io(
+                "disk on fire",
+                std::io::Error::other("no space left"),
+            )));
         }
         self.inner.put(k, v, s)
     }
@@ -184,15 +187,6 @@ impl Store for TestStore {
     }
     fn scan(&self, k: &[u8], n: usize) -> StoreResult<(usize, u64)> {
         self.inner.scan(k, n)
-    }
-    fn flush(&self) -> StoreResult<()> {
-        self.inner.flush()
-    }
-    fn compact(&self) -> StoreResult<()> {
-        self.inner.compact()
-    }
-    fn wait_for_compaction(&self) -> StoreResult<()> {
-        self.inner.wait_for_compaction()
     }
     fn stats(&self) -> StoreStats {
         self.inner.stats()
@@ -309,7 +303,7 @@ fn store_error_stops_every_worker_and_is_returned() {
         &Console::quiet().phase_progress(&suite, 0),
     )
     .unwrap_err();
-    assert_eq!(e.0, "disk on fire");
+    assert_eq!(e.to_string(), "I/O error: disk on fire: no space left");
 }
 
 #[test]
