@@ -94,6 +94,15 @@ impl History {
         }
     }
 
+    /// Failed writes a history takes: each may double the candidates, so
+    /// callers stop writing after this many ([`History::takes_writes`]).
+    pub const MAX_FAILED: usize = 3;
+
+    /// False once [`History::MAX_FAILED`] writes failed: stop writing.
+    pub fn takes_writes(&self) -> bool {
+        self.counts().2 < Self::MAX_FAILED
+    }
+
     /// Records write `muts` (synced or not) and its outcome.
     pub fn record(&mut self, muts: Vec<Mutation>, sync: bool, acked: bool) {
         if acked {
@@ -101,6 +110,11 @@ impl History {
                 apply(c, &muts);
             }
         } else {
+            assert!(
+                self.takes_writes(),
+                "more than {} failed writes recorded",
+                Self::MAX_FAILED
+            );
             let mut with = self.candidates.clone();
             for c in &mut with {
                 apply(c, &muts);

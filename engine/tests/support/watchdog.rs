@@ -18,8 +18,13 @@ pub struct Watchdog {
 }
 
 impl Watchdog {
-    /// Aborts the process if [`Watchdog::progress`] is not called for `limit`.
+    /// Aborts the process if [`Watchdog::progress`] is not called for `limit`
+    /// (`LSMLAB_WATCHDOG_SECS` overrides it, e.g. to attach a debugger).
     pub fn new(name: &str, limit: Duration) -> Watchdog {
+        let limit = std::env::var("LSMLAB_WATCHDOG_SECS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .map_or(limit, Duration::from_secs);
         let progress = Arc::new(AtomicU64::new(0));
         let doing = Arc::new(Mutex::new(String::from("starting")));
         let stop = Arc::new(AtomicBool::new(false));

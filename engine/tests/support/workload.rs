@@ -45,6 +45,34 @@ pub enum Step {
     Compact(Option<Vec<u8>>, Option<Vec<u8>>),
 }
 
+impl Step {
+    /// A one-line description (keys as text, values by length) for messages.
+    pub fn describe(&self) -> String {
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let muts = |m: &[Mutation]| {
+            m.iter()
+                .map(|m| match m {
+                    Mutation::Put(k, v) => format!("put {} ({} bytes)", text(k), v.len()),
+                    Mutation::Delete(k) => format!("delete {}", text(k)),
+                    Mutation::DeleteRange(a, b) => format!("delete_range [{}, {})", text(a), text(b)),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            Step::Write(m, sync) => format!("write sync={sync} [{}]", muts(m)),
+            Step::Get(k) => format!("get {}", text(k)),
+            Step::Scan(a, b) => format!("scan [{}, {})", text(a), text(b)),
+            Step::Flush => "flush".into(),
+            Step::Compact(a, b) => format!(
+                "compact_range {:?}..={:?}",
+                a.as_deref().map(text),
+                b.as_deref().map(text)
+            ),
+        }
+    }
+}
+
 fn mutation(rng: &mut StdRng, write: u64) -> Mutation {
     let k = rng.random_range(0..KEYS);
     match rng.random_range(0..20) {
@@ -93,7 +121,8 @@ pub struct RunStats {
 
 /// Runs `step` against `db`, recording writes in `history` and checking
 /// successful reads against it. Panics (with `context`) on a wrong answer.
-/// Returns the error, if the step failed.
+/// Returns the error, if the step failed. Writes are skipped once the
+/// history takes no more (see [`History::takes_writes`]).
 pub fn run(
     db: &Db,
     step: &Step,
@@ -101,6 +130,9 @@ pub fn run(
     stats: &mut RunStats,
     context: &str,
 ) -> Option<Error> {
+    if matches!(step, Step::Write(..)) && !history.takes_writes() {
+        return None;
+    }
     stats.steps += 1;
     let result = match step {
         Step::Write(muts, sync) => {
