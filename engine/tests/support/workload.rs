@@ -179,8 +179,11 @@ pub fn run(
     result.err().inspect(|_| stats.errors += 1)
 }
 
+/// Key-value pairs in key order, as a scan returns them.
+pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// A bounded forward scan; an iteration error is returned as the error.
-pub fn scan(db: &Db, lo: &[u8], hi: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, Error> {
+pub fn scan(db: &Db, lo: &[u8], hi: &[u8]) -> Result<Entries, Error> {
     let mut it = db.iter(&ReadOptions {
         lower_bound: Some(lo.to_vec()),
         upper_bound: Some(hi.to_vec()),
