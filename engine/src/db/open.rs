@@ -81,7 +81,12 @@ pub(crate) fn open(dir: &Path, options: Options) -> Result<Arc<DbInner>> {
             .num_threads(options.max_subcompactions)
             .thread_name(|i| format!("lsmlab-sub-{i}"))
             .build()
-            .map_err(|e| Error::Background(format!("cannot start subcompaction threads: {e}")))?;
+            .map_err(|e| {
+                Error::io(
+                    "start subcompaction threads",
+                    std::io::Error::other(e.to_string()),
+                )
+            })?;
         Some(pool)
     } else {
         None

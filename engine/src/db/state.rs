@@ -131,7 +131,7 @@ impl DbInner {
     /// Records a background failure and wakes everyone waiting on progress.
     pub(crate) fn set_background_error(&self, st: &mut DbState, err: Error) {
         if st.bg_error.is_none() {
-            st.bg_error = Some(Error::Background(err.to_string()));
+            st.bg_error = Some(Error::background(err));
         }
         self.done_cv.notify_all();
     }
