@@ -33,7 +33,7 @@ pub(crate) fn flush_and_wait(db: &DbInner) -> Result<()> {
         if let Some(e) = &st.bg_error {
             return Err(e.clone());
         }
-        if st.shutting_down {
+        if st.closing {
             return Err(Error::Closed);
         }
         if st.imm.front().is_none_or(|m| m.log_number() > t) {

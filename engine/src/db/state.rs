@@ -68,9 +68,16 @@ pub(crate) struct DbState {
     pub(crate) pending_outputs: HashSet<u64>,
     /// A manual compaction owns the LSM; automatic picks pause.
     pub(crate) manual_compaction: bool,
+    /// Manual compactions waiting to own the LSM; automatic picks pause
+    /// while any waits, so running ones drain and the wait ends.
+    pub(crate) manual_waiting: usize,
     /// A file nominated by read sampling: (level, file number).
     pub(crate) read_nominated: Option<(usize, u64)>,
-    /// Set by close: workers exit.
+    /// Set first by close: stalled writers, `flush()` and compaction waits
+    /// and manual compactions give up with `Closed`; no compaction starts
+    /// (flushes still run, so close can flush unlogged writes).
+    pub(crate) closing: bool,
+    /// Set last by close: workers exit.
     pub(crate) shutting_down: bool,
 }
 
@@ -89,7 +96,9 @@ impl DbState {
             slowdown_debt: 0,
             pending_outputs: HashSet::new(),
             manual_compaction: false,
+            manual_waiting: 0,
             read_nominated: None,
+            closing: false,
             shutting_down: false,
         }
     }

@@ -122,6 +122,11 @@ pub(crate) fn wait_for_writers(db: &DbInner) {
 fn commit(db: &DbInner, writer: Writer) -> Result<()> {
     let me = Arc::new(writer);
     let mut queue = db.write_queue.lock();
+    // Checked under the queue lock: once close has seen the queue empty, no
+    // writer can join it (see `close`).
+    if db.closed.load(Ordering::Acquire) {
+        return Err(Error::Closed);
+    }
     queue.push_back(Arc::clone(&me));
     while !me.done.load(Ordering::Acquire) && !Arc::ptr_eq(queue.front().expect("queue holds me"), &me) {
         me.cv.wait(&mut queue);
@@ -264,7 +269,7 @@ pub(crate) fn make_room(db: &DbInner, mut force_switch: bool, group_bytes: u64) 
         if let Some(e) = &st.bg_error {
             return Err(e.clone());
         }
-        if st.shutting_down {
+        if st.closing {
             return Err(Error::Closed);
         }
         let l0_files = st.l0_files;
