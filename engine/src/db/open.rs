@@ -190,7 +190,7 @@ fn replay_logs(db: &DbInner, logs: &[u64], mut last_seq: u64, new_log: u64) -> R
         db.fs.sync_dir(&db.dir)?;
     }
     edit.log_number = Some(new_log);
-    db.versions.log_and_apply(edit)?;
+    cleanup::log_and_apply(db, edit)?;
     Ok(last_seq)
 }
 

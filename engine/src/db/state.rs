@@ -66,6 +66,10 @@ pub(crate) struct DbState {
     pub(crate) slowdown_debt: u64,
     /// File numbers allocated to running jobs and not yet installed.
     pub(crate) pending_outputs: HashSet<u64>,
+    /// Files named by a version edit whose MANIFEST write failed: the record
+    /// may be durable, so they are never deleted while this process runs
+    /// (the next open decides: live if the record replays, orphan if not).
+    pub(crate) quarantined: HashSet<u64>,
     /// A manual compaction owns the LSM; automatic picks pause.
     pub(crate) manual_compaction: bool,
     /// Manual compactions waiting to own the LSM; automatic picks pause
@@ -95,6 +99,7 @@ impl DbState {
             l0_files: 0,
             slowdown_debt: 0,
             pending_outputs: HashSet::new(),
+            quarantined: HashSet::new(),
             manual_compaction: false,
             manual_waiting: 0,
             read_nominated: None,

@@ -7,3 +7,4 @@ mod support;
 
 mod close;
 mod errors;
+mod manifest;
