@@ -8,3 +8,5 @@ mod support;
 mod close;
 mod errors;
 mod manifest;
+mod recovery;
+mod wal;
