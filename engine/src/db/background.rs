@@ -42,7 +42,11 @@ fn next_job(db: &DbInner, st: &mut DbState) -> Option<Job> {
         st.flush_running = true;
         return Some(job);
     }
-    if st.manual_compaction || st.compactions_running >= max_compactions(db) {
+    if st.closing
+        || st.manual_compaction
+        || st.manual_waiting > 0
+        || st.compactions_running >= max_compactions(db)
+    {
         return None;
     }
     compact::pick(db, st).map(Job::Compact)
@@ -79,13 +83,14 @@ pub(crate) fn wait_for_idle(db: &DbInner) -> Result<()> {
         if let Some(e) = &st.bg_error {
             return Err(e.clone());
         }
-        if st.shutting_down {
+        if st.closing {
             return Err(Error::Closed);
         }
         let busy = st.flush_running
             || !st.imm.is_empty()
             || st.compactions_running > 0
             || st.manual_compaction
+            || st.manual_waiting > 0
             || compact::needs_compaction(db, &st);
         if !busy {
             return Ok(());

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use super::{DbInner, write};
+use super::{DbInner, cleanup, write};
 use crate::error::{Error, Result};
 use crate::filename;
 use crate::iter::InternalIterator;
@@ -33,7 +33,7 @@ pub(crate) fn flush_and_wait(db: &DbInner) -> Result<()> {
         if let Some(e) = &st.bg_error {
             return Err(e.clone());
         }
-        if st.shutting_down {
+        if st.closing {
             return Err(Error::Closed);
         }
         if st.imm.front().is_none_or(|m| m.log_number() > t) {
@@ -153,7 +153,7 @@ pub(crate) fn run_flush(db: &DbInner, mem: Arc<MemTable>) -> Result<()> {
             // Table data was synced by the builder; its directory entry too, now.
             db.fs.sync_dir(&db.dir)?;
         }
-        db.versions.log_and_apply(edit)?;
+        cleanup::log_and_apply(db, edit)?;
         Ok(())
     })();
     {
@@ -173,7 +173,7 @@ pub(crate) fn run_flush(db: &DbInner, mem: Arc<MemTable>) -> Result<()> {
         db.work_cv.notify_all();
     }
     if result.is_ok() {
-        super::cleanup::delete_obsolete_files(db);
+        cleanup::delete_obsolete_files(db);
     }
     result
 }

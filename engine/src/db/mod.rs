@@ -19,6 +19,7 @@
 
 mod background;
 mod cleanup;
+mod close;
 mod compact;
 mod flush;
 mod open;
@@ -216,22 +217,7 @@ impl Db {
         if self.inner.closed.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
-        // Wait for in-flight writes to drain: taking the queue lock with an
-        // empty queue means no leader is mid-commit.
-        write::wait_for_writers(&self.inner);
-        let sync_result = self.inner.wal.lock().writer.sync();
-        {
-            let mut st = self.inner.state.lock();
-            st.shutting_down = true;
-        }
-        self.inner.work_cv.notify_all();
-        self.inner.done_cv.notify_all();
-        for h in self.workers.lock().drain(..) {
-            let _ = h.join();
-        }
-        // Nothing touches the files any more: let another Db open them.
-        self.inner.lock.lock().take();
-        sync_result
+        close::close(&self.inner, &self.workers)
     }
 }
 

@@ -122,6 +122,11 @@ pub(crate) fn wait_for_writers(db: &DbInner) {
 fn commit(db: &DbInner, writer: Writer) -> Result<()> {
     let me = Arc::new(writer);
     let mut queue = db.write_queue.lock();
+    // Checked under the queue lock: once close has seen the queue empty, no
+    // writer can join it (see `close`).
+    if db.closed.load(Ordering::Acquire) {
+        return Err(Error::Closed);
+    }
     queue.push_back(Arc::clone(&me));
     while !me.done.load(Ordering::Acquire) && !Arc::ptr_eq(queue.front().expect("queue holds me"), &me) {
         me.cv.wait(&mut queue);
@@ -264,7 +269,7 @@ pub(crate) fn make_room(db: &DbInner, mut force_switch: bool, group_bytes: u64) 
         if let Some(e) = &st.bg_error {
             return Err(e.clone());
         }
-        if st.shutting_down {
+        if st.closing {
             return Err(Error::Closed);
         }
         let l0_files = st.l0_files;
@@ -324,22 +329,37 @@ pub(crate) fn make_room(db: &DbInner, mut force_switch: bool, group_bytes: u64) 
             db.counters.record_stall(cause, start.elapsed());
             continue;
         }
-        // Switch: new WAL, new memtable; the old one queues for flush.
-        let log_number = db.versions.new_file_number();
-        let path = filename::log_file(&db.dir, log_number);
-        let file = db.fs.new_writable(&path)?;
-        db.fs.sync_dir(&db.dir)?;
-        {
-            let mut wal = db.wal.lock();
-            // Sync the old log so recovery never sees a newer log after a
-            // torn older one (which would replay a non-prefix of the writes).
-            wal.writer.sync()?;
-            wal.writer = LogWriter::new(file, path.display().to_string());
-        }
+        // Switch: new WAL, new memtable; the old one queues for flush. A
+        // failure leaves the old log's tail in doubt (its sync failed, or
+        // the new log may not survive a crash), so later writes must not go
+        // on after it: the error is sticky.
+        let log_number = match switch_wal(db) {
+            Ok(n) => n,
+            Err(e) => {
+                db.set_background_error(&mut st, e.clone());
+                return Err(e);
+            }
+        };
         let old = std::mem::replace(&mut st.mem, MemTable::new(log_number));
         st.imm.push_back(old);
         db.install_super_version(&mut st);
         db.work_cv.notify_all();
         force_switch = false;
     }
+}
+
+/// Creates the next WAL, makes its directory entry durable, syncs the old
+/// log and makes the new one active; returns its number. The old log is
+/// synced so recovery never sees a newer log after a torn older one (which
+/// would replay a non-prefix of the writes).
+/// REQUIRES: the caller is the write leader and holds the state lock.
+fn switch_wal(db: &DbInner) -> Result<u64> {
+    let log_number = db.versions.new_file_number();
+    let path = filename::log_file(&db.dir, log_number);
+    let file = db.fs.new_writable(&path)?;
+    db.fs.sync_dir(&db.dir)?;
+    let mut wal = db.wal.lock();
+    wal.writer.sync()?;
+    wal.writer = LogWriter::new(file, path.display().to_string());
+    Ok(log_number)
 }

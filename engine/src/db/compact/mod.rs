@@ -23,8 +23,8 @@ use rayon::prelude::*;
 pub(crate) use manual::compact_range;
 use subcompaction::{Job, SubOutput, split_ranges};
 
-use super::DbInner;
 use super::state::DbState;
+use super::{DbInner, cleanup};
 use crate::compaction::compaction_iter::output_tombstones;
 use crate::compaction::picker::{self, Pick};
 use crate::compaction::shape_of;
@@ -253,7 +253,7 @@ pub(crate) fn run_compaction(db: &DbInner, task: CompactionTask) -> Result<()> {
         db.done_cv.notify_all();
         db.work_cv.notify_all();
     }
-    super::cleanup::delete_obsolete_files(db);
+    cleanup::delete_obsolete_files(db);
     result
 }
 
@@ -269,7 +269,7 @@ fn execute(db: &DbInner, task: &CompactionTask, outputs: &mut Vec<u64>) -> Resul
     if task.is_trivial_move(db) {
         let f = &task.inputs[0];
         edit.new_files.push((task.output_level, FileMeta::clone(f)));
-        db.versions.log_and_apply(edit)?;
+        cleanup::log_and_apply(db, edit)?;
         db.counters.add_level_work(
             task.output_level,
             &LevelWork {
@@ -338,7 +338,7 @@ fn execute(db: &DbInner, task: &CompactionTask, outputs: &mut Vec<u64>) -> Resul
     if !edit.new_files.is_empty() {
         db.fs.sync_dir(&db.dir)?;
     }
-    db.versions.log_and_apply(edit.clone())?;
+    cleanup::log_and_apply(db, edit.clone())?;
 
     let written: u64 = edit.new_files.iter().map(|(_, f)| f.file_size).sum();
     let read_n: u64 = task.inputs.iter().map(|f| f.file_size).sum();
