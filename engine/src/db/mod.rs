@@ -111,7 +111,9 @@ impl Db {
         }
     }
 
-    /// Sets `key` to `value`.
+    /// Sets `key` to `value`. A key over [`MAX_KEY_SIZE`](crate::batch::MAX_KEY_SIZE)
+    /// (8 MiB) or a value over [`MAX_VALUE_SIZE`](crate::batch::MAX_VALUE_SIZE)
+    /// (512 MiB) is `InvalidArgument`, and nothing is written.
     pub fn put(&self, key: &[u8], value: &[u8]) -> Result<()> {
         let mut b = WriteBatch::new();
         b.put(key, value);
@@ -125,21 +127,28 @@ impl Db {
         self.write(b, &WriteOptions::default())
     }
 
-    /// Deletes every key in `[begin, end)`.
+    /// Deletes every key in `[begin, end)`. `InvalidArgument` if `begin` is
+    /// after `end` or a bound is over the key size limit.
     pub fn delete_range(&self, begin: &[u8], end: &[u8]) -> Result<()> {
-        if begin > end {
-            return Err(Error::InvalidArgument(format!(
-                "delete_range begin {:?} is after end {:?}",
-                String::from_utf8_lossy(begin),
-                String::from_utf8_lossy(end)
-            )));
-        }
         let mut b = WriteBatch::new();
         b.delete_range(begin, end);
+        b.check()?;
+        if begin > end {
+            return Err(Error::InvalidArgument(format!(
+                "delete_range begin {} is after end {}",
+                show_key(begin),
+                show_key(end)
+            )));
+        }
         self.write(b, &WriteOptions::default())
     }
 
-    /// Applies `batch` atomically.
+    /// Applies `batch` atomically: all of it or, on an error, none of it is
+    /// visible. `InvalidArgument`, before anything is written, if the batch
+    /// holds an update over the size limits (keys and range-deletion bounds
+    /// at most [`MAX_KEY_SIZE`](crate::batch::MAX_KEY_SIZE) = 8 MiB, values at most
+    /// [`MAX_VALUE_SIZE`](crate::batch::MAX_VALUE_SIZE) = 512 MiB; see
+    /// [`WriteBatch`]).
     pub fn write(&self, batch: WriteBatch, options: &WriteOptions) -> Result<()> {
         self.check_open()?;
         write::write(&self.inner, batch, options)
@@ -218,6 +227,17 @@ impl Db {
             return Ok(());
         }
         close::close(&self.inner, &self.workers)
+    }
+}
+
+/// A key for an error message: lossy UTF-8, cut after 64 bytes.
+fn show_key(key: &[u8]) -> String {
+    const SHOWN: usize = 64;
+    let shown = String::from_utf8_lossy(&key[..key.len().min(SHOWN)]);
+    if key.len() > SHOWN {
+        format!("{shown:?}... ({} bytes)", key.len())
+    } else {
+        format!("{shown:?}")
     }
 }
 

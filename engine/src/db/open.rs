@@ -147,6 +147,8 @@ fn replay_logs(db: &DbInner, logs: &[u64], mut last_seq: u64, new_log: u64) -> R
     let mut mem = MemTable::new(0);
     // A damaged tail seen in an older log: an error once a later record shows up.
     let mut gap: Option<Error> = None;
+    // Last sequence of the last record replayed (0: none yet).
+    let mut replayed_seq = 0;
     for &number in logs {
         let path = filename::log_file(&db.dir, number);
         let name = path.display().to_string();
@@ -156,7 +158,21 @@ fn replay_logs(db: &DbInner, logs: &[u64], mut last_seq: u64, new_log: u64) -> R
             if let Some(e) = gap.take() {
                 return Err(e);
             }
-            let batch = match WriteBatch::from_encoded(record, &name, offset) {
+            let decoded = WriteBatch::from_encoded(record, &name, offset).and_then(|b| {
+                // Sequences only grow from one record to the next, across logs too.
+                if b.sequence() <= replayed_seq {
+                    return Err(Error::corruption(
+                        &name,
+                        offset,
+                        format!(
+                            "write batch sequence {} does not follow the previous record's {replayed_seq}",
+                            b.sequence()
+                        ),
+                    ));
+                }
+                Ok(b)
+            });
+            let batch = match decoded {
                 Ok(b) => b,
                 Err(e) => match mode {
                     WalRecoveryMode::SkipAnyCorrupted => continue,
@@ -169,7 +185,8 @@ fn replay_logs(db: &DbInner, logs: &[u64], mut last_seq: u64, new_log: u64) -> R
             };
             let first = batch.sequence();
             let next = write::insert_batch(&mem, &batch, first);
-            last_seq = last_seq.max(next.saturating_sub(1));
+            replayed_seq = replayed_seq.max(next.saturating_sub(1));
+            last_seq = last_seq.max(replayed_seq);
             if mem.approximate_memory_usage() >= db.options.write_buffer_size {
                 flush_recovered(db, &mem, &mut edit)?;
                 mem = MemTable::new(0);

@@ -75,6 +75,7 @@ pub(crate) type WriteQueue = VecDeque<Arc<Writer>>;
 
 /// Commits `batch` (blocking until it is durable as requested and visible).
 pub(crate) fn write(db: &DbInner, batch: WriteBatch, options: &WriteOptions) -> Result<()> {
+    batch.check()?;
     if batch.is_empty() {
         return Ok(());
     }

@@ -7,6 +7,7 @@ mod support;
 
 mod close;
 mod errors;
+mod limits;
 mod manifest;
 mod recovery;
 mod wal;

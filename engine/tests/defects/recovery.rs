@@ -103,3 +103,44 @@ fn interrupted_recovery_is_restartable_at_every_operation() {
     let db = Db::open(DIR, flaky.options()).expect("open after many interrupted recoveries");
     assert_matches(&db, &model, "after many interrupted recoveries");
 }
+
+/// Before the fix a WAL batch's sequence numbers were taken as they were:
+/// one past 2^56 - 1 overflowed into the kind bits of the internal keys,
+/// and one going backwards replayed as if it were newer. Both are now
+/// corruption naming the log (`point_in_time` recovers the records before).
+#[test]
+fn wal_batches_with_impossible_sequences_are_corruption() {
+    use lsmlab_engine::key::MAX_SEQUENCE;
+    use lsmlab_engine::options::WalRecoveryMode;
+    use lsmlab_engine::wal::LogWriter;
+
+    for (first, what) in [(MAX_SEQUENCE, "past the 56-bit range"), (2, "going backwards")] {
+        let flaky = FlakyFs::new();
+        let model = torn_database(&flaky, 20);
+        let log = logs(&flaky.inner).pop().expect("a WAL");
+        // Replace the torn tail by a well-formed record with a bad sequence.
+        let good_len = flaky.inner.file_contents(&log).expect("log").len() - 4;
+        flaky.inner.truncate(&log, good_len as u64).expect("truncate");
+        let file = flaky.inner.reopen_writable(&log).expect("reopen log");
+        let mut w = LogWriter::new(file, log.display().to_string());
+        let mut b = lsmlab_engine::WriteBatch::new();
+        b.put(b"bad1", b"x");
+        b.put(b"bad2", b"y");
+        b.set_sequence(first);
+        w.add_record(b.encoded()).expect("append");
+        w.sync().expect("sync");
+
+        let err = Db::open(DIR, flaky.options()).expect_err(what);
+        assert!(err.is_corruption(), "{what}: {err}");
+        assert!(
+            err.to_string().contains(&log.display().to_string()),
+            "{what}: {err}"
+        );
+        let salvage = lsmlab_engine::Options {
+            wal_recovery_mode: WalRecoveryMode::PointInTime,
+            ..flaky.options()
+        };
+        let db = Db::open(DIR, salvage).expect("point_in_time recovers the prefix");
+        assert_matches(&db, &model, what);
+    }
+}
