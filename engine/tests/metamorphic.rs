@@ -11,26 +11,21 @@
 //! Runs on the in-memory file system for speed. `LSMLAB_LONG=1` runs more
 //! sequences; `LSMLAB_SEED=n` picks another first seed.
 
-use std::collections::BTreeMap;
+mod support;
+
 use std::path::Path;
 use std::sync::Arc;
 
 use lsmlab_engine::fs::fault::FaultFileSystem;
-use lsmlab_engine::{CompressionType, Db, Options, ReadOptions, Snapshot, WriteBatch, WriteOptions};
+use lsmlab_engine::{CompressionType, Db, Options, ReadOptions, Snapshot, WriteOptions};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-type Model = BTreeMap<Vec<u8>, Vec<u8>>;
+use support::oracle::{Model, Mutation, apply};
+use support::workload::batch;
 
 const KEYS: u32 = 600;
 const OPS: usize = 1500;
-
-#[derive(Debug, Clone)]
-enum Mutation {
-    Put(Vec<u8>, Vec<u8>),
-    Delete(Vec<u8>),
-    DeleteRange(Vec<u8>, Vec<u8>),
-}
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -314,19 +309,7 @@ fn trace_model(ops: &[Op]) -> Vec<String> {
     };
     for op in ops {
         match op {
-            Op::Write(muts) => {
-                for mu in muts {
-                    match mu {
-                        Mutation::Put(k, v) => {
-                            m.insert(k.clone(), v.clone());
-                        }
-                        Mutation::Delete(k) => {
-                            m.remove(k);
-                        }
-                        Mutation::DeleteRange(a, b) => m.retain(|k, _| !(k >= a && k < b)),
-                    }
-                }
-            }
+            Op::Write(muts) => apply(&mut m, muts),
             Op::Get(k) => out.push(format!("get {:?}", m.get(k))),
             Op::Scan(lo, hi, rev) => out.push(format!("scan {}", show(&scan(&m, lo, hi, *rev)))),
             Op::TakeSnapshot => snaps.push(Some(m.clone())),
@@ -399,17 +382,7 @@ fn trace_db(ops: &[Op], options: &Options) -> Vec<String> {
     let mut out = Vec::new();
     for op in ops {
         match op {
-            Op::Write(muts) => {
-                let mut b = WriteBatch::new();
-                for mu in muts {
-                    match mu {
-                        Mutation::Put(k, v) => b.put(k, v),
-                        Mutation::Delete(k) => b.delete(k),
-                        Mutation::DeleteRange(a, z) => b.delete_range(a, z),
-                    }
-                }
-                db.write(b, &WriteOptions::default()).expect("write");
-            }
+            Op::Write(muts) => db.write(batch(muts), &WriteOptions::default()).expect("write"),
             Op::Get(k) => out.push(format!("get {:?}", db.get(k).expect("get"))),
             Op::Scan(lo, hi, rev) => out.push(format!(
                 "scan {}",

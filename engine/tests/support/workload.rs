@@ -136,16 +136,8 @@ pub fn run(
     stats.steps += 1;
     let result = match step {
         Step::Write(muts, sync) => {
-            let mut b = WriteBatch::new();
-            for m in muts {
-                match m {
-                    Mutation::Put(k, v) => b.put(k, v),
-                    Mutation::Delete(k) => b.delete(k),
-                    Mutation::DeleteRange(a, z) => b.delete_range(a, z),
-                }
-            }
             let r = db.write(
-                b,
+                batch(muts),
                 &WriteOptions {
                     sync: *sync,
                     ..Default::default()
@@ -177,6 +169,19 @@ pub fn run(
         Step::Compact(lo, hi) => db.compact_range(lo.as_deref(), hi.as_deref()),
     };
     result.err().inspect(|_| stats.errors += 1)
+}
+
+/// The write batch of `muts`.
+pub fn batch(muts: &[Mutation]) -> WriteBatch {
+    let mut b = WriteBatch::new();
+    for m in muts {
+        match m {
+            Mutation::Put(k, v) => b.put(k, v),
+            Mutation::Delete(k) => b.delete(k),
+            Mutation::DeleteRange(a, z) => b.delete_range(a, z),
+        }
+    }
+    b
 }
 
 /// Key-value pairs in key order, as a scan returns them.
