@@ -1,5 +1,7 @@
 //! Fuzz target: opening a table file (footer, index, filter, properties,
-//! range-deletion blocks), then a full scan and point reads on it.
+//! range-deletion blocks), then a full scan and point reads on it; once
+//! with checksum verification and once without (`paranoid_checks: false`),
+//! so the decoders behind the checksums see damaged bytes too.
 #![no_main]
 
 use std::path::Path;
@@ -16,9 +18,15 @@ use lsmlab_fuzz::{assert_decode_error, fs_with_file};
 fuzz_target!(|data: &[u8]| {
     let dir = Path::new("/db");
     let fs = fs_with_file(dir, "000001.sst", data);
-    let file = fs.open_random_access(&dir.join("000001.sst")).expect("open in memory");
+    for verify in [true, false] {
+        let file = fs.open_random_access(&dir.join("000001.sst")).expect("open in memory");
+        check_table(file, verify);
+    }
+});
+
+fn check_table(file: Arc<dyn lsmlab_engine::fs::RandomAccessFile>, verify: bool) {
     let counters = Arc::new(Counters::new(7));
-    let table = match Table::open(file, "000001.sst".into(), 1, None, counters, true) {
+    let table = match Table::open(file, "000001.sst".into(), 1, None, counters, verify) {
         Ok(t) => t,
         Err(e) => return assert_decode_error(&e),
     };
@@ -45,4 +53,4 @@ fuzz_target!(|data: &[u8]| {
     let _ = table.get(b"", MAX_SEQUENCE).map_err(|e| assert_decode_error(&e));
     let _ = table.range_tombstones().len();
     let _ = table.sample_keys(4);
-});
+}
