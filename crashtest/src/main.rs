@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use lsmlab_crashtest::{child, parent};
-use lsmlab_workloads::numbers::parse_duration;
+use lsmlab_units::parse_duration;
 
 #[derive(Parser, Debug)]
 #[command(name = "lsmlab-crashtest", about = "SIGKILL crash test of the lsmlab engine")]
