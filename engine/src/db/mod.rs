@@ -22,11 +22,16 @@ mod cleanup;
 mod close;
 mod compact;
 mod flush;
+#[cfg(test)]
+mod hooks;
 mod open;
 mod properties;
 mod read;
 mod state;
 mod write;
+
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -88,6 +93,9 @@ pub(crate) struct DbInner {
     pub(crate) visible_seq: AtomicU64,
     /// Set by `close`; every later call fails with `Error::Closed`.
     pub(crate) closed: AtomicBool,
+    /// Code unit tests run inside race windows.
+    #[cfg(test)]
+    pub(crate) hooks: hooks::Hooks,
     /// The LOCK file, held from open until `close` (or drop).
     lock: Mutex<Option<Box<dyn FileLock>>>,
 }
@@ -167,9 +175,14 @@ impl Db {
 
     /// A consistent view of the current state; released when dropped.
     pub fn snapshot(&self) -> Snapshot {
-        self.inner
-            .snapshots
-            .acquire(self.inner.visible_seq.load(Ordering::Acquire))
+        // The sequence is read under the snapshot list's lock (see
+        // `SnapshotList::acquire_with`): no compaction can drop a version
+        // this snapshot needs in between.
+        self.inner.snapshots.acquire_with(|| {
+            #[cfg(test)]
+            self.inner.hooks.fire_read_window(&self.inner);
+            self.inner.visible_seq.load(Ordering::Acquire)
+        })
     }
 
     /// An iterator over user keys and values (bounds and snapshot from `options`).

@@ -118,6 +118,8 @@ pub(crate) fn open(dir: &Path, options: Options) -> Result<Arc<DbInner>> {
         wal: Mutex::new(write::ActiveWal::new(wal)),
         visible_seq: AtomicU64::new(info.last_sequence),
         closed: AtomicBool::new(false),
+        #[cfg(test)]
+        hooks: Default::default(),
         lock: Mutex::new(Some(lock)),
         options,
     });

@@ -1,0 +1,31 @@
+//! Test-only hooks: code a unit test runs at a chosen point inside an
+//! operation, to hit a race window deterministically instead of hoping a
+//! thread interleaving happens.
+
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
+use super::DbInner;
+
+/// A hook: runs on the thread doing the operation.
+pub(crate) type Hook = Arc<dyn Fn(&DbInner) + Send + Sync>;
+
+/// The hooks of one database (none set by default).
+#[derive(Default)]
+pub(crate) struct Hooks {
+    /// Between the two captures of a read: the super version and the
+    /// sequence (`get`, `iter`), or inside `snapshot()` before its sequence
+    /// is read. Runs once, then is cleared.
+    pub(crate) read_window: Mutex<Option<Hook>>,
+}
+
+impl Hooks {
+    /// Runs (and clears) the read-window hook, if one is set.
+    pub(crate) fn fire_read_window(&self, db: &DbInner) {
+        let hook = self.read_window.lock().take();
+        if let Some(hook) = hook {
+            hook(db);
+        }
+    }
+}
