@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use super::DbInner;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::iter::BoxedIterator;
 use crate::iter::db_iter::DbIterator;
 use crate::iter::fragmenter::{FragmentedTombstones, RangeTombstone};
@@ -78,7 +78,7 @@ pub(crate) fn get(db: &DbInner, key: &[u8], options: &ReadOptions) -> Result<Opt
         }
         if let Some((ikey, value)) = table.get(key, read_seq)? {
             let parsed = parse_internal_key(&ikey).ok_or_else(|| {
-                crate::error::Error::corruption(
+                Error::corruption(
                     crate::filename::table_file(&db.dir, file.number)
                         .display()
                         .to_string(),
@@ -123,6 +123,9 @@ fn charge_read(db: &DbInner, level: usize, file: &crate::version::FileMeta) {
 
 /// An iterator over the whole database at the read options' snapshot and bounds.
 pub(crate) fn iter(db: &DbInner, options: &ReadOptions) -> Result<DbIterator> {
+    // The iterator holds the LOCK file: it may open tables after close, and
+    // no other Db may change the files under it until it is dropped.
+    let lock = db.lock.lock().clone().ok_or(Error::Closed)?;
     // Super version first, then the sequence: see `get`.
     let sv = db.current_super_version();
     #[cfg(test)]
@@ -175,6 +178,6 @@ pub(crate) fn iter(db: &DbInner, options: &ReadOptions) -> Result<DbIterator> {
         Arc::new(FragmentedTombstones::new(tombstones)),
         options.lower_bound.clone(),
         options.upper_bound.clone(),
-        Box::new(sv),
+        Box::new((sv, lock)),
     ))
 }
