@@ -18,12 +18,23 @@ pub(crate) struct Hooks {
     /// sequence (`get`, `iter`), or inside `snapshot()` before its sequence
     /// is read. Runs once, then is cleared.
     pub(crate) read_window: Mutex<Option<Hook>>,
+    /// At the start of every automatic (not manual) compaction, on its
+    /// worker thread, before anything is read. Stays set.
+    pub(crate) compaction_start: Mutex<Option<Hook>>,
 }
 
 impl Hooks {
     /// Runs (and clears) the read-window hook, if one is set.
     pub(crate) fn fire_read_window(&self, db: &DbInner) {
         let hook = self.read_window.lock().take();
+        if let Some(hook) = hook {
+            hook(db);
+        }
+    }
+
+    /// Runs the compaction-start hook, if one is set.
+    pub(crate) fn fire_compaction_start(&self, db: &DbInner) {
+        let hook = self.compaction_start.lock().clone();
         if let Some(hook) = hook {
             hook(db);
         }

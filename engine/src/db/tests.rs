@@ -114,3 +114,116 @@ fn snapshot_taken_during_a_compaction_sees_the_key() {
     let got = db.get_with(KEY, &ro).expect("get at the snapshot");
     assert_consistent(got.as_deref(), "read at a snapshot");
 }
+
+/// Gates automatic compactions: each one, when it starts, reports itself and
+/// waits for a release token.
+#[derive(Default)]
+struct Gate {
+    tokens: Mutex<u64>,
+    cv: parking_lot::Condvar,
+}
+
+impl Gate {
+    fn pass(&self) {
+        let mut t = self.tokens.lock();
+        while *t == 0 {
+            self.cv.wait(&mut t);
+        }
+        *t -= 1;
+    }
+
+    fn release(&self, n: u64) {
+        *self.tokens.lock() += n;
+        self.cv.notify_all();
+    }
+}
+
+/// Before the fix a manual compaction waited for `compactions_running == 0`
+/// while automatic compactions went on being picked, so under steady load
+/// it could wait forever. Here an adversary keeps one automatic compaction
+/// held at all times for as long as new ones keep starting (it releases
+/// the older of two; it lets the last one go only when nothing new started
+/// for a second). Waiting for a manual compaction now pauses automatic picks,
+/// so the held ones drain and the manual one runs.
+#[test]
+fn manual_compaction_is_not_starved_by_automatic_ones() {
+    let options = Options {
+        file_system: Some(Arc::new(FaultFileSystem::new())),
+        write_buffer_size: 4096,
+        l0_compaction_trigger: 2,
+        l0_slowdown_trigger: 1000,
+        l0_stop_trigger: 1000,
+        max_bytes_for_level_base: 4096,
+        max_bytes_for_level_multiplier: 2.0,
+        target_file_size_base: 4096,
+        max_background_jobs: 4,
+        ..Default::default()
+    };
+    let db = Arc::new(Db::open("/db", options).expect("open"));
+    let gate = Arc::new(Gate::default());
+    let (started_tx, started) = std::sync::mpsc::channel::<()>();
+    let started_tx = Mutex::new(started_tx);
+    let hook_gate = Arc::clone(&gate);
+    let hook: super::hooks::Hook = Arc::new(move |_: &DbInner| {
+        let _ = started_tx.lock().send(());
+        hook_gate.pass();
+    });
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (db, stop) = (Arc::clone(&db), Arc::clone(&stop));
+        // Ascending keys: new L0 files never overlap older levels, so an L0
+        // compaction and deeper ones run side by side.
+        std::thread::spawn(move || {
+            let mut i = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                db.put(format!("{i:012}").as_bytes(), &[b'v'; 100]).expect("put");
+                i += 1;
+            }
+        })
+    };
+    // Warm up: a few levels of data and a steady flow of compactions.
+    std::thread::sleep(Duration::from_millis(1000));
+    *db.inner.hooks.compaction_start.lock() = Some(hook);
+    started
+        .recv_timeout(Duration::from_secs(20))
+        .expect("an automatic compaction started");
+    let mut starts = 1;
+    let mut held = 1;
+    let (done_tx, done) = std::sync::mpsc::channel();
+    let manual = Arc::clone(&db);
+    std::thread::spawn(move || {
+        let _ = done_tx.send(manual.compact_range(None, None));
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let result = loop {
+        if let Ok(r) = done.try_recv() {
+            break Some(r);
+        }
+        if std::time::Instant::now() > deadline {
+            break None;
+        }
+        match started.recv_timeout(Duration::from_secs(1)) {
+            Ok(()) => {
+                held += 1;
+                starts += 1;
+            }
+            Err(_) if held > 0 => {
+                gate.release(1);
+                held -= 1;
+            }
+            Err(_) => {}
+        }
+        while held >= 2 {
+            gate.release(1);
+            held -= 1;
+        }
+    };
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    db.inner.hooks.compaction_start.lock().take();
+    gate.release(u64::MAX / 2);
+    writer.join().expect("writer");
+    match result {
+        Some(r) => r.expect("manual compaction"),
+        None => panic!("compact_range did not finish in 10 s while {starts} automatic compactions started"),
+    }
+}
