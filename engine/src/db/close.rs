@@ -38,6 +38,8 @@ pub(crate) fn close(db: &DbInner, workers: &Mutex<Vec<JoinHandle<()>>>) -> Resul
     db.work_cv.notify_all();
     db.done_cv.notify_all();
     write::wait_for_writers(db);
+    #[cfg(test)]
+    db.hooks.fire_close_drained(db);
     {
         let mut st = db.state.lock();
         while st.manual_compaction || st.manual_waiting > 0 {

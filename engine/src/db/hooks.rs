@@ -18,6 +18,9 @@ pub(crate) struct Hooks {
     /// sequence (`get`, `iter`), or inside `snapshot()` before its sequence
     /// is read. Runs once, then is cleared.
     pub(crate) read_window: Mutex<Option<Hook>>,
+    /// In `close`, right after the write queue drained (where a writer that
+    /// passed its open check before close could still slip in). Runs once.
+    pub(crate) close_drained: Mutex<Option<Hook>>,
     /// At the start of every automatic (not manual) compaction, on its
     /// worker thread, before anything is read. Stays set.
     pub(crate) compaction_start: Mutex<Option<Hook>>,
@@ -35,6 +38,14 @@ impl Hooks {
     /// Runs the compaction-start hook, if one is set.
     pub(crate) fn fire_compaction_start(&self, db: &DbInner) {
         let hook = self.compaction_start.lock().clone();
+        if let Some(hook) = hook {
+            hook(db);
+        }
+    }
+
+    /// Runs (and clears) the close-drained hook, if one is set.
+    pub(crate) fn fire_close_drained(&self, db: &DbInner) {
+        let hook = self.close_drained.lock().take();
         if let Some(hook) = hook {
             hook(db);
         }

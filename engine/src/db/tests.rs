@@ -227,3 +227,34 @@ fn manual_compaction_is_not_starved_by_automatic_ones() {
         None => panic!("compact_range did not finish in 10 s while {starts} automatic compactions started"),
     }
 }
+
+/// Before the fix a writer that had passed `Db::write`'s open check when
+/// `close()` began could queue after close saw an empty queue, append to the
+/// WAL and be acknowledged after close (and after the LOCK was released).
+/// The hook writes from inside that window: it must get `Closed`, and the
+/// write must not be there after reopening.
+#[test]
+fn writer_arriving_during_close_gets_closed() {
+    let fs = FaultFileSystem::new();
+    let options = Options {
+        file_system: Some(Arc::new(fs.clone())),
+        ..Default::default()
+    };
+    let db = Db::open("/db", options.clone()).expect("open");
+    let late: Arc<Mutex<Option<crate::error::Result<()>>>> = Arc::default();
+    let slot = Arc::clone(&late);
+    *db.inner.hooks.close_drained.lock() = Some(Arc::new(move |d: &DbInner| {
+        let mut b = WriteBatch::new();
+        b.put(b"late", b"write");
+        *slot.lock() = Some(write::write(d, b, &WriteOptions::default()));
+    }));
+    db.close().expect("close");
+    let got = late.lock().take().expect("the hook ran");
+    assert!(
+        matches!(got, Err(crate::error::Error::Closed)),
+        "late write: {got:?}"
+    );
+    drop(db);
+    let db = Db::open("/db", options).expect("reopen");
+    assert_eq!(db.get(b"late").expect("get"), None);
+}
