@@ -17,6 +17,6 @@ pub mod model;
 pub use dbbench_line::format_dbbench_line;
 pub use hdr::{HdrError, LatencyHistogram};
 pub use model::{
-    Amplification, CellResult, CellStatus, CpuTimes, HistogramFiles, Host, IntervalLatency, IoBytes,
-    LatencySummary, PhaseResult, Results, ResultsError, SCHEMA_VERSION, SuiteInfo, TimelineSample,
+    Amplification, BuildInfo, CellResult, CellStatus, CpuTimes, HistogramFiles, Host, IntervalLatency,
+    IoBytes, LatencySummary, PhaseResult, Results, ResultsError, SCHEMA_VERSION, SuiteInfo, TimelineSample,
 };

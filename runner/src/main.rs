@@ -7,6 +7,7 @@
 //! before anything runs.
 
 mod cli;
+mod error;
 mod execute;
 mod measure;
 mod output;
@@ -20,23 +21,16 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use clap::Parser;
-use lsmlab_reports::{CellStatus, Results, SCHEMA_VERSION, SuiteInfo};
+use lsmlab_reports::CellStatus;
 
 use cli::{Cli, Command, RunArgs, SysinfoArgs, ValidateArgs};
+use error::Error;
 use execute::cell::{self, CellSettings};
 use output::console::Console;
-use output::writer::{ResultsWriter, dir_timestamp, git_revision, utc_timestamp};
+use output::timestamp::dir_timestamp;
+use output::writer::{ResultsWriter, build_info, git_revision, results_header};
 use plan::{OnlyFilter, Plan};
 use store::StoreKind;
-
-/// Why the command failed, and so its exit code.
-#[derive(Debug)]
-enum Failure {
-    /// Bad arguments or a bad suite: exit 2.
-    Usage(String),
-    /// A run failed: exit 1.
-    Run(String),
-}
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -57,13 +51,9 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Usage(msg)) => {
-            eprintln!("error: {msg}");
-            ExitCode::from(2)
-        }
-        Err(Failure::Run(msg)) => {
-            eprintln!("error: {msg}");
-            ExitCode::from(1)
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit()
         }
     }
 }
@@ -74,21 +64,19 @@ fn plans(
     only: Option<&str>,
     repeat: Option<u32>,
     store: StoreKind,
-) -> Result<Vec<Plan>, Failure> {
-    let only = only.map(OnlyFilter::parse).transpose().map_err(Failure::Usage)?;
+) -> Result<Vec<Plan>, Error> {
+    let only = only.map(OnlyFilter::parse).transpose()?;
     let checker = store.checker();
     suites
         .iter()
         .map(|path| {
-            let suite = lsmlab_workloads::load_suite(path, checker.as_ref())
-                .map_err(|e| Failure::Usage(e.to_string()))?;
+            let suite = lsmlab_workloads::load_suite(path, checker.as_ref())?;
             Plan::new(suite, only.as_ref(), repeat, checker.as_ref())
-                .map_err(|e| Failure::Usage(e.to_string()))
         })
         .collect()
 }
 
-fn validate(args: ValidateArgs) -> Result<(), Failure> {
+fn validate(args: ValidateArgs) -> Result<(), Error> {
     let console = Console::new();
     for (i, plan) in plans(&args.suites, args.only.as_deref(), None, args.store)?
         .iter()
@@ -102,11 +90,23 @@ fn validate(args: ValidateArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn sysinfo(args: SysinfoArgs) -> Result<(), Failure> {
+fn sysinfo(args: SysinfoArgs) -> Result<(), Error> {
     let dir = args.db_dir.unwrap_or_else(|| PathBuf::from("."));
     let host = measure::host::fingerprint(&dir);
     println!("lsmlab         {}", env!("CARGO_PKG_VERSION"));
     println!("git revision   {}", git_revision());
+    let build = build_info();
+    println!(
+        "build          {}, {} profile, features [{}]{}",
+        build.rustc,
+        build.profile,
+        build.features.join(", "),
+        match build.dirty {
+            Some(true) => ", dirty tree",
+            Some(false) => "",
+            None => ", tree state unknown",
+        }
+    );
     println!("host           {}", host.hostname);
     println!("cpu            {}", host.cpu_model);
     println!(
@@ -129,7 +129,7 @@ fn sysinfo(args: SysinfoArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn run(args: RunArgs) -> Result<(), Failure> {
+fn run(args: RunArgs) -> Result<(), Error> {
     let plans = plans(&args.suites, args.only.as_deref(), args.repeat, args.store)?;
     let console = Console::new();
     let stamp = dir_timestamp(SystemTime::now());
@@ -144,35 +144,22 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             failures.push(e);
         }
     }
-    if failures.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::Run(failures.join("; ")))
+    match failures.len() {
+        0 => Ok(()),
+        1 => Err(failures.remove(0)),
+        _ => Err(Error::Several(failures)),
     }
 }
 
 /// Runs one plan into `out`; Err names what failed.
-fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Result<(), String> {
+fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Result<(), Error> {
     let db_root = args.db_dir.clone().unwrap_or_else(|| out.to_path_buf());
-    let results = Results {
-        schema_version: SCHEMA_VERSION,
-        suite: SuiteInfo {
-            name: plan.suite.name.clone(),
-            description: plan.suite.description.clone(),
-            file: plan.suite.file.clone(),
-            seed: plan.suite.seed,
-            repeat: plan.repeat,
-            resolved: plan.resolved(),
-        },
-        lsmlab_version: env!("CARGO_PKG_VERSION").to_string(),
-        git_revision: git_revision(),
-        store: args.store.name().to_string(),
-        interval_seconds: args.interval.as_secs_f64(),
-        started_at: utc_timestamp(SystemTime::now()),
-        finished_at: None,
-        host: measure::host::fingerprint(&db_root),
-        cells: Vec::new(),
-    };
+    let results = results_header(
+        plan,
+        args.store,
+        args.interval,
+        measure::host::fingerprint(&db_root),
+    );
     let mut writer = ResultsWriter::create(out, results)?;
     console.run_start(plan, args.store.name(), out);
     let settings = CellSettings {
@@ -196,7 +183,11 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
     console.summary(writer.results());
     println!("results: {}", out.join("results.json").display());
     if failed > 0 {
-        return Err(format!("{}: {failed} of {total} cell(s) failed", plan.suite.name));
+        return Err(Error::CellsFailed {
+            suite: plan.suite.name.clone(),
+            failed,
+            total,
+        });
     }
     Ok(())
 }
