@@ -22,11 +22,16 @@ mod cleanup;
 mod close;
 mod compact;
 mod flush;
+#[cfg(test)]
+mod hooks;
 mod open;
 mod properties;
 mod read;
 mod state;
 mod write;
+
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -86,10 +91,16 @@ pub(crate) struct DbInner {
     pub(crate) wal: Mutex<write::ActiveWal>,
     /// Highest sequence number whose writes are fully applied and readable.
     pub(crate) visible_seq: AtomicU64,
+    /// Highest sequence number written with the WAL disabled (0: none).
+    pub(crate) last_unlogged_seq: AtomicU64,
     /// Set by `close`; every later call fails with `Error::Closed`.
     pub(crate) closed: AtomicBool,
-    /// The LOCK file, held from open until `close` (or drop).
-    lock: Mutex<Option<Box<dyn FileLock>>>,
+    /// Code unit tests run inside race windows.
+    #[cfg(test)]
+    pub(crate) hooks: hooks::Hooks,
+    /// The LOCK file, held from open until `close` (or drop) and until the
+    /// last iterator is dropped (each holds a clone).
+    lock: Mutex<Option<Arc<dyn FileLock>>>,
 }
 
 impl Db {
@@ -167,12 +178,19 @@ impl Db {
 
     /// A consistent view of the current state; released when dropped.
     pub fn snapshot(&self) -> Snapshot {
-        self.inner
-            .snapshots
-            .acquire(self.inner.visible_seq.load(Ordering::Acquire))
+        // The sequence is read under the snapshot list's lock (see
+        // `SnapshotList::acquire_with`): no compaction can drop a version
+        // this snapshot needs in between.
+        self.inner.snapshots.acquire_with(|| {
+            #[cfg(test)]
+            self.inner.hooks.fire_read_window(&self.inner);
+            self.inner.visible_seq.load(Ordering::Acquire)
+        })
     }
 
-    /// An iterator over user keys and values (bounds and snapshot from `options`).
+    /// An iterator over user keys and values (bounds and snapshot from
+    /// `options`). It pins what it reads, and keeps working after `close`
+    /// (holding the LOCK file until it is dropped).
     pub fn iter(&self, options: &ReadOptions) -> Result<DbIterator> {
         self.check_open()?;
         read::iter(&self.inner, options)
@@ -219,9 +237,16 @@ impl Db {
         &self.inner.dir
     }
 
-    /// Syncs the WAL, stops background threads and releases the LOCK file.
-    /// Unflushed memtables are recovered from the WAL on the next open. Later
-    /// calls fail with `Closed`.
+    /// Closes the database: stalled and queued writers, `flush()` and
+    /// compaction waits fail with `Closed` (as does every later call);
+    /// running compactions stop; the WAL is synced; memtables are flushed if
+    /// they hold writes made with `disable_wal` (logged writes are recovered
+    /// from the WAL on the next open instead); background threads stop and
+    /// the LOCK file is released. Iterators created before keep working and
+    /// keep the LOCK held until they are dropped (so no other `Db` can change
+    /// the files under them). Returns promptly even when writers are stalled.
+    /// Returns the WAL sync error or the background error that kept unlogged
+    /// writes from being flushed; a second call returns `Ok`.
     pub fn close(&self) -> Result<()> {
         if self.inner.closed.swap(true, Ordering::AcqRel) {
             return Ok(());

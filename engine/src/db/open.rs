@@ -117,8 +117,11 @@ pub(crate) fn open(dir: &Path, options: Options) -> Result<Arc<DbInner>> {
         write_queue: Mutex::new(Default::default()),
         wal: Mutex::new(write::ActiveWal::new(wal)),
         visible_seq: AtomicU64::new(info.last_sequence),
+        last_unlogged_seq: AtomicU64::new(0),
         closed: AtomicBool::new(false),
-        lock: Mutex::new(Some(lock)),
+        #[cfg(test)]
+        hooks: Default::default(),
+        lock: Mutex::new(Some(Arc::from(lock))),
         options,
     });
 

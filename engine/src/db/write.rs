@@ -75,6 +75,13 @@ pub(crate) type WriteQueue = VecDeque<Arc<Writer>>;
 
 /// Commits `batch` (blocking until it is durable as requested and visible).
 pub(crate) fn write(db: &DbInner, batch: WriteBatch, options: &WriteOptions) -> Result<()> {
+    if options.sync && options.disable_wal {
+        // Nothing would be synced: refuse rather than acknowledge a write as
+        // durable that is not (RocksDB does the same).
+        return Err(Error::InvalidArgument(
+            "sync and disable_wal cannot both be set: a write without the WAL cannot be synced".into(),
+        ));
+    }
     batch.check()?;
     if batch.is_empty() {
         return Ok(());
@@ -223,6 +230,9 @@ fn commit_group(db: &DbInner, group: &[Arc<Writer>]) -> Result<()> {
             }
         };
         db.counters.wal_bytes.fetch_add(written, Ordering::Relaxed);
+    } else {
+        // Close flushes the memtables while any holds a write the WAL lacks.
+        db.last_unlogged_seq.fetch_max(last_seq, Ordering::AcqRel);
     }
 
     let mut seq = first_seq;

@@ -237,6 +237,10 @@ fn unmark(st: &mut DbState, task: &CompactionTask) {
 
 /// Runs a picked (and marked) task to completion and unmarks it.
 pub(crate) fn run_compaction(db: &DbInner, task: CompactionTask) -> Result<()> {
+    #[cfg(test)]
+    if task.reason != Reason::Manual {
+        db.hooks.fire_compaction_start(db);
+    }
     let mut outputs = Vec::new();
     let result = execute(db, &task, &mut outputs);
     {
