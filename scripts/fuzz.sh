@@ -6,7 +6,7 @@
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     targets: block table wal manifest batch suite
 #   FUZZ_JOBS=2 scripts/fuzz.sh 600           run two targets at a time
-#   scripts/fuzz.sh --minimize                shrink the committed corpora (cargo fuzz cmin)
+#   scripts/fuzz.sh --minimize                merge new finds into the committed corpora, minimized
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz`) and a C++ compiler (libFuzzer
 # is built from source by libfuzzer-sys). Crashes land in fuzz/artifacts/<target>/;
@@ -20,7 +20,14 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     exit 2
 fi
 if [[ "${1:-}" == "--minimize" ]]; then
+    mkdir -p logs
+    # Merge the inputs found since (fuzz/work/<target>) into the committed
+    # corpus, keeping only those that add coverage, then minimize it.
     for t in "${ALL[@]}"; do
+        if [[ -d "work/$t" ]]; then
+            cargo fuzz run --sanitizer none -O "$t" "corpus/$t" "work/$t" -- \
+                -merge=1 -max_len=65536 -rss_limit_mb=2048 >"logs/merge-$t.log" 2>&1
+        fi
         cargo fuzz cmin --sanitizer none -O "$t" "corpus/$t" -- -rss_limit_mb=2048 >/dev/null 2>&1
         echo "$t: $(ls "corpus/$t" | wc -l) inputs, $(du -sh "corpus/$t" | cut -f1)"
     done

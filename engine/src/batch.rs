@@ -250,7 +250,7 @@ impl WriteBatch {
         // (0 is never assigned to a write) and `sequence + count - 1 <=
         // MAX_SEQUENCE`, or the memtable would pack a sequence into the kind bits.
         let first = b.sequence();
-        let last = first.checked_add(u64::from(n)).map(|end| end - 1);
+        let last = first.checked_add(u64::from(n)).and_then(|end| end.checked_sub(1));
         if n > 0 && (first == 0 || last.is_none_or(|l| l > MAX_SEQUENCE)) {
             return Err(Error::corruption(
                 file,
