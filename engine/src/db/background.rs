@@ -36,6 +36,7 @@ fn max_compactions(db: &DbInner) -> usize {
     db.options.max_background_jobs.saturating_sub(1).max(1)
 }
 
+/// REQUIRES: `state` held (it is `st`).
 fn next_job(db: &DbInner, st: &mut DbState) -> Option<Job> {
     if let Some(mem) = st.imm.front().filter(|_| !st.flush_running) {
         let job = Job::Flush(Arc::clone(mem));
@@ -77,6 +78,7 @@ fn worker_loop(db: &DbInner) {
 }
 
 /// Blocks until nothing is being flushed or compacted and nothing needs to be.
+/// REQUIRES: no lock held.
 pub(crate) fn wait_for_idle(db: &DbInner) -> Result<()> {
     let mut st = db.state.lock();
     loop {

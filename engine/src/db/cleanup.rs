@@ -37,6 +37,7 @@ pub(crate) fn log_and_apply(db: &DbInner, edit: VersionEdit) -> Result<Arc<Versi
 
 /// Removes obsolete files. Failures are ignored (the files are retried on
 /// the next call and at the next open); they never affect correctness.
+/// REQUIRES: no lock held (takes `state`, then the version set's bookkeeping).
 pub(crate) fn delete_obsolete_files(db: &DbInner) {
     let Ok(names) = db.fs.list_dir(&db.dir) else {
         return;

@@ -23,6 +23,7 @@ use crate::version::{FileMeta, VersionEdit};
 
 /// Switches the active memtable and waits until every memtable queued
 /// before this call is flushed.
+/// REQUIRES: no lock held.
 pub(crate) fn flush_and_wait(db: &DbInner) -> Result<()> {
     write::switch_memtable(db)?;
     let mut st = db.state.lock();
@@ -119,6 +120,7 @@ pub(crate) fn file_meta(number: u64, p: &TableProperties, path: &Path) -> Result
 }
 
 /// Flushes the oldest immutable memtable (the caller set `flush_running`).
+/// REQUIRES: no lock held; the caller set `flush_running` and `mem` is the oldest immutable memtable.
 pub(crate) fn run_flush(db: &DbInner, mem: Arc<MemTable>) -> Result<()> {
     let start = Instant::now();
     let number = db.versions.new_file_number();

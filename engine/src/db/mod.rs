@@ -15,7 +15,32 @@
 //!   a reader never sees half a batch.
 //! - A file is deleted only when no live `Version` (including ones pinned by
 //!   iterators) references it and no running job will install it.
-//! - The MANIFEST is synced before any file it obsoletes is deleted.
+//! - The MANIFEST is synced before any file it obsoletes is deleted; a file
+//!   named by an edit whose MANIFEST write failed is never deleted
+//!   (quarantine, see `cleanup`).
+//!
+//! Lock order of `DbInner` (a lock may only be taken while holding locks
+//! listed before it; functions say what they need in LevelDB's
+//! `REQUIRES:` style):
+//!
+//! 1. `write_queue`: held only to queue, dequeue and hand results to
+//!    followers (each `Writer`'s own `result` mutex is taken under it); never
+//!    held while committing, so it is never held with the locks below.
+//! 2. `state`: the background bookkeeping. While holding it, code may take
+//!    `wal` (the leader switching logs in `make_room`), `super_version` (for
+//!    writing, in `install_super_version`) and the version set's internal
+//!    locks (`current`, `live_files`); never `write_queue`.
+//! 3. `wal`: the active log; a leaf (only the file is touched under it).
+//!    The leader appends and syncs under it without holding `state`.
+//! 4. `super_version`: a leaf; readers take it alone, for an `Arc` clone.
+//! 5. `lock`: the LOCK file handle; a leaf, taken alone (iterator creation,
+//!    close).
+//!
+//! Outside `DbInner`: `VersionSet::log_and_apply` holds the version set's
+//! writer lock across a MANIFEST write and takes no `DbInner` lock (callers
+//! must not hold `state`); the snapshot list's lock is a leaf (a snapshot
+//! reads `visible_seq`, an atomic, under it); condition variables
+//! (`work_cv`, `done_cv`) are waited on with `state` held.
 
 mod background;
 mod cleanup;

@@ -110,6 +110,7 @@ pub(crate) fn get(db: &DbInner, key: &[u8], options: &ReadOptions) -> Result<Opt
 
 /// Charges one "looked past" read to `file`; when its budget runs out it is
 /// nominated for a read-triggered compaction.
+/// REQUIRES: no lock held.
 fn charge_read(db: &DbInner, level: usize, file: &crate::version::FileMeta) {
     db.counters.record_read_sample(level);
     if file.record_seek() {

@@ -111,6 +111,7 @@ impl DbState {
 
 impl DbInner {
     /// Publishes a new super version from the state (call with the state lock held).
+    /// REQUIRES: `state` held (it is `st`); takes `super_version` for writing.
     pub(crate) fn install_super_version(&self, st: &mut DbState) {
         let version = self.versions.current();
         let old = self.current_super_version();
@@ -143,6 +144,7 @@ impl DbInner {
     }
 
     /// Records a background failure and wakes everyone waiting on progress.
+    /// REQUIRES: `state` held (it is `st`).
     pub(crate) fn set_background_error(&self, st: &mut DbState, err: Error) {
         if st.bg_error.is_none() {
             st.bg_error = Some(Error::background(err));

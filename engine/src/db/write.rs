@@ -74,6 +74,7 @@ pub(crate) struct Writer {
 pub(crate) type WriteQueue = VecDeque<Arc<Writer>>;
 
 /// Commits `batch` (blocking until it is durable as requested and visible).
+/// REQUIRES: no lock held (takes `write_queue`, then as leader `state` and `wal`).
 pub(crate) fn write(db: &DbInner, batch: WriteBatch, options: &WriteOptions) -> Result<()> {
     if options.sync && options.disable_wal {
         // Nothing would be synced: refuse rather than acknowledge a write as
@@ -102,6 +103,7 @@ pub(crate) fn write(db: &DbInner, batch: WriteBatch, options: &WriteOptions) -> 
 
 /// Switches the active memtable (if it holds anything) through the write
 /// queue, so it cannot race a writer.
+/// REQUIRES: no lock held.
 pub(crate) fn switch_memtable(db: &DbInner) -> Result<()> {
     commit(
         db,
@@ -118,6 +120,7 @@ pub(crate) fn switch_memtable(db: &DbInner) -> Result<()> {
 }
 
 /// Blocks until no writer is queued or committing.
+/// REQUIRES: no lock held; `closed` is set (else new writers may keep arriving).
 pub(crate) fn wait_for_writers(db: &DbInner) {
     loop {
         if db.write_queue.lock().is_empty() {
@@ -188,6 +191,7 @@ fn take_group(queue: &WriteQueue, leader: &Arc<Writer>) -> Vec<Arc<Writer>> {
     group
 }
 
+/// REQUIRES: the caller leads the group (its writer is at the front of `write_queue`); no lock held.
 fn commit_group(db: &DbInner, group: &[Arc<Writer>]) -> Result<()> {
     let group_bytes: u64 = group.iter().map(|w| w.batch.encoded_len() as u64).sum();
     let mem = make_room(db, false, group_bytes)?;
@@ -253,6 +257,7 @@ fn commit_group(db: &DbInner, group: &[Arc<Writer>]) -> Result<()> {
 }
 
 /// Inserts every record of `batch` into `mem` starting at `seq`; returns the next sequence.
+/// REQUIRES: the caller is the write leader, or recovery (single-threaded).
 pub(crate) fn insert_batch(mem: &MemTable, batch: &WriteBatch, mut seq: u64) -> u64 {
     for op in batch.iter() {
         // Batches built in-process are well formed; recovered ones were
@@ -272,6 +277,7 @@ pub(crate) fn insert_batch(mem: &MemTable, batch: &WriteBatch, mut seq: u64) -> 
 /// `force_switch`), applying write stalls; returns the memtable to insert into.
 /// Called only by the write leader.
 /// `group_bytes` is the size of the group about to be written (for pacing).
+/// REQUIRES: the caller is the write leader; no lock held (takes `state`, and `wal` under it to switch logs).
 pub(crate) fn make_room(db: &DbInner, mut force_switch: bool, group_bytes: u64) -> Result<Arc<MemTable>> {
     let opts = &db.options;
     let mut st = db.state.lock();

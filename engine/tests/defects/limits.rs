@@ -73,9 +73,9 @@ fn oversized_entries_are_rejected_before_anything_is_written() {
 }
 
 /// The largest value goes through the WAL, a flush, a compaction and a
-/// reopen intact (needs about 4 GiB of memory, so not in the default run).
+/// reopen intact (needs about 3 GiB of memory, so not in the default run).
 #[test]
-#[ignore = "allocates ~4 GiB; run: cargo test --release -p lsmlab-engine --test defects -- --ignored largest_value"]
+#[ignore = "needs ~3 GiB of memory; run: cargo test --release -p lsmlab-engine --test defects -- --ignored largest_value"]
 fn largest_value_survives_flush_compaction_and_reopen() {
     let dir = tempfile::tempdir().expect("tempdir");
     let value: Vec<u8> = (0..MAX_VALUE_SIZE).map(|i| (i % 251) as u8).collect();

@@ -7,6 +7,7 @@ mod support;
 
 mod close;
 mod errors;
+mod filter;
 mod limits;
 mod manifest;
 mod recovery;

@@ -17,6 +17,7 @@ use crate::version::FileMeta;
 /// would drop (a sequence number not yet zeroed, a deletion, or anything at
 /// all when a compaction filter is set). Afterwards nothing droppable is left
 /// in the range, except what live snapshots still need.
+/// REQUIRES: no lock held.
 pub(crate) fn compact_range(db: &DbInner, begin: Option<&[u8]>, end: Option<&[u8]>) -> Result<()> {
     // Own the LSM: wait for other manual compactions and running automatic
     // ones. Waiting pauses automatic picks (`manual_waiting`), so under any

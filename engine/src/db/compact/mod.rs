@@ -106,6 +106,7 @@ fn any_busy(st: &DbState, files: &[Arc<FileMeta>]) -> bool {
 
 /// True if some level scores >= 1 (or a read-nominated file waits), ignoring
 /// whether the work can start now.
+/// REQUIRES: `state` held (it is `st`).
 pub(crate) fn needs_compaction(db: &DbInner, st: &DbState) -> bool {
     let v = db.versions.current();
     let shape = shape_of(&v, &HashSet::new());
@@ -118,6 +119,7 @@ pub(crate) fn needs_compaction(db: &DbInner, st: &DbState) -> bool {
 /// Picks the most urgent compaction that does not conflict with running
 /// ones (the policy is [`picker::pick`]), and marks its files. Called with
 /// the state lock held.
+/// REQUIRES: `state` held (it is `st`).
 pub(crate) fn pick(db: &DbInner, st: &mut DbState) -> Option<CompactionTask> {
     let v = db.versions.current();
     let shape = shape_of(&v, &st.compacting);
@@ -166,6 +168,7 @@ pub(crate) fn pick(db: &DbInner, st: &mut DbState) -> Option<CompactionTask> {
 }
 
 /// A compaction for the file read sampling nominated, if it is still live and idle.
+/// REQUIRES: `state` held (it is `st`).
 fn read_triggered(
     db: &DbInner,
     st: &mut DbState,
@@ -213,6 +216,7 @@ fn conflicts_with_running(st: &DbState, task: &CompactionTask) -> bool {
     })
 }
 
+/// REQUIRES: `state` held (it is `st`).
 pub(super) fn mark(st: &mut DbState, task: &CompactionTask) {
     st.compacting.extend(task.all_inputs().map(|f| f.number));
     let (lo, hi) = task.user_range();
@@ -220,6 +224,7 @@ pub(super) fn mark(st: &mut DbState, task: &CompactionTask) {
     st.compactions_running += 1;
 }
 
+/// REQUIRES: `state` held (it is `st`).
 fn unmark(st: &mut DbState, task: &CompactionTask) {
     for f in task.all_inputs() {
         st.compacting.remove(&f.number);
@@ -236,6 +241,7 @@ fn unmark(st: &mut DbState, task: &CompactionTask) {
 }
 
 /// Runs a picked (and marked) task to completion and unmarks it.
+/// REQUIRES: no lock held; `task` was marked by `pick` or `mark`.
 pub(crate) fn run_compaction(db: &DbInner, task: CompactionTask) -> Result<()> {
     #[cfg(test)]
     if task.reason != Reason::Manual {
