@@ -213,6 +213,17 @@ mod tests {
     use lsmlab_reports::hdr::{load_interval_log, sum_interval_log};
     use lsmlab_reports::{Host, Results};
 
+    /// A results writer in `out` for a memory-store run of `plan`.
+    fn memory_writer(plan: &Plan, out: &Path) -> ResultsWriter {
+        let header = results_header(
+            plan,
+            StoreKind::Memory,
+            Duration::from_millis(100),
+            Host::default(),
+        );
+        ResultsWriter::create(out, header).unwrap()
+    }
+
     fn cell_settings(store: StoreKind, out: &Path, hist: bool) -> CellSettings {
         CellSettings {
             store,
@@ -229,11 +240,7 @@ mod tests {
         let plan = Plan::new(tiny_suite(), None, Some(2), &crate::test_support::AcceptAll).unwrap();
         let out = tempfile::tempdir().unwrap();
         let settings = cell_settings(StoreKind::Memory, out.path(), true);
-        let mut writer = ResultsWriter::create(
-            out.path(),
-            results_header(&plan, StoreKind::Memory, settings.interval, Host::default()),
-        )
-        .unwrap();
+        let mut writer = memory_writer(&plan, out.path());
         for (cell, rep) in plan.runs() {
             let run = run(&plan.suite, cell, rep, &settings, &Console::quiet());
             assert_eq!(run.result.status, CellStatus::Ok, "{:?}", run.result.error);
@@ -286,11 +293,7 @@ mod tests {
         let plan = Plan::new(suite, None, Some(1), &crate::test_support::AcceptAll).unwrap();
         let out = tempfile::tempdir().unwrap();
         let settings = cell_settings(StoreKind::Memory, out.path(), true);
-        let mut writer = ResultsWriter::create(
-            out.path(),
-            results_header(&plan, StoreKind::Memory, settings.interval, Host::default()),
-        )
-        .unwrap();
+        let mut writer = memory_writer(&plan, out.path());
         writer
             .add_cell(run(&plan.suite, &plan.cells[0], 1, &settings, &Console::quiet()))
             .unwrap();
