@@ -9,10 +9,20 @@
 //! - [`hdr`]: HdrHistogram save/load in the standard interval-log and
 //!   `.hgrm` percentile-distribution forms, and latency summaries.
 //! - [`dbbench_line`]: the familiar one-line db_bench phase summary.
+//! - [`stats`]: pure statistics: repetition summaries, Mann-Whitney U.
+//! - [`digest`]: results regrouped per matrix cell (repetitions together)
+//!   and the key metrics.
+//! - [`plots`]: one file per plot kind, SVG and PNG (bundled font).
+//! - [`render`]: one renderer per output (console, summary.md, report.html).
+//! - [`report`]: the whole report from a results directory.
 
 pub mod dbbench_line;
+pub mod digest;
 pub mod hdr;
 pub mod model;
+pub mod plots;
+pub mod render;
+pub mod report;
 pub mod stats;
 
 pub use dbbench_line::format_dbbench_line;
@@ -21,3 +31,4 @@ pub use model::{
     Amplification, CellResult, CellStatus, CpuTimes, HistogramFiles, Host, IntervalLatency, IoBytes,
     LatencySummary, PhaseResult, Results, ResultsError, SCHEMA_VERSION, SuiteInfo, TimelineSample,
 };
+pub use report::{ReportError, ReportOptions, ReportOutput, console_table, render_report};

@@ -22,7 +22,7 @@ use std::time::SystemTime;
 use clap::Parser;
 use lsmlab_reports::{CellStatus, Results, SCHEMA_VERSION, SuiteInfo};
 
-use cli::{Cli, Command, RunArgs, SysinfoArgs, ValidateArgs};
+use cli::{Cli, Command, ReportArgs, RunArgs, SysinfoArgs, ValidateArgs};
 use execute::cell::{self, CellSettings};
 use output::console::Console;
 use output::writer::{ResultsWriter, dir_timestamp, git_revision, utc_timestamp};
@@ -54,6 +54,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Validate(args) => validate(args),
         Command::Sysinfo(args) => sysinfo(args),
+        Command::Report(args) => report(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -129,6 +130,37 @@ fn sysinfo(args: SysinfoArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+fn report(args: ReportArgs) -> Result<(), Failure> {
+    let opts = lsmlab_reports::ReportOptions {
+        out: args.out,
+        main_phase: args.main_phase,
+        heatmap_metric: args.heatmap_metric,
+    };
+    match lsmlab_reports::render_report(&args.results, &opts) {
+        Ok(out) => {
+            print!("{}", out.cell_table);
+            print_report_location(&out);
+            Ok(())
+        }
+        Err(e) if e.is_bad_input() => Err(Failure::Usage(e.to_string())),
+        Err(e) => Err(Failure::Run(e.to_string())),
+    }
+}
+
+/// Warnings, then where the report is.
+fn print_report_location(out: &lsmlab_reports::ReportOutput) {
+    for w in &out.warnings {
+        eprintln!("warning: {w}");
+    }
+    println!(
+        "report: {} ({} plots in {}, summary {})",
+        out.html.display(),
+        out.plots,
+        out.dir.join(lsmlab_reports::report::PLOTS_DIR).display(),
+        out.markdown.display()
+    );
+}
+
 fn run(args: RunArgs) -> Result<(), Failure> {
     let plans = plans(&args.suites, args.only.as_deref(), args.repeat, args.store)?;
     let console = Console::new();
@@ -193,8 +225,16 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
         writer.add_cell(run)?;
     }
     writer.finish()?;
-    console.summary(writer.results());
+    println!();
+    print!("{}", lsmlab_reports::console_table(writer.results()));
     println!("results: {}", out.join("results.json").display());
+    if !args.no_report {
+        let opts = lsmlab_reports::ReportOptions::default();
+        match lsmlab_reports::report::render_results(writer.results(), out, out, &opts) {
+            Ok(report) => print_report_location(&report),
+            Err(e) => return Err(format!("{}: report: {e}", plan.suite.name)),
+        }
+    }
     if failed > 0 {
         return Err(format!("{}: {failed} of {total} cell(s) failed", plan.suite.name));
     }

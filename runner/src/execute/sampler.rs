@@ -116,6 +116,9 @@ fn sample(
     let secs = to.saturating_duration_since(from).as_secs_f64().max(1e-9);
     let all = interval_latency(&merged.combined());
     let stats = store.stats();
+    let bytes_per_level = lsmlab_reports::digest::EngineStats::from_json(stats.raw.as_ref())
+        .map(|s| s.levels.iter().map(|l| l.bytes as u64).collect())
+        .unwrap_or_default();
     out.timeline.push(TimelineSample {
         t_seconds: to.saturating_duration_since(start).as_secs_f64(),
         interval_seconds: secs,
@@ -131,6 +134,7 @@ fn sample(
             .collect(),
         counters: stats.summary.counters,
         files_per_level: stats.summary.files_per_level,
+        bytes_per_level,
     });
     if merged.count() > 0 {
         out.intervals.push(IntervalHistograms {

@@ -11,7 +11,7 @@ use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use lsmlab_reports::{CellResult, CellStatus, PhaseResult, Results};
+use lsmlab_reports::{CellResult, CellStatus, PhaseResult};
 use lsmlab_workloads::Suite;
 
 use crate::execute::phase::{Progress, expected_ops};
@@ -164,33 +164,6 @@ impl Console {
             println!("   FAILED: {}", cell.error.as_deref().unwrap_or("unknown error"));
         }
         println!("   {}", amplification_line(cell));
-    }
-
-    /// Prints the amplification table of every cell.
-    pub fn summary(&self, results: &Results) {
-        println!();
-        println!(
-            "{:<10} {:>9} {:>9} {:>9} {:>8} {:>12}  cell",
-            "id", "write-amp", "user-wa", "space-amp", "read-amp", "db size"
-        );
-        let f = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.2}"));
-        for c in &results.cells {
-            println!(
-                "{:<10} {:>9} {:>9} {:>9} {:>8} {:>12}  {}{}",
-                c.id,
-                f(c.amplification.total_write_amp),
-                f(c.amplification.user_write_amp),
-                f(c.amplification.space_amp),
-                f(c.amplification.read_amp),
-                human_bytes(c.amplification.db_size_bytes),
-                c.label,
-                if c.status == CellStatus::Failed {
-                    "  FAILED"
-                } else {
-                    ""
-                }
-            );
-        }
     }
 }
 
