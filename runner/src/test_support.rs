@@ -9,7 +9,7 @@ pub struct AcceptAll;
 
 impl OptionChecker for AcceptAll {
     fn known_options(&self) -> Vec<String> {
-        crate::store::lsmlab::LsmlabOptionChecker.known_options()
+        crate::store::engine::LsmlabOptionChecker.known_options()
     }
     fn check(&self, options: &Map<String, Value>) -> Result<(), String> {
         match options.get("num_levels") {

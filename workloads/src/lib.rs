@@ -4,46 +4,33 @@
 //! ([`load_suite`], [`parse_suite`]); its matrix expands into [`Cell`]s;
 //! each phase's work per thread comes from an [`OpStream`], deterministic
 //! for (suite seed, cell, repetition, phase, thread) — see [`stream_seed`].
-//! Keys are fixed-width zero-padded numbers ([`keygen`]), values come from a
-//! pool with a target compressibility ([`valuegen`]), and key choice follows
+//! Keys are fixed-width zero-padded numbers ([`keys`](r#gen::keys)), values come from a
+//! pool with a target compressibility ([`values`](r#gen::values)), and key choice follows
 //! a [`Distribution`]. The YAML format is documented in `workloads/docs/suite_format.md`.
+//!
+//! Folders: [`suite`] reads and checks the YAML; [`r#gen`] (named `gen/`;
+//! `gen` is a reserved word in edition 2024, hence the raw identifier)
+//! generates keys, values and operations; [`numbers`] parses units.
 //!
 //! Invariants: nothing here panics on suite input; every suite problem is a
 //! [`SuiteError`] with file, line and column. Generation allocates nothing
 //! per operation.
 
-pub mod cells;
-pub mod check;
-pub mod chooser;
-pub mod distribution;
-pub mod error;
-pub mod keygen;
-mod load;
-mod locate;
+pub mod r#gen;
 pub mod numbers;
-pub mod op;
-pub mod opstream;
-pub mod permutation;
-pub mod phase;
-mod phase_de;
-mod phase_fields;
-pub mod rng;
-pub mod schema;
-pub mod suggest;
-pub mod valuegen;
-pub mod zipf;
+pub mod suite;
 
-pub use cells::Cell;
-pub use check::OptionChecker;
-pub use chooser::KeyChooser;
-pub use distribution::Distribution;
-pub use error::SuiteError;
-pub use keygen::KeyFormatter;
-pub use load::{load_suite, parse_suite};
-pub use op::{BatchEntry, Op, OpKind};
-pub use opstream::OpStream;
-pub use phase::{CommonFields, Order, PHASE_KINDS, Phase, PhaseKind};
-pub use phase_fields::{MAX_BATCH, MAX_THREADS, fields_of};
-pub use rng::{WorkloadRng, stream_seed};
-pub use schema::{DataSpec, Suite};
-pub use valuegen::ValuePool;
+pub use r#gen::chooser::KeyChooser;
+pub use r#gen::distribution::Distribution;
+pub use r#gen::keys::KeyFormatter;
+pub use r#gen::op::{BatchEntry, Op, OpKind};
+pub use r#gen::opstream::OpStream;
+pub use r#gen::rng::{WorkloadRng, stream_seed};
+pub use r#gen::values::ValuePool;
+pub use suite::cells::Cell;
+pub use suite::check::OptionChecker;
+pub use suite::data::DataSpec;
+pub use suite::error::SuiteError;
+pub use suite::phase::{CommonFields, Order, PHASE_KINDS, Phase, PhaseKind};
+pub use suite::schema::Suite;
+pub use suite::{MAX_BATCH, MAX_THREADS, fields_of, load_suite, parse_suite};

@@ -84,7 +84,7 @@ fn scrambled_zipf_spreads_hot_keys_over_the_key_space() {
     assert!(got > expected - 0.01, "expected >= {expected:.4}, got {got:.4}");
     // Each hot key is the FNV hash of a low rank, as YCSB scrambles.
     let ranks: HashMap<u64, u64> = (0..20u64)
-        .map(|r| (lsmlab_workloads::rng::fnv64(r) % n, r))
+        .map(|r| (lsmlab_workloads::r#gen::rng::fnv64(r) % n, r))
         .collect();
     assert!(hot.iter().take(5).all(|k| ranks.contains_key(&(*k as u64))));
 }

@@ -15,25 +15,27 @@
 //!   open; data blocks are read on demand (through the block cache if any).
 //!
 //! One concept per file: [`format`] (handles, trailer, compression,
-//! footer), [`block_builder`] / [`block`] (prefix-compressed blocks),
-//! [`filter`] (bloom), [`range_del`], [`properties`], [`builder`],
-//! [`reader`] and [`table_iter`].
+//! footer), [`block_builder`] / [`block`] / [`block_iter`] (prefix-compressed
+//! blocks), [`filter`] (bloom), [`range_del`], [`properties`], and
+//! [`table_builder`] / [`table`] / [`table_iter`].
 
 pub mod block;
 pub mod block_builder;
-pub mod builder;
+pub mod block_iter;
 pub mod filter;
 pub mod format;
 pub mod properties;
 pub mod range_del;
-pub mod reader;
+pub mod table;
+pub mod table_builder;
 pub mod table_iter;
 
 #[cfg(test)]
 mod tests;
 
-pub use block::{Block, BlockIter};
-pub use builder::{TableBuilder, TableBuilderOptions};
+pub use block::Block;
+pub use block_iter::BlockIter;
 pub use properties::TableProperties;
-pub use reader::Table;
+pub use table::Table;
+pub use table_builder::{TableBuilder, TableBuilderOptions};
 pub use table_iter::TableIterator;

@@ -11,8 +11,8 @@
 
 use std::sync::Arc;
 
-use super::block::BlockIter;
-use super::reader::Table;
+use super::block_iter::BlockIter;
+use super::table::Table;
 use crate::error::{Error, Result};
 use crate::iter::InternalIterator;
 

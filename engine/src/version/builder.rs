@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
-use super::levels::LevelFiles;
+use super::version::LevelFiles;
 use super::{FileMeta, Version, VersionEdit};
 
 /// Changes accumulated for one level.

@@ -21,9 +21,13 @@
 mod builder;
 mod edit;
 mod file_meta;
-mod levels;
 mod recovery;
 mod set;
+#[allow(
+    clippy::module_inception,
+    reason = "the file holds `Version` and is named after it, like its siblings `edit` and `set`"
+)]
+mod version;
 
 #[cfg(test)]
 mod crash_tests;
@@ -32,5 +36,5 @@ mod tests;
 
 pub use edit::{MANIFEST_FORMAT_VERSION, MAX_LEVELS, VersionEdit};
 pub use file_meta::{FileMeta, initial_allowed_seeks};
-pub use levels::{FilesForGet, Version};
 pub use set::{MAX_MANIFEST_SIZE, RecoveryInfo, VersionSet};
+pub use version::{FilesForGet, Version};

@@ -9,7 +9,7 @@
 //!   avoid a copy do (the runner only counts bytes).
 //! - `stats` is cheap enough to call once per sampling interval.
 
-pub mod lsmlab;
+pub mod engine;
 pub mod memory;
 pub mod null;
 
@@ -183,7 +183,7 @@ impl StoreKind {
     /// Opens a fresh store in `dir` with the cell's engine `options`.
     pub fn open(self, dir: &Path, options: &Map<String, Value>) -> StoreResult<Box<dyn Store>> {
         match self {
-            StoreKind::Lsmlab => Ok(Box::new(lsmlab::LsmlabStore::open(dir, options)?)),
+            StoreKind::Lsmlab => Ok(Box::new(engine::LsmlabStore::open(dir, options)?)),
             StoreKind::Memory => Ok(Box::new(memory::MemoryStore::new())),
             StoreKind::Null => Ok(Box::new(null::NullStore)),
         }
@@ -192,10 +192,10 @@ impl StoreKind {
     /// The option checker suites are validated with for this store.
     pub fn checker(self) -> Box<dyn OptionChecker> {
         match self {
-            StoreKind::Lsmlab => Box::new(lsmlab::LsmlabOptionChecker),
+            StoreKind::Lsmlab => Box::new(engine::LsmlabOptionChecker),
             // The in-process stores ignore engine options, but a suite written
             // for the engine should still be checked against the engine's names.
-            StoreKind::Memory | StoreKind::Null => Box::new(lsmlab::LsmlabOptionChecker),
+            StoreKind::Memory | StoreKind::Null => Box::new(engine::LsmlabOptionChecker),
         }
     }
 }

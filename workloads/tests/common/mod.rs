@@ -1,5 +1,5 @@
 //! Shared test helpers: a stub [`OptionChecker`] that knows the engine's
-//! option names (copied from engine/src/options/mod.rs, aliases included)
+//! option names (copied from engine/src/options/db_options.rs, aliases included)
 //! and enforces a few of its value rules, without depending on the engine.
 
 #![allow(dead_code)]

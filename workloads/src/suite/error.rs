@@ -10,8 +10,8 @@
 
 use std::fmt;
 
-use crate::locate;
-use crate::suggest;
+use crate::suite::locate;
+use crate::suite::suggest;
 
 /// A problem in a suite file, positioned for a human to fix.
 ///

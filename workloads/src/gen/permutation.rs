@@ -8,7 +8,7 @@
 //! `[0, n)` are encrypted again until they land inside (at most 4x the
 //! domain on average, so about 2 rounds of walking per call in the worst case).
 
-use crate::rng::mix;
+use crate::r#gen::rng::mix;
 
 /// A bijection on `[0, n)` determined by a seed.
 #[derive(Debug, Clone)]

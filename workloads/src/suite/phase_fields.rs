@@ -12,10 +12,10 @@ use std::time::Duration;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
-use crate::distribution::Distribution;
-use crate::error::field_error;
+use crate::r#gen::distribution::Distribution;
 use crate::numbers::{Count, HumanDuration, PositiveInt, Rate};
-use crate::phase::Order;
+use crate::suite::error::field_error;
+use crate::suite::phase::Order;
 
 /// Upper bound on `threads` (a typo like `threads: 1M` must not spawn a million threads).
 pub const MAX_THREADS: usize = 1024;

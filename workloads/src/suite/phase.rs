@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::distribution::Distribution;
+use crate::r#gen::distribution::Distribution;
 
 /// One step of a suite, run on the same database as the steps before it.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -27,7 +27,7 @@ use std::fmt;
 use serde::Serialize;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
-use crate::error::field_error;
+use crate::suite::error::field_error;
 
 /// Default zipf exponent (YCSB's zipfian constant).
 pub const DEFAULT_THETA: f64 = 0.99;

@@ -9,7 +9,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::schema::Suite;
+use crate::suite::schema::Suite;
 
 /// One matrix cell: a complete set of engine options to run the phases with.
 #[derive(Debug, Clone, PartialEq, Serialize)]

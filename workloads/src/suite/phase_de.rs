@@ -15,11 +15,11 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
-use crate::error::field_error;
-use crate::keygen::digits;
-use crate::phase::{CommonFields, PHASE_KINDS, Phase, PhaseKind};
-use crate::phase_fields::{FieldsSeed, MAX_BATCH, MAX_THREADS, RawFields, WEIGHTS, backticked};
-use crate::schema::DataSpec;
+use crate::r#gen::keys::digits;
+use crate::suite::data::DataSpec;
+use crate::suite::error::field_error;
+use crate::suite::phase::{CommonFields, PHASE_KINDS, Phase, PhaseKind};
+use crate::suite::phase_fields::{FieldsSeed, MAX_BATCH, MAX_THREADS, RawFields, WEIGHTS, backticked};
 
 thread_local! {
     static DATA: Cell<Option<DataSpec>> = const { Cell::new(None) };
@@ -285,7 +285,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::phase::Order;
+    use crate::suite::phase::Order;
 
     fn parse(yaml: &str) -> Result<Phase, String> {
         let data = DataSpec {

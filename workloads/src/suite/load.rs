@@ -9,10 +9,11 @@
 
 use std::path::Path;
 
-use crate::check::{Ctx, OptionChecker, check_data, check_options};
-use crate::error::{SuiteError, from_yaml};
-use crate::phase_de::with_data;
-use crate::schema::{DataOnly, RawSuite, Suite};
+use crate::suite::check::{Ctx, OptionChecker, check_data, check_options};
+use crate::suite::data::DataOnly;
+use crate::suite::error::{SuiteError, from_yaml};
+use crate::suite::phase_de::with_data;
+use crate::suite::schema::{RawSuite, Suite};
 
 /// Reads and validates the suite at `path`; errors name `path` as the file.
 pub fn load_suite(path: &Path, checker: &dyn OptionChecker) -> Result<Suite, SuiteError> {

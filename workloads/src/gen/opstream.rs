@@ -28,15 +28,15 @@
 //! - No allocation per op: keys are formatted into reused buffers, values
 //!   are slices of a pre-generated pool, batch entries reuse their buffers.
 
-use crate::chooser::KeyChooser;
-use crate::distribution::Distribution;
-use crate::keygen::KeyFormatter;
-use crate::op::{BatchEntry, Op};
-use crate::permutation::Permutation;
-use crate::phase::{Order, PhaseKind, split_ops};
-use crate::rng::{WorkloadRng, mix};
-use crate::schema::Suite;
-use crate::valuegen::ValuePool;
+use crate::r#gen::chooser::KeyChooser;
+use crate::r#gen::distribution::Distribution;
+use crate::r#gen::keys::KeyFormatter;
+use crate::r#gen::op::{BatchEntry, Op};
+use crate::r#gen::permutation::Permutation;
+use crate::r#gen::rng::{WorkloadRng, mix};
+use crate::r#gen::values::ValuePool;
+use crate::suite::phase::{Order, PhaseKind, split_ops};
+use crate::suite::schema::Suite;
 
 /// Entries per `Op::ReadSeq` chunk.
 pub const READ_SEQ_CHUNK: u64 = 1000;

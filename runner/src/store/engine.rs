@@ -1,4 +1,4 @@
-//! `lsmlab`: the bundled engine behind the [`Store`] trait, through its
+//! The bundled engine (`lsmlab_engine`) behind the [`Store`] trait, through its
 //! public API only (`Db`, `Options`, `WriteBatch`, `ReadOptions`).
 //!
 //! Invariants:

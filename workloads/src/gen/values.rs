@@ -13,7 +13,7 @@
 
 use rand::RngCore;
 
-use crate::rng::WorkloadRng;
+use crate::r#gen::rng::WorkloadRng;
 
 /// Bytes of pre-generated values (db_bench uses 1 MB).
 const POOL_BYTES: usize = 1 << 20;

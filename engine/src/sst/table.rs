@@ -11,7 +11,8 @@
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, OnceLock};
 
-use super::block::{Block, BlockIter};
+use super::block::Block;
+use super::block_iter::BlockIter;
 use super::filter::BloomFilter;
 use super::format::{BlockHandle, FOOTER_LEN, Footer, read_block_contents};
 use super::properties::TableProperties;

@@ -9,7 +9,7 @@
 //! construction is O(1) (no zeta table), so it is cheap to rebuild when the
 //! key space grows.
 
-use crate::rng::WorkloadRng;
+use crate::r#gen::rng::WorkloadRng;
 
 /// Draws zipf-distributed ranks in `[1, n]` with exponent `s`.
 #[derive(Debug, Clone, Copy)]

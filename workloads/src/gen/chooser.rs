@@ -7,9 +7,9 @@
 //! only when the key space grows (inserts under `latest`). Exact meanings of each
 //! distribution are in `distribution.rs`.
 
-use crate::distribution::Distribution;
-use crate::rng::{WorkloadRng, fnv64};
-use crate::zipf::ZipfSampler;
+use crate::r#gen::distribution::Distribution;
+use crate::r#gen::rng::{WorkloadRng, fnv64};
+use crate::r#gen::zipf::ZipfSampler;
 
 /// Draws key numbers in `[0, n)` following a [`Distribution`].
 #[derive(Debug, Clone)]
@@ -151,7 +151,7 @@ impl KeyChooser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::distribution::Distribution;
+    use crate::r#gen::distribution::Distribution;
 
     #[test]
     fn samples_stay_in_range() {

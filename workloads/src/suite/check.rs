@@ -11,12 +11,12 @@
 
 use serde_json::{Map, Value};
 
-use crate::cells::{cell_count, cells_of};
-use crate::error::SuiteError;
-use crate::keygen::digits;
-use crate::locate;
-use crate::schema::{DataSpec, RawData};
-use crate::suggest::nearest;
+use crate::r#gen::keys::digits;
+use crate::suite::cells::{cell_count, cells_of};
+use crate::suite::data::{DataSpec, RawData};
+use crate::suite::error::SuiteError;
+use crate::suite::locate;
+use crate::suite::suggest::nearest;
 
 /// Implemented by the runner for each engine: which option names exist and
 /// whether a set of values is valid.

@@ -1,0 +1,24 @@
+//! The compaction filter hook: [`CompactionFilter`] and its [`FilterDecision`].
+
+/// What a compaction filter decides for one key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilterDecision {
+    /// Keep the entry unchanged.
+    Keep,
+    /// Drop the entry (it becomes as if deleted below this point).
+    Remove,
+    /// Keep the key with a new value.
+    ChangeValue(Vec<u8>),
+}
+
+/// A user hook run on every live value that a compaction (or flush) writes.
+///
+/// Entries still visible to a snapshot are not filtered.
+pub trait CompactionFilter: Send + Sync {
+    /// Decides the fate of `key`/`value` being written to `level`.
+    fn filter(&self, level: usize, key: &[u8], value: &[u8]) -> FilterDecision;
+    /// A short name for logs and statistics.
+    fn name(&self) -> &str {
+        "compaction-filter"
+    }
+}
