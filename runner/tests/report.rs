@@ -28,17 +28,8 @@ phases:
 fn run_renders_the_report_and_report_re_renders_it() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("tiny.yaml"), TINY).unwrap();
-    let args = [
-        "run",
-        "tiny.yaml",
-        "--store",
-        "memory",
-        "--out",
-        "res",
-        "--interval",
-        "50ms",
-    ];
-    let out = lsmlab(&args, dir.path());
+    let args = ["run", "tiny.yaml", "--store", "memory", "--interval", "50ms"];
+    let out = lsmlab(&[&args[..], &["--out", "res"]].concat(), dir.path());
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -73,7 +64,7 @@ fn run_renders_the_report_and_report_re_renders_it() {
         &[&args[..], &["--out", "quiet", "--no-report"]].concat(),
         dir.path(),
     );
-    assert!(out.status.success());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(!String::from_utf8_lossy(&out.stdout).contains("report:"));
     assert!(!dir.path().join("quiet/report.html").exists());
     assert!(dir.path().join("quiet/results.json").exists());

@@ -47,7 +47,7 @@ impl Grouping {
                 if group_option.is_empty() {
                     cell.id.clone()
                 } else {
-                    format!("{group_option}")
+                    group_option.to_string()
                 }
             } else {
                 rest.iter()
