@@ -97,6 +97,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         took.as_secs_f64(),
         rayon::current_num_threads()
     );
+    // Where the time goes (a second render, stage by stage).
+    let t = Instant::now();
+    let results = Results::load(&out.join("results.json"))?;
+    let load = t.elapsed();
+    let t = Instant::now();
+    let digest = lsmlab_reports::digest::Digest::new(&results, None)?;
+    let opts = lsmlab_reports::plots::PlotOptions {
+        results_dir: &out,
+        heatmap_metric: lsmlab_reports::digest::Metric::OpsPerSec,
+    };
+    let (figures, _) = lsmlab_reports::plots::figures(&digest, &opts);
+    let build = t.elapsed();
+    let t = Instant::now();
+    let svgs: Vec<String> = figures.iter().map(|f| f.to_svg()).collect::<Result<_, _>>()?;
+    let svg = t.elapsed();
+    let t = Instant::now();
+    let png_dir = out.join("png-timing");
+    std::fs::create_dir_all(&png_dir)?;
+    for f in &figures {
+        f.write_png(&png_dir.join(format!("{}.png", f.stem)))?;
+    }
+    let png = t.elapsed();
+    println!(
+        "stages (one thread each): load {:.2} s, figures incl. .hlog reading {:.2} s, SVG {:.2} s ({} KiB), PNG {:.2} s",
+        load.as_secs_f64(),
+        build.as_secs_f64(),
+        svg.as_secs_f64(),
+        svgs.iter().map(String::len).sum::<usize>() / 1024,
+        png.as_secs_f64()
+    );
     for w in report.warnings.iter().take(3) {
         println!("warning: {w}");
     }

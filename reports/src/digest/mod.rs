@@ -215,6 +215,20 @@ impl<'a> Digest<'a> {
         longest(&|p| !p.single_op() && p.kind != "fill").or_else(|| longest(&|_| true))
     }
 
+    /// Cells a plot may name in full before legends switch to short names.
+    pub const FULL_LEGEND_CELLS: usize = 8;
+
+    /// The legend name of `cell` in a plot of every cell: in full for a
+    /// few cells, else the id and the swept values only (`c003 3,4`, in
+    /// matrix order), so a 64-cell legend still fits.
+    pub fn legend_of(&self, cell: &CellGroup<'_>) -> String {
+        if self.cells.len() <= Self::FULL_LEGEND_CELLS || cell.matrix.is_empty() {
+            return cell.legend();
+        }
+        let values: Vec<String> = self.swept.iter().map(|k| Digest::option_value(cell, k)).collect();
+        format!("{} {}", cell.id, values.join(","))
+    }
+
     /// The main phase.
     pub fn main(&self) -> Option<&PhaseInfo> {
         self.main_phase.map(|i| &self.phases[i])

@@ -125,14 +125,16 @@ pub fn figures(digest: &Digest<'_>) -> Vec<Figure> {
     } else {
         grouping.group_option.clone()
     };
+    let bars = AmpBars { grouping, panels };
+    let height = 500 + style::legend_height(&bars.legend(), 1200);
     vec![Figure {
         stem: "amplification".into(),
         title: "Write, space and read amplification per cell".into(),
         x_label,
         y_label: "amplification (x)".into(),
-        size: (1200, 560),
+        size: (1200, height),
         section: Section::Matrix,
-        kind: FigureKind::Amplification(AmpBars { grouping, panels }),
+        kind: FigureKind::Amplification(bars),
     }]
 }
 
@@ -225,15 +227,20 @@ pub fn series_legend(grouping: &Grouping) -> Vec<LegendEntry> {
 }
 
 impl AmpBars {
-    /// Draws the figure on `root`.
-    pub fn draw<DB: DrawingBackend>(&self, fig: &Figure, root: &DrawingArea<DB, Shift>) -> DrawResult {
+    /// The series colours, then what the error bars mean.
+    pub fn legend(&self) -> Vec<LegendEntry> {
         let mut legend = series_legend(&self.grouping);
         legend.push(LegendEntry {
             label: "error bar: 95% CI of the median (n >= 6) or min..max".into(),
             color: BLACK,
             mark: Mark::Line,
         });
-        let area = style::with_legend(root, &legend)?;
+        legend
+    }
+
+    /// Draws the figure on `root`.
+    pub fn draw<DB: DrawingBackend>(&self, fig: &Figure, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        let area = style::with_legend(root, &self.legend())?;
         let area = area.titled(&fig.title, style::title_font()).map_err(err)?;
         let panels = area.split_evenly((1, self.panels.len().max(1)));
         for (panel, p) in panels.iter().zip(&self.panels) {

@@ -166,8 +166,9 @@ impl Heatmap {
         let steps = 50;
         for i in 0..steps {
             let f = i as f64 / steps as f64;
-            let y0 = (bh as f64 * (1.0 - f - 1.0 / steps as f64)) as i32;
-            let y1 = (bh as f64 * (1.0 - f)) as i32;
+            // One pixel of overlap, so rounding leaves no gaps between steps.
+            let y0 = (bh as f64 * (1.0 - f - 1.0 / steps as f64)).floor() as i32 - 1;
+            let y1 = (bh as f64 * (1.0 - f)).ceil() as i32;
             bar.draw(&Rectangle::new([(0, y0), (20, y1)], ramp(f).filled()))
                 .map_err(err)?;
         }

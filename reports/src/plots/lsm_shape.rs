@@ -165,12 +165,16 @@ impl LsmShape {
             // Names in three staggered rows, so short phases do not collide.
             let (px, py) = chart.backend_coord(&(*t, y_top));
             let row = (i % 3) as i32;
-            area.draw(&Text::new(
-                name.clone(),
-                (px - bx + 3, py - by + 2 + 13 * row),
-                label.clone(),
-            ))
-            .map_err(err)?;
+            let (right_edge, _) = chart.backend_coord(&(t_max, y_top));
+            // Near the right edge, the name goes to the left of its line.
+            let room = right_edge - px;
+            let (x, style) = if room < 8 * name.chars().count() as i32 {
+                (px - bx - 3, label.pos(Pos::new(HPos::Right, VPos::Top)))
+            } else {
+                (px - bx + 3, label.clone())
+            };
+            area.draw(&Text::new(name.clone(), (x, py - by + 2 + 13 * row), style))
+                .map_err(err)?;
         }
         Ok(())
     }

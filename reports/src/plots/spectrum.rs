@@ -57,11 +57,36 @@ fn grid(count: u64) -> Vec<f64> {
     xs
 }
 
-/// log10 of the latency (us) at spectrum position `x`.
-fn at(h: &LatencyHistogram, x: f64) -> f64 {
-    let q = 1.0 - 10f64.powf(-x);
-    let ns = h.value_at_quantile(q.clamp(0.0, 1.0)).max(1);
-    (ns as f64 / 1e3).log10()
+/// log10 of the latency (us) at each spectrum position of `xs` (ascending),
+/// in one pass over the histogram: the value at quantile q is the first
+/// recorded value whose cumulative count reaches `ceil(q * total)` (at
+/// least 1), as `Histogram::value_at_quantile` defines it, without its
+/// full scan per quantile.
+fn spectrum_of(h: &LatencyHistogram, xs: &[f64]) -> Vec<f64> {
+    let total = h.len();
+    let targets: Vec<u64> = xs
+        .iter()
+        .map(|x| {
+            let q = (1.0 - 10f64.powf(-x)).clamp(0.0, 1.0);
+            ((q * total as f64).ceil() as u64).clamp(1, total.max(1))
+        })
+        .collect();
+    let mut out = Vec::with_capacity(xs.len());
+    let mut seen = 0u64;
+    let mut next = 0;
+    for v in h.iter_recorded() {
+        seen += v.count_at_value();
+        while next < targets.len() && seen >= targets[next] {
+            out.push((v.value_iterated_to().max(1) as f64 / 1e3).log10());
+            next += 1;
+        }
+        if next == targets.len() {
+            break;
+        }
+    }
+    let last = out.last().copied().unwrap_or(-3.0);
+    out.resize(xs.len(), last);
+    out
 }
 
 /// Builds the line of one cell from its repetitions' histograms.
@@ -70,10 +95,13 @@ fn line(label: String, color: usize, hists: &[LatencyHistogram]) -> Option<Spect
     if count == 0 {
         return None;
     }
-    let points = grid(count)
-        .into_iter()
-        .map(|x| {
-            let mut ys: Vec<f64> = hists.iter().map(|h| at(h, x)).collect();
+    let xs = grid(count);
+    let per_rep: Vec<Vec<f64>> = hists.iter().map(|h| spectrum_of(h, &xs)).collect();
+    let points = xs
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            let mut ys: Vec<f64> = per_rep.iter().map(|r| r[i]).collect();
             ys.sort_by(f64::total_cmp);
             let n = ys.len();
             let median = if n % 2 == 1 {
@@ -257,6 +285,21 @@ mod tests {
     fn percentile_axis_labels() {
         let labels: Vec<String> = (0..=5).map(|x| percentile_label(f64::from(x))).collect();
         assert_eq!(labels, ["0%", "90%", "99%", "99.9%", "99.99%", "99.999%"]);
+    }
+
+    #[test]
+    fn one_pass_quantiles_match_value_at_quantile() {
+        let mut h = new_histogram();
+        for i in 1..=5000u64 {
+            h.record(i * i % 7919 * 1000 + 17).unwrap();
+        }
+        let xs = grid(h.len());
+        let fast = spectrum_of(&h, &xs);
+        for (x, got) in xs.iter().zip(fast) {
+            let q = 1.0 - 10f64.powf(-x);
+            let want = (h.value_at_quantile(q) as f64 / 1e3).log10();
+            assert!((got - want).abs() < 1e-9, "x={x}: {got} vs {want}");
+        }
     }
 
     #[test]

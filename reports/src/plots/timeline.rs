@@ -112,9 +112,9 @@ pub fn figures(digest: &Digest<'_>) -> Vec<Figure> {
                 .fold(None, |a: Option<f64>, t| Some(a.map_or(t, |a| a.max(t))));
             cells.push(CellSeries {
                 label: if g.reps.len() > 1 {
-                    format!("{} (r{})", g.legend(), rep.repetition)
+                    format!("{} (r{})", digest.legend_of(g), rep.repetition)
                 } else {
-                    g.legend()
+                    digest.legend_of(g)
                 },
                 color: ci,
                 ops: p.timeline.iter().map(|s| (s.t_seconds, s.ops_per_sec)).collect(),
@@ -132,14 +132,16 @@ pub fn figures(digest: &Digest<'_>) -> Vec<Figure> {
             continue;
         }
         let strip = strip_height(cells.len());
+        let timeline = Timeline { cells };
+        let legend = style::legend_height(&timeline.legend(), 1000);
         out.push(Figure {
             stem: format!("timeline-{:02}-{}", phase.index, super::file_part(&phase.name)),
             title: format!("Throughput and p99 over time: {}", phase.name),
             x_label: "time since phase start (s)".into(),
             y_label: "throughput (ops/s)".into(),
-            size: (1000, 640 + strip),
+            size: (1000, 600 + strip + legend),
             section: Section::Phase(phase.index),
-            kind: FigureKind::Timeline(Timeline { cells }),
+            kind: FigureKind::Timeline(timeline),
         });
     }
     out
@@ -151,8 +153,8 @@ fn strip_height(cells: usize) -> u32 {
 }
 
 impl Timeline {
-    /// Draws the figure on `root`.
-    pub fn draw<DB: DrawingBackend>(&self, fig: &Figure, root: &DrawingArea<DB, Shift>) -> DrawResult {
+    /// One entry per cell, then the activity colours.
+    pub fn legend(&self) -> Vec<LegendEntry> {
         let mut entries: Vec<LegendEntry> = self
             .cells
             .iter()
@@ -170,7 +172,12 @@ impl Timeline {
                 mark: Mark::Box,
             });
         }
-        let area = style::with_legend(root, &entries)?;
+        entries
+    }
+
+    /// Draws the figure on `root`.
+    pub fn draw<DB: DrawingBackend>(&self, fig: &Figure, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        let area = style::with_legend(root, &self.legend())?;
         let area = area.titled(&fig.title, style::title_font()).map_err(err)?;
         let (_, h) = area.dim_in_pixel();
         let strip = strip_height(self.cells.len());
