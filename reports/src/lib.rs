@@ -9,7 +9,8 @@
 //! - [`hdr`]: HdrHistogram save/load in the standard interval-log and
 //!   `.hgrm` percentile-distribution forms, and latency summaries.
 //! - [`dbbench_line`]: the familiar one-line db_bench phase summary.
-//! - [`stats`]: pure statistics: repetition summaries, Mann-Whitney U.
+//! - [`stats`]: pure statistics: repetition summaries, Mann-Whitney U,
+//!   amplification formulas.
 //! - [`digest`]: results regrouped per matrix cell (repetitions together)
 //!   and the key metrics.
 //! - [`plots`]: one file per plot kind, SVG and PNG (bundled font).
@@ -28,7 +29,8 @@ pub mod stats;
 pub use dbbench_line::format_dbbench_line;
 pub use hdr::{HdrError, LatencyHistogram};
 pub use model::{
-    Amplification, CellResult, CellStatus, CpuTimes, HistogramFiles, Host, IntervalLatency, IoBytes,
-    LatencySummary, PhaseResult, Results, ResultsError, SCHEMA_VERSION, SuiteInfo, TimelineSample,
+    Amplification, CacheDrop, CellResult, CellStatus, CpuTimes, Harness, HistogramFiles, Host,
+    IntervalLatency, IoBytes, LatencySummary, MeasuredReadAmp, OpenLoop, PhaseResult, Results, ResultsError,
+    SCHEMA_VERSION, SuiteInfo, TimelineSample, WriterResult,
 };
 pub use report::{ReportError, ReportOptions, ReportOutput, console_table, render_report};

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+use crate::plan::RepetitionOrder;
 use crate::store::StoreKind;
 
 /// lsmlab: run YAML benchmark suites against LSM-tree engines.
@@ -63,6 +64,10 @@ pub struct RunArgs {
     /// Time-series sampling interval (e.g. 1s, 500ms).
     #[arg(long, value_name = "DUR", default_value = "1s", value_parser = parse_duration)]
     pub interval: Duration,
+    /// Order of repetitions: interleaved (c0r1, c1r1, ..., c0r2, ...) spreads
+    /// machine drift over every cell; grouped runs each cell's together.
+    #[arg(long, value_enum, default_value = "interleaved")]
+    pub repetition_order: RepetitionOrder,
     /// Do not render the report (summary.md, report.html, plots) at the end.
     #[arg(long)]
     pub no_report: bool,

@@ -162,7 +162,10 @@ fn print_report_location(out: &lsmlab_reports::ReportOutput) {
 }
 
 fn run(args: RunArgs) -> Result<(), Failure> {
-    let plans = plans(&args.suites, args.only.as_deref(), args.repeat, args.store)?;
+    let mut plans = plans(&args.suites, args.only.as_deref(), args.repeat, args.store)?;
+    for plan in &mut plans {
+        plan.order = args.repetition_order;
+    }
     let console = Console::new();
     let stamp = dir_timestamp(SystemTime::now());
     let mut failures = Vec::new();
@@ -203,6 +206,7 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
         started_at: utc_timestamp(SystemTime::now()),
         finished_at: None,
         host: measure::host::fingerprint(&db_root),
+        harness: execute::harness::harness(args.store, plan.order),
         cells: Vec::new(),
     };
     let mut writer = ResultsWriter::create(out, results)?;
@@ -212,6 +216,7 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
         db_root,
         keep_db: args.keep_db,
         interval: args.interval,
+        hist_root: Some(out.to_path_buf()),
     };
     let total = plan.cells.len() * plan.repeat as usize;
     let mut failed = 0;

@@ -289,6 +289,7 @@ pub(crate) mod tests {
             db_size_bytes: 0,
             engine_stats_delta: None,
             write_amp: None,
+            ..Default::default()
         };
         let mut out = Vec::new();
         for r in 1..=reps {
@@ -336,6 +337,7 @@ pub(crate) mod tests {
             started_at: String::new(),
             finished_at: None,
             host: Host::default(),
+            harness: Harness::default(),
             cells: out,
         }
     }

@@ -148,7 +148,7 @@ pub fn figures(digest: &Digest<'_>, dir: &Path) -> (Vec<Figure>, Vec<String>) {
         .par_iter()
         .map(|(pi, op)| {
             let phase = &digest.phases[*pi];
-            let mut warnings = Vec::new();
+            let (mut unreadable, mut tried, mut first_error) = (0usize, 0usize, None);
             let mut lines = Vec::new();
             for (ci, g) in digest.cells.iter().enumerate() {
                 let mut hists = Vec::new();
@@ -156,30 +156,42 @@ pub fn figures(digest: &Digest<'_>, dir: &Path) -> (Vec<Figure>, Vec<String>) {
                     let Some(files) = phase_of(c, phase.index).and_then(|p| p.histograms.get(op)) else {
                         continue;
                     };
+                    tried += 1;
                     match sum_interval_log(&dir.join(&files.hlog)) {
                         Ok(h) => hists.push(h),
-                        Err(e) => warnings.push(format!(
-                            "{e}: latency spectrum of {}/{op} drawn without {}",
-                            phase.name, c.id
-                        )),
+                        Err(e) => {
+                            unreadable += 1;
+                            first_error.get_or_insert(e.to_string());
+                        }
                     }
                 }
-                if let Some(l) = line(g.legend(), ci, &hists) {
+                if let Some(l) = line(digest.legend_of(g), ci, &hists) {
                     lines.push(l);
                 }
             }
-            let fig = (!lines.is_empty()).then(|| Figure {
-                stem: format!(
-                    "latency-{:02}-{}-{op}",
-                    phase.index,
-                    super::file_part(&phase.name)
-                ),
-                title: format!("Latency spectrum: {} / {op}", phase.name),
-                x_label: "percentile (log scale of 1/(1-p))".into(),
-                y_label: "latency (µs, log scale)".into(),
-                size: (1000, 600),
-                section: Section::Phase(phase.index),
-                kind: FigureKind::Spectrum(Spectrum { lines }),
+            let mut warnings = Vec::new();
+            if let Some(e) = first_error {
+                let what = if lines.is_empty() {
+                    "skipped"
+                } else {
+                    "drawn without some repetitions"
+                };
+                warnings.push(format!(
+                    "latency spectrum of {}/{op} {what}: {unreadable} of {tried} .hlog files unreadable (first: {e})",
+                    phase.name
+                ));
+            }
+            let fig = (!lines.is_empty()).then(|| {
+                let spectrum = Spectrum { lines };
+                Figure {
+                    stem: format!("latency-{:02}-{}-{op}", phase.index, super::file_part(&phase.name)),
+                    title: format!("Latency spectrum: {} / {op}", phase.name),
+                    x_label: "percentile (log scale of 1/(1-p))".into(),
+                    y_label: "latency (µs, log scale)".into(),
+                    size: (1000, 540 + style::legend_height(&spectrum.legend(), 1000)),
+                    section: Section::Phase(phase.index),
+                    kind: FigureKind::Spectrum(spectrum),
+                }
             });
             (fig, warnings)
         })
@@ -204,10 +216,9 @@ pub fn percentile_label(x: f64) -> String {
 }
 
 impl Spectrum {
-    /// Draws the figure on `root`.
-    pub fn draw<DB: DrawingBackend>(&self, fig: &Figure, root: &DrawingArea<DB, Shift>) -> DrawResult {
-        let entries: Vec<LegendEntry> = self
-            .lines
+    /// One entry per cell line.
+    pub fn legend(&self) -> Vec<LegendEntry> {
+        self.lines
             .iter()
             .map(|l| LegendEntry {
                 label: if l.reps > 1 {
@@ -218,8 +229,12 @@ impl Spectrum {
                 color: style::color(l.color),
                 mark: Mark::Line,
             })
-            .collect();
-        let area = style::with_legend(root, &entries)?;
+            .collect()
+    }
+
+    /// Draws the figure on `root`.
+    pub fn draw<DB: DrawingBackend>(&self, fig: &Figure, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        let area = style::with_legend(root, &self.legend())?;
         let x_top = self
             .lines
             .iter()

@@ -7,6 +7,7 @@
 use crate::dbbench_line::format_dbbench_line;
 use crate::digest::engine_stats::{ColumnKind, LEVEL_COLUMNS};
 use crate::digest::{CellGroup, Digest, EngineStats, Metric, PhaseInfo, Unit, format_value, phase_of};
+use crate::model::PhaseResult;
 use crate::stats::Summary;
 
 use super::table::{Align, Table};
@@ -84,7 +85,31 @@ pub fn cell_table(d: &Digest<'_>) -> Table {
     t
 }
 
-/// Cells x (ops/s, MB/s, p50, p99, p99.9) for one phase.
+/// A per-phase figure outside [`Metric`]: (header, value of a repetition's phase).
+type PhaseColumn = (&'static str, fn(&PhaseResult) -> Option<f64>);
+
+/// Optional phase columns, shown when any cell has a value.
+const PHASE_EXTRAS: [PhaseColumn; 3] = [
+    ("found", |p| {
+        let n = p.reads_found + p.reads_missed;
+        (n > 0).then(|| 100.0 * p.reads_found as f64 / n as f64)
+    }),
+    ("blocks/get", |p| {
+        p.read_amp
+            .as_ref()
+            .filter(|r| r.gets > 0)
+            .map(|r| r.blocks_per_get)
+    }),
+    ("bloom checks/get", |p| {
+        p.read_amp
+            .as_ref()
+            .filter(|r| r.gets > 0)
+            .map(|r| r.bloom_checks_per_get)
+    }),
+];
+
+/// Cells x (ops/s, MB/s, p50, p99, p99.9, and found %, blocks and bloom
+/// checks per get where measured) for one phase.
 pub fn phase_table(d: &Digest<'_>, phase: &PhaseInfo) -> Table {
     let metrics = [
         Metric::OpsPerSec,
@@ -93,7 +118,18 @@ pub fn phase_table(d: &Digest<'_>, phase: &PhaseInfo) -> Table {
         Metric::P99,
         Metric::P999,
     ];
-    let mut t = Table::new(std::iter::once("cell").chain(metrics.iter().map(|m| m.header())));
+    let extra = |g: &CellGroup<'_>, f: fn(&PhaseResult) -> Option<f64>| {
+        g.summarize(|c| phase_of(c, phase.index).and_then(f))
+    };
+    let extras: Vec<&PhaseColumn> = PHASE_EXTRAS
+        .iter()
+        .filter(|(_, f)| d.cells.iter().any(|g| extra(g, *f).is_some()))
+        .collect();
+    let mut t = Table::new(
+        std::iter::once("cell")
+            .chain(metrics.iter().map(|m| m.header()))
+            .chain(extras.iter().map(|(h, _)| *h)),
+    );
     for g in &d.cells {
         let mut row = vec![cell_name(g)];
         for m in metrics {
@@ -102,9 +138,91 @@ pub fn phase_table(d: &Digest<'_>, phase: &PhaseInfo) -> Table {
                     .map_or("-".to_string(), |s| with_spread(&s, m.unit())),
             );
         }
+        for (h, f) in &extras {
+            row.push(extra(g, *f).map_or("-".to_string(), |s| {
+                if *h == "found" {
+                    format!("{:.1}%", s.median)
+                } else {
+                    format!("{:.2}", s.median)
+                }
+            }));
+        }
         t.push(row);
     }
     t
+}
+
+/// What a reader must know about a phase's figures, per cell: saturated
+/// or too-short repetitions, open-loop precision, the writer beside the
+/// readers, clamped latencies, page-cache drops that failed.
+pub fn phase_notes(d: &Digest<'_>, phase: &PhaseInfo) -> Vec<String> {
+    let mut out = Vec::new();
+    for g in &d.cells {
+        let ps: Vec<&PhaseResult> = g.ok_reps().filter_map(|c| phase_of(c, phase.index)).collect();
+        if ps.is_empty() {
+            continue;
+        }
+        let n = ps.len();
+        let median = |f: &dyn Fn(&PhaseResult) -> Option<f64>| {
+            Summary::of(&ps.iter().filter_map(|p| f(p)).collect::<Vec<_>>())
+        };
+        let saturated = ps.iter().filter(|p| p.saturated).count();
+        if saturated > 0 {
+            let missed = median(&|p| p.open_loop.as_ref().map(|o| o.missed_ops as f64));
+            out.push(format!(
+                "{}: SATURATED in {saturated} of {n} repetitions (the store could not reach the target rate{})",
+                g.id,
+                missed.map_or(String::new(), |m| format!(
+                    "; median {:.0} intended ops never issued",
+                    m.median
+                ))
+            ));
+        }
+        let short = ps.iter().filter(|p| p.too_short).count();
+        if short > 0 {
+            out.push(format!(
+                "{}: too short to measure well in {short} of {n} repetitions",
+                g.id
+            ));
+        }
+        if let Some(s) = median(&|p| p.open_loop.as_ref().map(|o| o.start_delay.p99_ns as f64)) {
+            out.push(format!(
+                "{}: open loop, start delay p99 {} (harness precision, median of {})",
+                g.id,
+                format_value(Unit::Nanos, s.median),
+                s.n
+            ));
+        }
+        if let Some(s) = median(&|p| p.writer.as_ref().map(|w| w.ops_per_sec)) {
+            out.push(format!(
+                "{}: the writer beside the readers ran {} ops/s (not in the figures above)",
+                g.id,
+                format_value(Unit::OpsPerSec, s.median)
+            ));
+        }
+        let clamped: u64 = ps
+            .iter()
+            .flat_map(|p| {
+                p.latency
+                    .iter()
+                    .filter(|(k, _)| *k != "all")
+                    .map(|(_, l)| l.clamped)
+            })
+            .sum();
+        if clamped > 0 {
+            out.push(format!(
+                "{}: {clamped} latencies above the 1 h histogram ceiling were recorded as 1 h",
+                g.id
+            ));
+        }
+        if let Some(e) = ps
+            .iter()
+            .find_map(|p| p.drop_caches.as_ref().and_then(|c| c.error.as_ref()))
+        {
+            out.push(format!("{}: page cache not dropped: {e}", g.id));
+        }
+    }
+    out
 }
 
 /// One db_bench-style line per cell for `phase`: medians over
@@ -116,10 +234,11 @@ pub fn dbbench_lines(d: &Digest<'_>, phase: &PhaseInfo) -> Vec<String> {
         if ok.is_empty() {
             continue;
         }
-        let med = |f: &dyn Fn(&crate::model::PhaseResult) -> Option<f64>| {
+        let med = |f: &dyn Fn(&PhaseResult) -> Option<f64>| {
             Summary::of(&ok.iter().filter_map(|p| f(p)).collect::<Vec<_>>())
         };
-        let mut line = if phase.single_op() {
+        let single = phase.single_op() || ok.iter().any(|p| p.single_operation);
+        let mut line = if single {
             let s = med(&|p| Some(p.seconds));
             format!(
                 "{:<12} : {}",
@@ -146,8 +265,16 @@ pub fn dbbench_lines(d: &Digest<'_>, phase: &PhaseInfo) -> Vec<String> {
                 p99.map(|s| s.median.round() as u64),
             )
         };
+        let found = med(&|p| (p.reads_found + p.reads_missed > 0).then_some(p.reads_found as f64));
+        let reads = med(&|p| {
+            let n = p.reads_found + p.reads_missed;
+            (n > 0).then_some(n as f64)
+        });
+        if let (Some(f), Some(n)) = (found, reads) {
+            line.push_str(&format!(" ({:.0} of {:.0} found)", f.median, n.median));
+        }
         if ok.len() > 1 {
-            let s = if phase.single_op() {
+            let s = if single {
                 med(&|p| Some(p.seconds)).map(|s| {
                     format!(
                         "{}..{}",
@@ -321,6 +448,26 @@ pub fn fingerprint(d: &Digest<'_>) -> Vec<(String, String)> {
             ),
         ),
     ];
+    let hz = &r.harness;
+    out.push((
+        "harness".to_string(),
+        format!(
+            "repetitions {}, timer slack {}, page cache {}{}",
+            hz.repetition_order,
+            hz.timer_slack_ns
+                .map_or("default".to_string(), |n| format!("{n} ns")),
+            if hz.page_cache_reads {
+                "may serve reads"
+            } else {
+                "bypassed"
+            },
+            if hz.note.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", hz.note)
+            }
+        ),
+    ));
     out.retain(|(_, v)| !v.is_empty());
     out
 }

@@ -5,7 +5,9 @@
 //! the cell table and the matrix plots, then a section per phase and per
 //! cell, reached from the navigation at the top.
 
-use super::content::{self, cell_table, ci_note, dbbench_lines, level_table, phase_table, stall_table};
+use super::content::{
+    self, cell_table, ci_note, dbbench_lines, level_table, phase_notes, phase_table, stall_table,
+};
 use super::table::escape;
 use super::{Context, Renderer};
 use crate::plots::Section;
@@ -135,6 +137,10 @@ impl Renderer for Html {
             o.push_str("</pre>\n");
             if !p.single_op() {
                 o.push_str(&phase_table(d, p).to_html());
+            }
+            for n in phase_notes(d, p) {
+                let class = if n.contains("SATURATED") { "warn" } else { "note" };
+                o.push_str(&format!("<p class=\"{class}\">{}</p>\n", escape(&n)));
             }
             figures(&mut o, ctx, Section::Phase(p.index));
         }

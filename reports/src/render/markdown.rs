@@ -3,7 +3,9 @@
 //! RocksDB-style compaction table and the stall table, then warnings.
 //! GitHub-flavoured markdown, fit for `$GITHUB_STEP_SUMMARY`.
 
-use super::content::{self, cell_table, ci_note, dbbench_lines, level_table, phase_table, stall_table};
+use super::content::{
+    self, cell_table, ci_note, dbbench_lines, level_table, phase_notes, phase_table, stall_table,
+};
 use super::{Context, Renderer};
 use crate::plots::{RenderedPlot, Section};
 
@@ -56,6 +58,9 @@ impl Renderer for Markdown {
             if !phase.single_op() {
                 out.push_str(&phase_table(d, phase).to_markdown());
                 out.push('\n');
+            }
+            for n in phase_notes(d, phase) {
+                out.push_str(&format!("- {n}\n"));
             }
             plot_links(&mut out, ctx, Section::Phase(phase.index));
         }
