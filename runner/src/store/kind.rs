@@ -75,6 +75,11 @@ impl StoreKind {
         matches!(self, StoreKind::Rocksdb | StoreKind::Fjall | StoreKind::Mmdb)
     }
 
+    /// Whether the store keeps files (so reads may hit the page cache).
+    pub fn on_disk(self) -> bool {
+        !matches!(self, StoreKind::Memory | StoreKind::Null)
+    }
+
     /// The runner's cargo feature this store needs, if any.
     pub fn feature(self) -> Option<&'static str> {
         self.is_peer().then(|| self.name())
