@@ -250,6 +250,9 @@ impl Store for RocksdbStore {
                 flush_bytes: flush,
                 compaction_bytes: compaction,
                 files_per_level,
+                // Not read back per level (RocksDB only prints them as text):
+                // space figures for peers come from the directory size.
+                level_bytes: Vec::new(),
                 counters,
             },
         }
