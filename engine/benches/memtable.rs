@@ -1,5 +1,7 @@
 //! Memtable microbenchmarks: insert of 16-byte keys with 100-byte values in
-//! random order, and point gets on a 1M-entry memtable (hits and misses).
+//! random order, and point gets on a 1M-entry memtable (hits and misses),
+//! each without and with the whole-key filter (`_filtered`: the memtable the
+//! engine makes, with `filter_bytes` of a write buffer that holds 1M entries).
 //!
 //! Run: `cargo bench -p lsmlab-engine --bench memtable -- --warm-up-time 1 --measurement-time 3`
 
@@ -8,12 +10,23 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_main};
 use lsmlab_engine::key::{MAX_SEQUENCE, ValueKind};
-use lsmlab_engine::memtable::{MemGet, MemTable};
+use lsmlab_engine::memtable::{MemGet, MemTable, filter_bytes};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 const ENTRIES: usize = 1_000_000;
 const VALUE: [u8; 100] = [0x5a; 100];
+/// A write buffer that holds about ENTRIES entries of 16 + 100 bytes.
+const WRITE_BUFFER: usize = 160 << 20;
+
+/// An empty memtable, with the engine's filter when `filtered`.
+fn memtable(filtered: bool) -> std::sync::Arc<MemTable> {
+    if filtered {
+        MemTable::with_filter(0, filter_bytes(WRITE_BUFFER))
+    } else {
+        MemTable::new(0)
+    }
+}
 
 fn random_keys(n: usize, seed: u64) -> Vec<[u8; 16]> {
     let mut rng = StdRng::seed_from_u64(seed);
@@ -21,23 +34,30 @@ fn random_keys(n: usize, seed: u64) -> Vec<[u8; 16]> {
 }
 
 fn insert(c: &mut Criterion) {
+    for filtered in [false, true] {
+        insert_into(c, filtered);
+    }
+}
+
+fn insert_into(c: &mut Criterion, filtered: bool) {
     let keys = random_keys(ENTRIES, 1);
     let mut g = c.benchmark_group("memtable");
     g.throughput(Throughput::Elements(1));
     // One memtable grows across all samples up to ENTRIES and is then
     // replaced (untimed), so inserts are measured at sizes 0..1M, as in a
     // real write buffer, not only into a small cache-resident list.
-    let mut mem = MemTable::new(0);
+    let mut mem = memtable(filtered);
     let mut next = 0;
     let mut seq = 0;
-    g.bench_function("insert_random_16B_key_100B_value", |b| {
+    let suffix = if filtered { "_filtered" } else { "" };
+    g.bench_function(format!("insert_random_16B_key_100B_value{suffix}"), |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             let mut start = Instant::now();
             for _ in 0..iters {
                 if next == keys.len() {
                     total += start.elapsed();
-                    mem = MemTable::new(0);
+                    mem = memtable(filtered);
                     next = 0;
                     start = Instant::now();
                 }
@@ -52,8 +72,14 @@ fn insert(c: &mut Criterion) {
 }
 
 fn get(c: &mut Criterion) {
+    for filtered in [false, true] {
+        get_from(c, filtered);
+    }
+}
+
+fn get_from(c: &mut Criterion, filtered: bool) {
     let keys = random_keys(ENTRIES, 2);
-    let mem = MemTable::new(0);
+    let mem = memtable(filtered);
     for (i, k) in keys.iter().enumerate() {
         mem.add(i as u64 + 1, ValueKind::Value, k, &VALUE);
     }
@@ -61,7 +87,8 @@ fn get(c: &mut Criterion) {
     let mut g = c.benchmark_group("memtable");
     g.throughput(Throughput::Elements(1));
     let mut i = 0usize;
-    g.bench_function("get_hit_1M_entries", |b| {
+    let suffix = if filtered { "_filtered" } else { "" };
+    g.bench_function(format!("get_hit_1M_entries{suffix}"), |b| {
         b.iter(|| {
             i = (i + 7919) % keys.len();
             let r = mem.get(black_box(&keys[i]), MAX_SEQUENCE);
@@ -69,7 +96,7 @@ fn get(c: &mut Criterion) {
             black_box(r)
         })
     });
-    g.bench_function("get_miss_1M_entries", |b| {
+    g.bench_function(format!("get_miss_1M_entries{suffix}"), |b| {
         b.iter(|| {
             i = (i + 7919) % probes.len();
             black_box(mem.get(black_box(&probes[i]), MAX_SEQUENCE))

@@ -91,7 +91,7 @@ pub(crate) fn open(dir: &Path, options: Options) -> Result<Arc<DbInner>> {
     } else {
         None
     };
-    let mem = MemTable::new(new_log);
+    let mem = MemTable::with_filter(new_log, crate::memtable::filter_bytes(options.write_buffer_size));
     let version = versions.current();
     let sv = SuperVersion {
         mem: Arc::clone(&mem),

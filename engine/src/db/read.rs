@@ -46,9 +46,8 @@ pub(crate) fn get(db: &DbInner, key: &[u8], options: &ReadOptions) -> Result<Opt
     let mut cover: SequenceNumber = 0;
 
     for mem in std::iter::once(&sv.mem).chain(sv.imm.iter()) {
-        let tombstones = mem.range_tombstones();
-        if !tombstones.is_empty() {
-            cover = cover.max(tombstones.max_covering_seq(key, read_seq));
+        if mem.has_range_tombstones() {
+            cover = cover.max(mem.range_tombstones().max_covering_seq(key, read_seq));
         }
         match mem.get(key, read_seq) {
             MemGet::Found { seq, value } => return Ok((seq >= cover).then_some(value)),

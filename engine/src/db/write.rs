@@ -24,7 +24,7 @@ use crate::batch::{BatchOp, HEADER_LEN, WriteBatch};
 use crate::error::{Error, Result};
 use crate::filename;
 use crate::key::ValueKind;
-use crate::memtable::MemTable;
+use crate::memtable::{self, MemTable};
 use crate::options::WriteOptions;
 use crate::stats::StallCause;
 use crate::wal::LogWriter;
@@ -357,7 +357,8 @@ pub(crate) fn make_room(db: &DbInner, mut force_switch: bool, group_bytes: u64) 
                 return Err(e);
             }
         };
-        let old = std::mem::replace(&mut st.mem, MemTable::new(log_number));
+        let fresh = MemTable::with_filter(log_number, memtable::filter_bytes(opts.write_buffer_size));
+        let old = std::mem::replace(&mut st.mem, fresh);
         st.imm.push_back(old);
         db.install_super_version(&mut st);
         db.work_cv.notify_all();

@@ -2,7 +2,9 @@
 //! L0 table.
 //!
 //! Point entries (puts and point deletes) live in a concurrent arena
-//! [`SkipList`] keyed by internal key; range deletions live apart, in a small
+//! [`SkipList`] keyed by internal key, with a whole-key bloom filter in
+//! front of it for point reads ([`MemFilter`], when the memtable was made
+//! with one); range deletions live apart, in a small
 //! list plus a cached [`FragmentedTombstones`] built from it, so that point
 //! reads never scan a list and the flush can write them into the table's
 //! range-deletion block.
@@ -19,6 +21,7 @@
 
 mod arena;
 mod cursor;
+mod filter;
 mod iterator;
 mod node;
 mod skiplist;
@@ -30,6 +33,7 @@ use parking_lot::RwLock;
 
 pub use arena::{Arena, CHUNK_SIZE};
 pub use cursor::{ListOwner, OwnedIter};
+pub use filter::{MemFilter, filter_bytes};
 pub use iterator::MemTableIterator;
 pub use node::{MAX_HEIGHT, Target};
 pub use skiplist::SkipList;
@@ -66,6 +70,8 @@ struct RangeDels {
 /// An in-memory write buffer; `Send + Sync`, shared as `Arc<MemTable>`.
 pub struct MemTable {
     list: SkipList,
+    /// Every point key added (see [`MemFilter`] for why reads may trust it).
+    filter: Option<MemFilter>,
     log_number: u64,
     range_dels: RwLock<RangeDels>,
     /// Bytes of range tombstones (outside the arena), for memory accounting.
@@ -88,11 +94,23 @@ unsafe impl ListOwner for Arc<MemTable> {
 }
 
 impl MemTable {
-    /// A new, empty memtable. `log_number`: the WAL file whose records this
-    /// memtable holds (the WAL may be deleted once the memtable is flushed).
+    /// A new, empty memtable without a filter. `log_number`: the WAL file
+    /// whose records this memtable holds (the WAL may be deleted once the
+    /// memtable is flushed).
     pub fn new(log_number: u64) -> Arc<MemTable> {
+        Self::build(log_number, None)
+    }
+
+    /// A new, empty memtable whose point reads go through a bloom filter of
+    /// `filter_bytes` bytes first (the live memtable; see [`filter_bytes`]).
+    pub fn with_filter(log_number: u64, filter_bytes: usize) -> Arc<MemTable> {
+        Self::build(log_number, Some(MemFilter::new(filter_bytes)))
+    }
+
+    fn build(log_number: u64, filter: Option<MemFilter>) -> Arc<MemTable> {
         Arc::new(MemTable {
             list: SkipList::new(),
+            filter,
             log_number,
             range_dels: RwLock::new(RangeDels {
                 raw: Vec::new(),
@@ -131,6 +149,10 @@ impl MemTable {
                 self.num_range_deletes.fetch_add(1, Relaxed);
             }
             ValueKind::Delete | ValueKind::Value => {
+                // Bits before the link: see the filter's concurrency note.
+                if let Some(f) = &self.filter {
+                    f.add(MemFilter::hash(key));
+                }
                 self.list.insert(key, pack_trailer(seq, kind), value);
                 if kind == ValueKind::Delete {
                     self.num_deletes.fetch_add(1, Relaxed);
@@ -147,6 +169,11 @@ impl MemTable {
     /// `seq <= read_seq`. Range tombstones are not applied here: the caller
     /// combines the result with [`MemTable::range_tombstones`].
     pub fn get(&self, user_key: &[u8], read_seq: SequenceNumber) -> MemGet {
+        if let Some(f) = &self.filter
+            && !f.may_contain(MemFilter::hash(user_key))
+        {
+            return MemGet::NotFound;
+        }
         let target = Target {
             user_key,
             trailer: pack_trailer(read_seq.min(MAX_SEQUENCE), KIND_FOR_SEEK),
@@ -197,10 +224,12 @@ impl MemTable {
         self.range_dels.read().raw.clone()
     }
 
-    /// Approximate bytes used: the skiplist arena plus range tombstones. This
-    /// is what `write_buffer_size` is compared to.
+    /// Approximate bytes used: the skiplist arena, the filter and range
+    /// tombstones. This is what `write_buffer_size` is compared to.
     pub fn approximate_memory_usage(&self) -> usize {
-        self.list.memory_usage() + self.range_del_bytes.load(Relaxed)
+        self.list.memory_usage()
+            + self.filter.as_ref().map_or(0, MemFilter::memory_usage)
+            + self.range_del_bytes.load(Relaxed)
     }
 
     /// Entries added: puts, point deletes and range deletes.

@@ -74,10 +74,35 @@ fn read_trailer(ikey: &[u8], at: usize) -> u64 {
 #[inline]
 pub(super) fn compare_to_target(ikey: &[u8], t: &Target<'_>) -> Ordering {
     let n = ikey.len() - TRAILER_LEN;
-    match ikey[..n].cmp(t.user_key) {
+    match compare_bytes(&ikey[..n], t.user_key) {
         Ordering::Equal => t.trailer.cmp(&read_trailer(ikey, n)),
         o => o,
     }
+}
+
+/// Byte-wise (memcmp) order of `a` and `b`, eight bytes at a time as
+/// big-endian words, inline: a skiplist descent compares a dozen or more
+/// short keys, and a `memcmp` call per comparison cost more than the
+/// comparison itself (10% of a read-heavy profile).
+#[inline]
+pub(super) fn compare_bytes(a: &[u8], b: &[u8]) -> Ordering {
+    let (mut wa, mut wb) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (x, y) in (&mut wa).zip(&mut wb) {
+        let (x, y) = (word(x), word(y));
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    let done = 8 * (a.len().min(b.len()) / 8);
+    a[done..].iter().cmp(b[done..].iter())
+}
+
+/// The big-endian value of an 8-byte chunk.
+#[inline(always)]
+fn word(c: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(c);
+    u64::from_be_bytes(w)
 }
 
 /// A handle to a linked node (or the head), valid while the list is borrowed.
@@ -196,4 +221,27 @@ pub(super) fn alloc_node(
 pub(super) unsafe fn tower_slot(p: NonNull<u8>, level: usize) -> *mut AtomicPtr<u8> {
     // SAFETY: guaranteed by the caller; the slot is inside the allocation.
     unsafe { p.as_ptr().sub(SLOT * (level + 1)).cast::<AtomicPtr<u8>>() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compare_bytes;
+    use rand::{Rng, SeedableRng, rngs::StdRng};
+
+    #[test]
+    fn compare_bytes_is_slice_order() {
+        let mut rng = StdRng::seed_from_u64(7);
+        for _ in 0..20_000 {
+            // Short alphabets and lengths around the 8-byte word edges make
+            // equal prefixes, prefixes of each other and ties common.
+            let mut key = |rng: &mut StdRng| -> Vec<u8> {
+                let n = rng.random_range(0..20);
+                (0..n).map(|_| rng.random_range(b'0'..b'3')).collect()
+            };
+            let (a, b) = (key(&mut rng), key(&mut rng));
+            assert_eq!(compare_bytes(&a, &b), a.cmp(&b), "{a:?} vs {b:?}");
+            assert_eq!(compare_bytes(&a, &a), std::cmp::Ordering::Equal);
+        }
+        assert_eq!(compare_bytes(&[0xff; 8], &[0x00; 9]), std::cmp::Ordering::Greater);
+    }
 }

@@ -99,12 +99,15 @@ impl FilterBuilder {
         let lines = (total_bits / LINE_BITS as f64).ceil().clamp(1.0, max_lines) as u32;
         let mut out = vec![0u8; lines as usize * LINE_BYTES];
         for &h in &self.hashes {
-            let base = line_of(h, lines) * LINE_BYTES;
-            let mut h2 = h as u32;
-            for _ in 0..k {
-                let bit = (h2 >> (32 - 9)) as usize;
-                out[base + (bit >> 3)] |= 1 << (bit & 7);
-                h2 = h2.wrapping_mul(GOLDEN);
+            let (line, masks) = probe(h, lines, k);
+            let base = line * LINE_BYTES;
+            for (w, m) in masks.iter().enumerate() {
+                for (byte, b) in out[base + 8 * w..base + 8 * w + 8]
+                    .iter_mut()
+                    .zip(m.to_le_bytes())
+                {
+                    *byte |= b;
+                }
             }
         }
         put_fixed32(&mut out, lines * LINE_BITS);
@@ -116,6 +119,26 @@ impl FilterBuilder {
 #[inline]
 fn line_of(h: u64, lines: u32) -> usize {
     (((h >> 32) * lines as u64) >> 32) as usize
+}
+
+/// Words of 64 bits in one line.
+pub(crate) const LINE_WORDS: usize = LINE_BYTES / 8;
+
+/// The line hash `h` selects among `lines` and the `k` bits it sets there,
+/// as [`LINE_WORDS`] little-endian words: bit `i` of the line is bit `i % 64`
+/// of word `i / 64`, the same bits as byte `i / 8`, bit `i % 8` of the
+/// layout above. Shared by the table filter's builder and the memtable's
+/// filter (`crate::memtable`), so both probe identically.
+#[inline]
+pub(crate) fn probe(h: u64, lines: u32, k: u8) -> (usize, [u64; LINE_WORDS]) {
+    let mut masks = [0u64; LINE_WORDS];
+    let mut h2 = h as u32;
+    for _ in 0..k {
+        let bit = h2 >> (32 - 9);
+        masks[(bit >> 6) as usize] |= 1 << (bit & 63);
+        h2 = h2.wrapping_mul(GOLDEN);
+    }
+    (line_of(h, lines), masks)
 }
 
 /// A decoded filter block.
