@@ -1,5 +1,11 @@
 //! Builders shared by the unit tests.
 
+use std::path::Path;
+use std::time::Duration;
+
+use crate::execute::cell::CellSettings;
+use crate::measure::page_cache::PageCache;
+use crate::store::StoreKind;
 use lsmlab_workloads::{OptionChecker, Suite, parse_suite};
 use serde_json::{Map, Value};
 
@@ -30,4 +36,17 @@ pub fn tiny_suite() -> Suite {
         "name: tiny\nseed: 7\ndata: {keys: 1000, key_size: 16, value_size: 100}\n\
          phases:\n  - fill: {order: random}\n  - read_random: {ops: 500}\n",
     )
+}
+
+/// Settings for a test cell run under `out` (databases, and histograms when
+/// `hist`), sampling every 100 ms.
+pub fn cell_settings(store: StoreKind, out: &Path, hist: bool) -> CellSettings {
+    CellSettings {
+        store,
+        db_root: out.to_path_buf(),
+        keep_db: false,
+        interval: Duration::from_millis(100),
+        hist_root: hist.then(|| out.to_path_buf()),
+        page_cache: PageCache::at(&out.join("drop_caches")),
+    }
 }

@@ -214,17 +214,7 @@ mod tests {
     use super::*;
     use crate::execute::observer::Silent;
     use crate::plan::Plan;
-
-    fn cell_settings(store: StoreKind, out: &Path, hist: bool) -> CellSettings {
-        CellSettings {
-            store,
-            db_root: out.to_path_buf(),
-            keep_db: false,
-            interval: Duration::from_millis(100),
-            hist_root: hist.then(|| out.to_path_buf()),
-            page_cache: PageCache::at(&out.join("drop_caches")),
-        }
-    }
+    use crate::test_support::cell_settings;
 
     #[test]
     fn space_amp_is_rocksdbs_from_live_tables_not_the_directory() {
