@@ -13,6 +13,7 @@
 pub mod dbbench_line;
 pub mod hdr;
 pub mod model;
+pub mod stats;
 
 pub use dbbench_line::format_dbbench_line;
 pub use hdr::{HdrError, LatencyHistogram};
