@@ -9,7 +9,9 @@
 //! - [`hdr`]: HdrHistogram save/load in the standard interval-log and
 //!   `.hgrm` percentile-distribution forms, and latency summaries.
 //! - [`dbbench_line`]: the familiar one-line db_bench phase summary.
+//! - [`compare`]: the noise-aware regression gate between two results.
 
+pub mod compare;
 pub mod dbbench_line;
 pub mod hdr;
 pub mod model;
@@ -19,5 +21,6 @@ pub use dbbench_line::format_dbbench_line;
 pub use hdr::{HdrError, LatencyHistogram};
 pub use model::{
     Amplification, CellResult, CellStatus, CpuTimes, HistogramFiles, Host, IntervalLatency, IoBytes,
-    LatencySummary, PhaseResult, Results, ResultsError, SCHEMA_VERSION, SuiteInfo, TimelineSample,
+    LatencySummary, PhaseResult, Results, ResultsError, RunSettings, SCHEMA_VERSION, Shard, SuiteInfo,
+    TimelineSample,
 };

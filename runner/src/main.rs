@@ -171,6 +171,7 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
         started_at: utc_timestamp(SystemTime::now()),
         finished_at: None,
         host: measure::host::fingerprint(&db_root),
+        settings: Default::default(),
         cells: Vec::new(),
     };
     let mut writer = ResultsWriter::create(out, results)?;

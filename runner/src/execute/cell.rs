@@ -208,6 +208,7 @@ mod tests {
             started_at: String::new(),
             finished_at: None,
             host: Host::default(),
+            settings: Default::default(),
             cells: Vec::new(),
         }
     }
