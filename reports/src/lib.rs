@@ -10,10 +10,14 @@
 //!   `.hgrm` percentile-distribution forms, and latency summaries.
 //! - [`dbbench_line`]: the familiar one-line db_bench phase summary.
 //! - [`compare`]: the noise-aware regression gate between two results.
+//! - [`export`]: github-action-benchmark JSON and CSV.
+//! - [`merge`]: joining the shards of one run.
 
 pub mod compare;
 pub mod dbbench_line;
+pub mod export;
 pub mod hdr;
+pub mod merge;
 pub mod model;
 pub mod stats;
 

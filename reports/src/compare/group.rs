@@ -11,6 +11,7 @@
 
 use serde_json::Value;
 
+use super::metric::Metric;
 use crate::model::{CellResult, CellStatus, Results};
 
 /// One matrix cell with all its repetitions.
@@ -34,6 +35,24 @@ impl Group<'_> {
             .map(|c| c.phases.iter().map(|p| p.name.as_str()).collect())
             .unwrap_or_default()
     }
+
+    /// What metrics are measured per: each phase (`Some(name)`), then the
+    /// cell itself (`None`).
+    pub fn scopes(&self) -> Vec<Option<&str>> {
+        self.phases().into_iter().map(Some).chain([None]).collect()
+    }
+
+    /// The values of `metric` over the finished repetitions, in scope
+    /// `phase` (`None` for cell metrics); repetitions without it are skipped.
+    pub fn values(&self, phase: Option<&str>, metric: &Metric) -> Vec<f64> {
+        self.ok
+            .iter()
+            .filter_map(|cell| {
+                let p = phase.and_then(|name| cell.phases.iter().find(|p| p.name == name));
+                metric.value(cell, p)
+            })
+            .collect()
+    }
 }
 
 /// The matrix identity of a cell.
@@ -44,10 +63,25 @@ pub fn cell_key(cell: &CellResult) -> String {
 /// A cell's label for people.
 pub fn cell_label(cell: &CellResult) -> String {
     if cell.label.is_empty() {
-        "base".to_string()
+        matrix_label(&cell.matrix)
     } else {
         cell.label.clone()
     }
+}
+
+/// `name=value,...` of matrix values (strings bare), or `base` without any.
+pub fn matrix_label(matrix: &serde_json::Map<String, Value>) -> String {
+    if matrix.is_empty() {
+        return "base".to_string();
+    }
+    matrix
+        .iter()
+        .map(|(k, v)| match v {
+            Value::String(s) => format!("{k}={s}"),
+            v => format!("{k}={v}"),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The cells of `results`, repetitions grouped, in plan order.

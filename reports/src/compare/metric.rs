@@ -351,6 +351,11 @@ pub fn resolve<'a>(
 }
 
 impl Metric {
+    /// Whether the metric is measured in `phase` (`None` = the cell itself).
+    pub fn measured_in(&self, phase: Option<&str>) -> bool {
+        (self.scope == Scope::Phase) == phase.is_some()
+    }
+
     /// The metric's value for `cell` (and `phase` for phase metrics), when
     /// the results hold it.
     pub fn value(&self, cell: &CellResult, phase: Option<&PhaseResult>) -> Option<f64> {

@@ -30,7 +30,7 @@ use serde::Serialize;
 use crate::model::{Results, RunSettings};
 use crate::stats::Summary;
 use group::{Group, groups, option_changes};
-use metric::{Better, Kind, Metric, Scope, Unit};
+use metric::{Better, Kind, Metric, Unit};
 pub use threshold::parse_threshold;
 use verdict::{Decision, Method, Verdict, decide};
 
@@ -168,7 +168,8 @@ pub struct Values {
 }
 
 impl Values {
-    fn of(values: Vec<f64>) -> Option<Values> {
+    /// Summarises `values` (finite ones); `None` when there is none.
+    pub fn of(values: Vec<f64>) -> Option<Values> {
         let s = Summary::of(&values)?;
         Some(Values {
             n: s.n,
@@ -287,22 +288,9 @@ pub fn compare(
         if b.ok.is_empty() || c.ok.is_empty() {
             continue;
         }
-        let phases = b.phases();
-        let scopes = phases.iter().map(|p| Some(*p)).chain(std::iter::once(None));
-        for phase in scopes {
-            for m in &metrics {
-                if (m.scope == Scope::Phase) != phase.is_some() {
-                    continue;
-                }
-                let collect = |g: &Group<'_>| -> Vec<f64> {
-                    g.ok.iter()
-                        .filter_map(|cell| {
-                            let p = phase.and_then(|name| cell.phases.iter().find(|p| p.name == name));
-                            m.value(cell, p)
-                        })
-                        .collect()
-                };
-                let (bv, cv) = (collect(b), collect(c));
+        for phase in b.scopes() {
+            for m in metrics.iter().filter(|m| m.measured_in(phase)) {
+                let (bv, cv) = (b.values(phase, m), c.values(phase, m));
                 if bv.is_empty() && cv.is_empty() {
                     continue;
                 }

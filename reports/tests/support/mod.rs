@@ -80,21 +80,14 @@ fn phase(index: usize, name: &str, r: &Rep) -> PhaseResult {
 /// A cell repetition of matrix `matrix` (e.g. `{"num_levels": 3}`).
 pub fn cell(index: usize, repetition: u32, matrix: &Value, r: &Rep, phases: &[&str]) -> CellResult {
     let matrix: Map<String, Value> = matrix.as_object().cloned().unwrap_or_default();
-    let label = matrix
-        .iter()
-        .map(|(k, v)| match v {
-            Value::String(s) => format!("{k}={s}"),
-            v => format!("{k}={v}"),
-        })
-        .collect::<Vec<_>>()
-        .join(",");
+    let label = lsmlab_reports::compare::group::matrix_label(&matrix);
     let mut options = matrix.clone();
     options.insert("write_buffer_size".into(), json!("1MiB"));
     CellResult {
         id: format!("c{index:03}-r{repetition}"),
         index,
         repetition,
-        label: if label.is_empty() { "base".into() } else { label },
+        label,
         matrix,
         options,
         status: CellStatus::Ok,
