@@ -8,6 +8,7 @@
 
 mod cli;
 mod execute;
+mod gate;
 mod measure;
 mod output;
 mod plan;
@@ -20,7 +21,7 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use clap::Parser;
-use lsmlab_reports::{CellStatus, Results, SCHEMA_VERSION, SuiteInfo};
+use lsmlab_reports::{CellStatus, Results, RunSettings, SCHEMA_VERSION, SuiteInfo};
 
 use cli::{Cli, Command, RunArgs, SysinfoArgs, ValidateArgs};
 use execute::cell::{self, CellSettings};
@@ -36,6 +37,15 @@ enum Failure {
     Usage(String),
     /// A run failed: exit 1.
     Run(String),
+}
+
+impl From<gate::GateError> for Failure {
+    fn from(e: gate::GateError) -> Failure {
+        match e {
+            gate::GateError::Usage(m) => Failure::Usage(m),
+            gate::GateError::Failed(m) => Failure::Run(m),
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -54,6 +64,9 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Validate(args) => validate(args),
         Command::Sysinfo(args) => sysinfo(args),
+        Command::Compare(args) => gate::compare::run(&args).map_err(Failure::from),
+        Command::Export(args) => gate::export::run(&args).map_err(Failure::from),
+        Command::Merge(args) => gate::merge::run(&args).map_err(Failure::from),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -68,20 +81,26 @@ fn main() -> ExitCode {
     }
 }
 
-/// Loads, expands and checks every suite before anything runs.
+/// Loads (with `--set` overrides), expands and checks every suite before
+/// anything runs.
 fn plans(
     suites: &[PathBuf],
     only: Option<&str>,
     repeat: Option<u32>,
     store: StoreKind,
+    sets: &[gate::set::SetArg],
+    deterministic: bool,
 ) -> Result<Vec<Plan>, Failure> {
     let only = only.map(OnlyFilter::parse).transpose().map_err(Failure::Usage)?;
     let checker = store.checker();
     suites
         .iter()
         .map(|path| {
-            let suite = lsmlab_workloads::load_suite(path, checker.as_ref())
-                .map_err(|e| Failure::Usage(e.to_string()))?;
+            let mut suite = gate::set::load(path, sets, checker.as_ref()).map_err(Failure::Usage)?;
+            suite.deterministic |= deterministic;
+            if suite.deterministic {
+                gate::deterministic::check(&suite).map_err(Failure::Usage)?;
+            }
             Plan::new(suite, only.as_ref(), repeat, checker.as_ref())
                 .map_err(|e| Failure::Usage(e.to_string()))
         })
@@ -90,7 +109,7 @@ fn plans(
 
 fn validate(args: ValidateArgs) -> Result<(), Failure> {
     let console = Console::new();
-    for (i, plan) in plans(&args.suites, args.only.as_deref(), None, args.store)?
+    for (i, plan) in plans(&args.suites, args.only.as_deref(), None, args.store, &[], false)?
         .iter()
         .enumerate()
     {
@@ -130,7 +149,14 @@ fn sysinfo(args: SysinfoArgs) -> Result<(), Failure> {
 }
 
 fn run(args: RunArgs) -> Result<(), Failure> {
-    let plans = plans(&args.suites, args.only.as_deref(), args.repeat, args.store)?;
+    let plans = plans(
+        &args.suites,
+        args.only.as_deref(),
+        args.repeat,
+        args.store,
+        &args.set,
+        args.deterministic,
+    )?;
     let console = Console::new();
     let stamp = dir_timestamp(SystemTime::now());
     let mut failures = Vec::new();
@@ -171,7 +197,11 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
         started_at: utc_timestamp(SystemTime::now()),
         finished_at: None,
         host: measure::host::fingerprint(&db_root),
-        settings: Default::default(),
+        settings: RunSettings {
+            deterministic: plan.suite.deterministic,
+            set: args.set.iter().map(ToString::to_string).collect(),
+            shard: args.shard,
+        },
         cells: Vec::new(),
     };
     let mut writer = ResultsWriter::create(out, results)?;
@@ -182,9 +212,18 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
         keep_db: args.keep_db,
         interval: args.interval,
     };
-    let total = plan.cells.len() * plan.repeat as usize;
+    let runs = gate::shard::share(plan.runs().collect(), args.shard);
+    let total = runs.len();
+    if let Some(s) = args.shard {
+        println!(
+            "shard {}/{}: {total} of {} cell repetition(s)",
+            s.index,
+            s.count,
+            plan.cells.len() * plan.repeat as usize
+        );
+    }
     let mut failed = 0;
-    for (n, (c, repetition)) in plan.runs().enumerate() {
+    for (n, (c, repetition)) in runs.into_iter().enumerate() {
         console.cell_start(c, repetition, n + 1, total);
         let run = cell::run(&plan.suite, c, repetition, &settings, console);
         console.cell_end(&run.result);
