@@ -49,7 +49,7 @@ pub struct CompareArgs {
     #[arg(value_name = "CANDIDATE")]
     pub candidate: PathBuf,
     /// Smallest change of a median that counts, as a percentage (5%, 2.5%, 0%).
-    #[arg(long, value_name = "PCT", default_value = "5%", value_parser = compare::parse_threshold)]
+    #[arg(long, value_name = "PCT", default_value = "5%", allow_hyphen_values = true, value_parser = compare::parse_threshold)]
     pub threshold: f64,
     /// Metrics to compare (see below); default: throughput, p50/p99/p99.9 and amplification.
     #[arg(long = "metric", value_name = "NAME", value_delimiter = ',')]
