@@ -101,6 +101,13 @@ pub fn merge(parts: &[(String, Results)]) -> Result<Merged, MergeError> {
                 &r.settings.set.join(" "),
             );
         }
+        if r.settings.calibration_slowdown != first.settings.calibration_slowdown {
+            return differ(
+                "--calibrate-slowdown",
+                &format!("{:?}", first.settings.calibration_slowdown),
+                &format!("{:?}", r.settings.calibration_slowdown),
+            );
+        }
         if r.host.hostname != first.host.hostname || r.host.cpu_model != first.host.cpu_model {
             warnings.push(format!(
                 "{path} ran on {} ({}), {first_path} on {} ({}): timings of different hosts do not compare",

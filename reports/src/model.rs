@@ -87,7 +87,7 @@ pub struct Results {
 /// `deterministic:`), recorded so `compare` and `merge` can check them.
 /// Serialized as top-level fields of results.json; all default to "not
 /// used", so files written before they existed still load.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunSettings {
     /// Flush and compaction decisions fixed by the operation stream, so the
     /// engine counters repeat exactly (suite `deterministic: true` or
@@ -100,6 +100,10 @@ pub struct RunSettings {
     /// `run --shard K/N`: this file holds shard K of N; `None` for a whole run.
     #[serde(default)]
     pub shard: Option<Shard>,
+    /// `run --calibrate-slowdown`: every data operation was made this
+    /// fraction slower on purpose (sensitivity tests only; docs/ci.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration_slowdown: Option<f64>,
 }
 
 /// One share of a run split over machines (`--shard K/N`).

@@ -79,6 +79,10 @@ pub struct RunArgs {
     /// stream, so engine counters repeat exactly (see docs/ci.md).
     #[arg(long)]
     pub deterministic: bool,
+    /// Calibration only: every data operation takes PCT longer (docs/ci.md,
+    /// "Sensitivity"); recorded in results.
+    #[arg(long, hide = true, value_name = "PCT", value_parser = crate::gate::slowdown::parse_slowdown)]
+    pub calibrate_slowdown: Option<f64>,
 }
 
 /// `lsmlab validate`.

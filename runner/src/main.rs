@@ -201,6 +201,7 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
             deterministic: plan.suite.deterministic,
             set: args.set.iter().map(ToString::to_string).collect(),
             shard: args.shard,
+            calibration_slowdown: args.calibrate_slowdown,
         },
         cells: Vec::new(),
     };
@@ -211,6 +212,7 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
         db_root,
         keep_db: args.keep_db,
         interval: args.interval,
+        slowdown: args.calibrate_slowdown,
     };
     let runs = gate::shard::share(plan.runs().collect(), args.shard);
     let total = runs.len();

@@ -128,12 +128,18 @@ pub fn sentence(row: &Row, cmp: &Comparison) -> String {
         (Method::Exact, _) => "exact".to_string(),
         _ => "noise unknown".to_string(),
     };
+    // Units the formatted values do not already carry.
+    let unit_word = match unit {
+        Unit::OpsPerSec | Unit::MbPerSec => format!(" {}", unit.as_str()),
+        _ => String::new(),
+    };
+    let what = match &row.phase {
+        Some(p) => format!("{p} {}", row.metric),
+        None => row.metric.clone(),
+    };
     let mut s = format!(
-        "{} {} (cell {}): {b} -> {c} {}, {} ({why}, threshold {})",
-        phase(row),
-        row.metric,
+        "{what} (cell {}): {b} -> {c}{unit_word}, {} ({why}, threshold {})",
         row.cell,
-        unit.as_str(),
         change(row),
         percent(cmp.threshold)
     );
@@ -168,6 +174,9 @@ pub fn describe(s: &Side) -> String {
     );
     if s.settings.deterministic {
         d.push_str(", deterministic");
+    }
+    if let Some(f) = s.settings.calibration_slowdown {
+        d.push_str(&format!(", calibration slowdown {}", percent(f)));
     }
     for set in &s.settings.set {
         d.push_str(&format!(", --set {set}"));

@@ -38,6 +38,8 @@ pub struct CellSettings {
     pub keep_db: bool,
     /// Sampling interval.
     pub interval: Duration,
+    /// `--calibrate-slowdown`: data operations take this fraction longer.
+    pub slowdown: Option<f64>,
 }
 
 /// A finished (or failed) cell with the phases' raw histograms.
@@ -112,13 +114,17 @@ pub fn run(
     let opened = std::fs::create_dir_all(&dir)
         .map_err(|e| format!("cannot create database directory {}: {e}", dir.display()))
         .and_then(|()| {
-            settings.store.open(&dir, &cell.options).map_err(|e| {
-                format!(
-                    "cannot open {} store in {}: {e}",
-                    settings.store.name(),
-                    dir.display()
-                )
-            })
+            settings
+                .store
+                .open(&dir, &cell.options)
+                .map(|s| crate::gate::slowdown::wrap(s, settings.slowdown))
+                .map_err(|e| {
+                    format!(
+                        "cannot open {} store in {}: {e}",
+                        settings.store.name(),
+                        dir.display()
+                    )
+                })
         });
     match opened {
         Err(e) => fail(&mut result, e),
@@ -222,6 +228,7 @@ mod tests {
             db_root: out.path().to_path_buf(),
             keep_db: false,
             interval: Duration::from_millis(100),
+            slowdown: None,
         };
         let mut writer = ResultsWriter::create(out.path(), results_header(&plan)).unwrap();
         for (cell, rep) in plan.runs() {

@@ -8,6 +8,7 @@
 //! - [`shard`]: `--shard K/N` parsing and the share of a plan it selects.
 //! - [`set`]: `--set NAME=VALUE` applied to a suite and re-validated.
 //! - [`deterministic`]: the checks and engine option of deterministic mode.
+//! - [`slowdown`]: the hidden `--calibrate-slowdown` knob (sensitivity tests).
 //!
 //! Exit codes follow `main`: [`GateError::Usage`] is 2, [`GateError::Failed`]
 //! is 1 (a regression, or a file that could not be written).
@@ -18,6 +19,7 @@ pub mod export;
 pub mod merge;
 pub mod set;
 pub mod shard;
+pub mod slowdown;
 
 use std::path::{Path, PathBuf};
 
