@@ -68,6 +68,7 @@ fn sig4(v: f64) -> String {
 /// The median with its spread: `293.1k ±2%` (no spread for one value).
 pub fn values(v: &Values, unit: Unit) -> String {
     match v.spread {
+        Some(s) if v.n > 1 && v.min != v.max && s >= 9.995 => format!("{} ±>999%", value(v.median, unit)),
         Some(s) if v.n > 1 && v.min != v.max => format!("{} ±{:.0}%", value(v.median, unit), s * 100.0),
         _ => value(v.median, unit),
     }

@@ -24,7 +24,9 @@
 //! | `stall_seconds` | cell | s | lower | timing |
 //!
 //! Phase metrics are read per phase; latency percentiles without an `OP.`
-//! prefix are those of all operation types together (`latency.all`).
+//! prefix are those of all operation types together (`latency.all`), and
+//! exist only for phases with at least two operations (a flush, compact or
+//! wait_for_compaction phase is one timed call: see its `ops_per_sec`).
 //! Cell metrics are the end-of-cell figures (amplification, and the
 //! engine's final statistics). "Counter" metrics depend only on the engine's
 //! flush and compaction decisions: in deterministic mode they repeat
@@ -373,7 +375,9 @@ impl Metric {
             Source::MbPerSec => phase?.mb_per_sec,
             Source::Latency(op, pct) => {
                 let l = phase?.latency.get(op)?;
-                if l.count == 0 {
+                // One sample (flush, compact, wait_for_compaction) has no
+                // distribution: its time is the phase's ops_per_sec already.
+                if l.count < 2 {
                     return None;
                 }
                 (match pct.as_str() {
