@@ -36,8 +36,8 @@ pair() { # BASE CAND [candidate flags]: both runs, in MODE order
       run "$a.s$k" --shard "$k/$REPEAT"
       run "$b.s$k" --shard "$k/$REPEAT" "$@"
     done
-    "$LSMLAB" merge "$a".s* --out "$a" >/dev/null
-    "$LSMLAB" merge "$b".s* --out "$b" >/dev/null
+    "$LSMLAB" merge "$a".s*/ --out "$a" >/dev/null
+    "$LSMLAB" merge "$b".s*/ --out "$b" >/dev/null
   else
     run "$a"
     run "$b" "$@"

@@ -250,7 +250,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn round_trip() {
+    fn encoded_batch_decodes_to_the_same_ops_and_sequence() {
         let mut b = WriteBatch::new();
         b.put(b"k1", b"v1");
         b.delete(b"k2");

@@ -75,7 +75,7 @@ mod tests {
     }
 
     #[test]
-    fn latency_units() {
+    fn latency_is_shown_in_the_largest_fitting_unit() {
         assert_eq!(format_latency(999), "999ns");
         assert_eq!(format_latency(1_500), "1.5us");
         assert_eq!(format_latency(2_500_000), "2.5ms");

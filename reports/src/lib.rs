@@ -24,7 +24,7 @@ pub mod stats;
 pub use dbbench_line::format_dbbench_line;
 pub use hdr::{HdrError, LatencyHistogram};
 pub use model::{
-    Amplification, CellResult, CellStatus, CpuTimes, HistogramFiles, Host, IntervalLatency, IoBytes,
-    LatencySummary, PhaseResult, Results, ResultsError, RunSettings, SCHEMA_VERSION, Shard, SuiteInfo,
-    TimelineSample,
+    Amplification, BuildInfo, CellResult, CellStatus, CpuTimes, HistogramFiles, Host, IntervalLatency,
+    IoBytes, LatencySummary, PhaseResult, Results, ResultsError, RunSettings, SCHEMA_VERSION, Shard,
+    SuiteInfo, TimelineSample,
 };

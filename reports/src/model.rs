@@ -64,6 +64,9 @@ pub struct Results {
     pub lsmlab_version: String,
     /// `git rev-parse HEAD` at run time, or "unknown".
     pub git_revision: String,
+    /// How the runner binary was built (absent in files from older builds).
+    #[serde(default)]
+    pub build: BuildInfo,
     /// Store the cells ran against (`lsmlab`, `memory`, `null`).
     pub store: String,
     /// Sampling interval of the time series, seconds.
@@ -113,6 +116,22 @@ pub struct Shard {
     pub index: u32,
     /// Number of shards N (>= 1).
     pub count: u32,
+}
+
+/// The build fingerprint of the runner that wrote a results file, so a
+/// debug build or one from a modified tree is recognisable next to its
+/// numbers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BuildInfo {
+    /// `rustc --version` of the compiler that built the runner.
+    pub rustc: String,
+    /// Cargo's build profile: `debug` (dev, test) or `release` (release, bench).
+    pub profile: String,
+    /// Cargo features enabled on the runner, sorted.
+    pub features: Vec<String>,
+    /// Whether the git working tree had uncommitted changes when the runner
+    /// was built; `None` when unknown (no git, not a checkout).
+    pub dirty: Option<bool>,
 }
 
 impl Results {
@@ -436,6 +455,7 @@ mod tests {
             },
             lsmlab_version: "0.1.0".into(),
             git_revision: "unknown".into(),
+            build: BuildInfo::default(),
             store: "memory".into(),
             interval_seconds: 1.0,
             started_at: "2024-01-01T00:00:00Z".into(),

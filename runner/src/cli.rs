@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+use crate::error::Error;
 use crate::store::StoreKind;
 
 /// lsmlab: run YAML benchmark suites against LSM-tree engines.
@@ -64,8 +65,9 @@ pub struct RunArgs {
     /// Store to run against.
     #[arg(long, value_enum, default_value = "lsmlab")]
     pub store: StoreKind,
-    /// Time-series sampling interval (e.g. 1s, 500ms).
-    #[arg(long, value_name = "DUR", default_value = "1s", value_parser = parse_duration)]
+    /// Time-series sampling interval, with a unit (e.g. 1s, 500ms, 1m30s;
+    /// units ns, us, ms, s, m, h; a bare number is rejected).
+    #[arg(long, value_name = "DUR", default_value = "1s", value_parser = parse_interval)]
     pub interval: Duration,
     /// Run only shard K of N: a balanced, deterministic share of the
     /// (cell, repetition) list; join the shards with `lsmlab merge`.
@@ -107,47 +109,34 @@ pub struct SysinfoArgs {
     pub db_dir: Option<PathBuf>,
 }
 
-/// Parses `250ms`, `1s`, `1.5s`, `2m`, or a bare number of seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("{text:?} is not a duration (try 1s, 500ms, 2m)"))?;
-    let secs = match unit.trim() {
-        "" | "s" => n,
-        "ms" => n / 1e3,
-        "us" => n / 1e6,
-        "m" | "min" => n * 60.0,
-        other => {
-            return Err(format!(
-                "unknown duration unit {other:?} in {text:?} (use ms, s, m)"
-            ));
-        }
-    };
-    if !(secs > 0.0 && secs.is_finite()) {
-        return Err(format!("duration {text:?} must be positive"));
+/// Parses a positive sampling interval with `lsmlab_units::parse_duration`
+/// (the suite's rule: a unit is required, `1m30s` adds up).
+pub fn parse_interval(text: &str) -> Result<Duration, Error> {
+    match lsmlab_units::parse_duration(text)? {
+        d if d.is_zero() => Err(Error::ZeroDuration {
+            text: text.to_string(),
+        }),
+        d => Ok(d),
     }
-    Ok(Duration::from_secs_f64(secs))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The spellings themselves are tested once, in lsmlab-units; here only
+    /// that the flag uses that parser and adds "positive".
     #[test]
-    fn durations() {
-        assert_eq!(parse_duration("1s"), Ok(Duration::from_secs(1)));
-        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
-        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
-        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        assert!(parse_duration("0s").is_err());
-        assert!(parse_duration("fast").is_err());
-        assert!(parse_duration("3h").is_err());
+    fn interval_flag_uses_the_suite_duration_rule() {
+        assert_eq!(parse_interval("250ms").ok(), Some(Duration::from_millis(250)));
+        assert_eq!(parse_interval("1m30s").ok(), Some(Duration::from_secs(90)));
+        let bare = parse_interval("2").unwrap_err().to_string();
+        assert!(bare.contains("has no unit"), "{bare}");
+        let zero = parse_interval("0s").unwrap_err();
+        assert_eq!(zero.to_string(), "duration \"0s\" must be positive");
+        assert_eq!(zero.exit_code(), 2);
+        let e = Cli::try_parse_from(["lsmlab", "run", "a.yaml", "--interval", "2"]).unwrap_err();
+        assert!(e.to_string().contains("has no unit"), "{e}");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! before anything runs.
 
 mod cli;
+mod error;
 mod execute;
 mod gate;
 mod measure;
@@ -21,32 +22,16 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use clap::Parser;
-use lsmlab_reports::{CellStatus, Results, RunSettings, SCHEMA_VERSION, SuiteInfo};
+use lsmlab_reports::{CellStatus, RunSettings};
 
 use cli::{Cli, Command, RunArgs, SysinfoArgs, ValidateArgs};
+use error::Error;
 use execute::cell::{self, CellSettings};
 use output::console::Console;
-use output::writer::{ResultsWriter, dir_timestamp, git_revision, utc_timestamp};
+use output::timestamp::dir_timestamp;
+use output::writer::{ResultsWriter, build_info, git_revision, results_header};
 use plan::{OnlyFilter, Plan};
 use store::StoreKind;
-
-/// Why the command failed, and so its exit code.
-#[derive(Debug)]
-enum Failure {
-    /// Bad arguments or a bad suite: exit 2.
-    Usage(String),
-    /// A run failed: exit 1.
-    Run(String),
-}
-
-impl From<gate::GateError> for Failure {
-    fn from(e: gate::GateError) -> Failure {
-        match e {
-            gate::GateError::Usage(m) => Failure::Usage(m),
-            gate::GateError::Failed(m) => Failure::Run(m),
-        }
-    }
-}
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -64,19 +49,15 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Validate(args) => validate(args),
         Command::Sysinfo(args) => sysinfo(args),
-        Command::Compare(args) => gate::compare::run(&args).map_err(Failure::from),
-        Command::Export(args) => gate::export::run(&args).map_err(Failure::from),
-        Command::Merge(args) => gate::merge::run(&args).map_err(Failure::from),
+        Command::Compare(args) => gate::compare::run(&args).map_err(Error::Gate),
+        Command::Export(args) => gate::export::run(&args).map_err(Error::Gate),
+        Command::Merge(args) => gate::merge::run(&args).map_err(Error::Gate),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Usage(msg)) => {
-            eprintln!("error: {msg}");
-            ExitCode::from(2)
-        }
-        Err(Failure::Run(msg)) => {
-            eprintln!("error: {msg}");
-            ExitCode::from(1)
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit()
         }
     }
 }
@@ -90,24 +71,23 @@ fn plans(
     store: StoreKind,
     sets: &[gate::set::SetArg],
     deterministic: bool,
-) -> Result<Vec<Plan>, Failure> {
-    let only = only.map(OnlyFilter::parse).transpose().map_err(Failure::Usage)?;
+) -> Result<Vec<Plan>, Error> {
+    let only = only.map(OnlyFilter::parse).transpose()?;
     let checker = store.checker();
     suites
         .iter()
         .map(|path| {
-            let mut suite = gate::set::load(path, sets, checker.as_ref()).map_err(Failure::Usage)?;
+            let mut suite = gate::set::load(path, sets, checker.as_ref()).map_err(gate::GateError::Usage)?;
             suite.deterministic |= deterministic;
             if suite.deterministic {
-                gate::deterministic::check(&suite).map_err(Failure::Usage)?;
+                gate::deterministic::check(&suite).map_err(gate::GateError::Usage)?;
             }
             Plan::new(suite, only.as_ref(), repeat, checker.as_ref())
-                .map_err(|e| Failure::Usage(e.to_string()))
         })
         .collect()
 }
 
-fn validate(args: ValidateArgs) -> Result<(), Failure> {
+fn validate(args: ValidateArgs) -> Result<(), Error> {
     let console = Console::new();
     for (i, plan) in plans(&args.suites, args.only.as_deref(), None, args.store, &[], false)?
         .iter()
@@ -121,11 +101,23 @@ fn validate(args: ValidateArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn sysinfo(args: SysinfoArgs) -> Result<(), Failure> {
+fn sysinfo(args: SysinfoArgs) -> Result<(), Error> {
     let dir = args.db_dir.unwrap_or_else(|| PathBuf::from("."));
     let host = measure::host::fingerprint(&dir);
     println!("lsmlab         {}", env!("CARGO_PKG_VERSION"));
     println!("git revision   {}", git_revision());
+    let build = build_info();
+    println!(
+        "build          {}, {} profile, features [{}]{}",
+        build.rustc,
+        build.profile,
+        build.features.join(", "),
+        match build.dirty {
+            Some(true) => ", dirty tree",
+            Some(false) => "",
+            None => ", tree state unknown",
+        }
+    );
     println!("host           {}", host.hostname);
     println!("cpu            {}", host.cpu_model);
     println!(
@@ -148,7 +140,7 @@ fn sysinfo(args: SysinfoArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn run(args: RunArgs) -> Result<(), Failure> {
+fn run(args: RunArgs) -> Result<(), Error> {
     let plans = plans(
         &args.suites,
         args.only.as_deref(),
@@ -170,40 +162,27 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             failures.push(e);
         }
     }
-    if failures.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::Run(failures.join("; ")))
+    match failures.len() {
+        0 => Ok(()),
+        1 => Err(failures.remove(0)),
+        _ => Err(Error::Several(failures)),
     }
 }
 
 /// Runs one plan into `out`; Err names what failed.
-fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Result<(), String> {
+fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Result<(), Error> {
     let db_root = args.db_dir.clone().unwrap_or_else(|| out.to_path_buf());
-    let results = Results {
-        schema_version: SCHEMA_VERSION,
-        suite: SuiteInfo {
-            name: plan.suite.name.clone(),
-            description: plan.suite.description.clone(),
-            file: plan.suite.file.clone(),
-            seed: plan.suite.seed,
-            repeat: plan.repeat,
-            resolved: plan.resolved(),
-        },
-        lsmlab_version: env!("CARGO_PKG_VERSION").to_string(),
-        git_revision: git_revision(),
-        store: args.store.name().to_string(),
-        interval_seconds: args.interval.as_secs_f64(),
-        started_at: utc_timestamp(SystemTime::now()),
-        finished_at: None,
-        host: measure::host::fingerprint(&db_root),
-        settings: RunSettings {
-            deterministic: plan.suite.deterministic,
-            set: args.set.iter().map(ToString::to_string).collect(),
-            shard: args.shard,
-            calibration_slowdown: args.calibrate_slowdown,
-        },
-        cells: Vec::new(),
+    let mut results = results_header(
+        plan,
+        args.store,
+        args.interval,
+        measure::host::fingerprint(&db_root),
+    );
+    results.settings = RunSettings {
+        deterministic: plan.suite.deterministic,
+        set: args.set.iter().map(ToString::to_string).collect(),
+        shard: args.shard,
+        calibration_slowdown: args.calibrate_slowdown,
     };
     let mut writer = ResultsWriter::create(out, results)?;
     console.run_start(plan, args.store.name(), out);
@@ -238,7 +217,11 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
     console.summary(writer.results());
     println!("results: {}", out.join("results.json").display());
     if failed > 0 {
-        return Err(format!("{}: {failed} of {total} cell(s) failed", plan.suite.name));
+        return Err(Error::CellsFailed {
+            suite: plan.suite.name.clone(),
+            failed,
+            total,
+        });
     }
     Ok(())
 }

@@ -12,13 +12,29 @@
 
 use std::fmt;
 
-use lsmlab_workloads::{Cell, OptionChecker, Suite};
+use lsmlab_workloads::{Cell, OptionChecker, Suite, render_pairs, render_value};
 use serde_json::{Map, Value};
+
+use crate::error::Error;
 
 /// Stable identifier of one repetition of a cell (`c003-r1`), also its
 /// histogram directory and database directory suffix.
 pub fn cell_id(cell: &Cell, repetition: u32) -> String {
     format!("c{:03}-r{repetition}", cell.index)
+}
+
+/// `name` made safe for a file or directory name: every character other
+/// than ASCII letters, digits, `_` and `-` becomes `_`.
+pub fn sanitize(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// The matrix values of a cell as a JSON object (for results).
@@ -37,18 +53,6 @@ pub struct Plan {
     pub repeat: u32,
 }
 
-/// A suite that cannot be planned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlanError(pub String);
-
-impl fmt::Display for PlanError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for PlanError {}
-
 impl Plan {
     /// Expands `suite`, keeps the cells `only` selects, and checks every
     /// cell's options. `repeat` overrides the suite's `repeat:`.
@@ -57,7 +61,7 @@ impl Plan {
         only: Option<&OnlyFilter>,
         repeat: Option<u32>,
         checker: &dyn OptionChecker,
-    ) -> Result<Plan, PlanError> {
+    ) -> Result<Plan, Error> {
         let all = suite.cells();
         let total = all.len();
         let cells: Vec<Cell> = all
@@ -65,23 +69,26 @@ impl Plan {
             .filter(|c| only.is_none_or(|f| f.matches(c)))
             .collect();
         if cells.is_empty() {
-            return Err(PlanError(match only {
-                Some(f) => format!(
-                    "{}: --only {f} matches none of the suite's {total} cells",
-                    suite.file
-                ),
-                None => format!("{}: every matrix cell is excluded", suite.file),
-            }));
+            return Err(match only {
+                Some(f) => Error::NoCellMatches {
+                    file: suite.file.clone(),
+                    filter: f.to_string(),
+                    total,
+                },
+                None => Error::AllCellsExcluded {
+                    file: suite.file.clone(),
+                },
+            });
         }
         for cell in &cells {
-            checker.check(&cell.options).map_err(|e| {
-                PlanError(format!(
-                    "{}: cell c{:03} ({}): {e}",
-                    suite.file,
-                    cell.index,
-                    cell.label()
-                ))
-            })?;
+            checker
+                .check(&cell.options)
+                .map_err(|message| Error::InvalidCell {
+                    file: suite.file.clone(),
+                    index: cell.index,
+                    label: cell.label(),
+                    message,
+                })?;
         }
         let repeat = repeat.unwrap_or(suite.repeat).max(1);
         Ok(Plan { suite, cells, repeat })
@@ -112,21 +119,6 @@ impl Plan {
     }
 }
 
-/// A value as written in a label: strings bare, everything else as JSON.
-pub fn render_value(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn render_pairs<'a>(pairs: impl Iterator<Item = (&'a String, &'a Value)>) -> String {
-    pairs
-        .map(|(k, v)| format!("{k}={}", render_value(v)))
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 /// `--only`: comma-separated terms, all of which a cell must match. A
 /// `key=value` term matches when the cell's option `key` renders as
 /// `value`; any other term matches when it is a substring of the cell's
@@ -145,14 +137,14 @@ enum Term {
 
 impl OnlyFilter {
     /// Parses a filter; fails on an empty term.
-    pub fn parse(text: &str) -> Result<OnlyFilter, String> {
+    pub fn parse(text: &str) -> Result<OnlyFilter, Error> {
         let mut terms = Vec::new();
         for raw in text.split(',') {
             let t = raw.trim();
             if t.is_empty() {
-                return Err(format!(
-                    "--only {text:?}: empty term (use key=value or a substring, comma separated)"
-                ));
+                return Err(Error::EmptyOnlyTerm {
+                    text: text.to_string(),
+                });
             }
             terms.push(match t.split_once('=') {
                 Some((k, v)) if !k.trim().is_empty() => Term::Eq(k.trim().to_string(), v.trim().to_string()),
@@ -193,7 +185,7 @@ mod tests {
         suite_from_yaml(&MATRIX.replace("{EXCLUDE}", exclude))
     }
 
-    fn plan(s: Suite, only: Option<&str>) -> Result<Plan, PlanError> {
+    fn plan(s: Suite, only: Option<&str>) -> Result<Plan, Error> {
         let f = only.map(|o| OnlyFilter::parse(o).unwrap());
         Plan::new(s, f.as_ref(), None, &AcceptAll)
     }
@@ -249,7 +241,7 @@ mod tests {
         // Engine options (not only the matrix) can be matched.
         assert_eq!(idx("write_buffer_size=8MiB").len(), 6);
         let e = plan(suite(""), Some("num_levels=4")).unwrap_err();
-        assert!(e.0.contains("matches none"), "{e}");
+        assert!(e.to_string().contains("matches none"), "{e}");
         assert!(OnlyFilter::parse("a=1,,b").is_err());
     }
 
@@ -271,6 +263,7 @@ mod tests {
 
         s.matrix[0].1.push(serde_json::json!(99));
         let e = plan(s, None).unwrap_err();
-        assert!(e.0.contains("c006") && e.0.contains("num_levels=99"), "{e}");
+        let e = e.to_string();
+        assert!(e.contains("c006") && e.contains("num_levels=99"), "{e}");
     }
 }

@@ -106,7 +106,10 @@ fn kubernetes_manifests_parse_and_map_the_index_to_a_shard() {
     assert!(all.contains("K=$((JOB_COMPLETION_INDEX + 1))"), "{all}");
     assert!(all.contains("--shard \"$K/$SHARDS\""), "{all}");
     // The suite in the ConfigMap is a valid suite.
-    let cm = shards.iter().find(|d| d["kind"] == "ConfigMap").expect("suite ConfigMap");
+    let cm = shards
+        .iter()
+        .find(|d| d["kind"] == "ConfigMap")
+        .expect("suite ConfigMap");
     let suite = get(cm, &["data", "gate.yaml"]).as_str().expect("suite text");
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("gate.yaml"), suite).expect("write");

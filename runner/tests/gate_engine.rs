@@ -33,7 +33,16 @@ fn interleaved(dir: &Path, a: &str, b: &str, b_flags: &[&str]) {
         let shard = format!("{k}/5");
         for (side, extra) in [(a, &[][..]), (b, b_flags)] {
             let out = format!("{side}.s{k}");
-            let mut args = vec!["run", "s.yaml", "--shard", &shard, "--out", &out, "--interval", "50ms"];
+            let mut args = vec![
+                "run",
+                "s.yaml",
+                "--shard",
+                &shard,
+                "--out",
+                &out,
+                "--interval",
+                "50ms",
+            ];
             args.extend_from_slice(extra);
             expect(0, &args, dir);
         }
@@ -58,7 +67,12 @@ fn aa_same_suite_twice_reports_no_regression() {
     let d = setup();
     interleaved(d.path(), "a1", "a2", &[]);
     let out = lsmlab(&["compare", "a1", "a2"], d.path());
-    assert_eq!(out.status.code(), Some(0), "A/A reported a regression:\n{}", both(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "A/A reported a regression:\n{}",
+        both(&out)
+    );
     let text = stdout(&out);
     assert!(text.contains("0 regressions"), "{text}");
     assert!(!text.contains("engine options differ"), "{text}");
@@ -68,11 +82,23 @@ fn aa_same_suite_twice_reports_no_regression() {
 fn ab_bloom_filters_off_on_read_missing_is_a_regression() {
     let d = setup();
     interleaved(d.path(), "bloom", "nobloom", &["--set", "bloom_bits_per_key=0"]);
-    let out = lsmlab(&["compare", "bloom", "nobloom", "--metric", "ops_per_sec,p50"], d.path());
+    let out = lsmlab(
+        &["compare", "bloom", "nobloom", "--metric", "ops_per_sec,p50"],
+        d.path(),
+    );
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{}", both(&out));
-    assert!(text.contains("REGRESSION: read_missing ops_per_sec (cell base):"), "{text}");
-    assert!(text.contains("REGRESSION: read_missing p50 (cell base):"), "{text}");
-    assert!(text.contains("engine options differ: bloom_bits_per_key: (default) -> 0"), "{text}");
+    assert!(
+        text.contains("REGRESSION: read_missing ops_per_sec (cell base):"),
+        "{text}"
+    );
+    assert!(
+        text.contains("REGRESSION: read_missing p50 (cell base):"),
+        "{text}"
+    );
+    assert!(
+        text.contains("engine options differ: bloom_bits_per_key: (default) -> 0"),
+        "{text}"
+    );
     assert!(text.contains("--set bloom_bits_per_key=0"), "{text}");
 }

@@ -4,20 +4,20 @@
 //! ([`load_suite`], [`parse_suite`]); its matrix expands into [`Cell`]s;
 //! each phase's work per thread comes from an [`OpStream`], deterministic
 //! for (suite seed, cell, repetition, phase, thread) — see [`stream_seed`].
-//! Keys are fixed-width zero-padded numbers ([`keys`](r#gen::keys)), values come from a
-//! pool with a target compressibility ([`values`](r#gen::values)), and key choice follows
+//! Keys are fixed-width zero-padded numbers ([`KeyFormatter`]), values come from a
+//! pool with a target compressibility ([`ValuePool`]), and key choice follows
 //! a [`Distribution`]. The YAML format is documented in `workloads/docs/suite_format.md`.
 //!
-//! Folders: [`suite`] reads and checks the YAML; [`r#gen`] (named `gen/`;
+//! Folders: [`suite`] reads and checks the YAML; `gen` (folder `gen/`;
 //! `gen` is a reserved word in edition 2024, hence the raw identifier)
-//! generates keys, values and operations; [`numbers`] parses units.
+//! generates keys, values and operations. Counts, sizes and durations are
+//! parsed by `lsmlab-units`, the same parsers the CLI and the engine use.
 //!
 //! Invariants: nothing here panics on suite input; every suite problem is a
 //! [`SuiteError`] with file, line and column. Generation allocates nothing
 //! per operation.
 
 pub mod r#gen;
-pub mod numbers;
 pub mod suite;
 
 pub use r#gen::chooser::KeyChooser;
@@ -27,7 +27,7 @@ pub use r#gen::op::{BatchEntry, Op, OpKind};
 pub use r#gen::opstream::OpStream;
 pub use r#gen::rng::{WorkloadRng, stream_seed};
 pub use r#gen::values::ValuePool;
-pub use suite::cells::Cell;
+pub use suite::cells::{Cell, render_pairs, render_value};
 pub use suite::check::OptionChecker;
 pub use suite::data::DataSpec;
 pub use suite::error::SuiteError;

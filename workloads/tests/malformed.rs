@@ -34,7 +34,35 @@ fn the_design_example_parses() {
 /// (what the case tests, suite text, expected error Display).
 fn cases() -> Vec<(&'static str, String, &'static str)> {
     let phases_only = |p: &str| format!("data: {{keys: 1000}}\nphases:\n{p}");
+    // Issue 7: a wrong engine option value points at its own line, not at `engine:`.
+    let engine_block =
+        |opt: &str| format!("data: {{keys: 10}}\nengine:\n  compression: lz4\n  {opt}\nphases: [fill]\n");
     vec![
+        (
+            "engine option of the wrong type",
+            engine_block("num_levels: seven"),
+            "t.yaml:4:3: invalid engine options: num_levels must be an integer, found \"seven\"",
+        ),
+        (
+            "negative engine size",
+            engine_block("write_buffer_size: -5"),
+            "t.yaml:4:3: invalid engine options: write_buffer_size: expected a size, found -5",
+        ),
+        (
+            "malformed engine size",
+            engine_block("write_buffer_size: 64XB"),
+            "t.yaml:4:3: invalid engine options: write_buffer_size: unknown size unit \"XB\" in \"64XB\"; expected B, KiB, MiB, GiB, TiB, KB, MB, GB or TB",
+        ),
+        (
+            "short-form distribution parameter out of range",
+            phases_only("  - read_random: {distribution: {zipf: 0}}\n"),
+            "t.yaml:3:33: phases[0].read_random.distribution: theta must be in (0, 10], found 0",
+        ),
+        (
+            "short form for a two-parameter distribution",
+            phases_only("  - read_random:\n      distribution:\n        hotspot: 0.5\n"),
+            "t.yaml:5:18: phases[0].read_random.distribution.hotspot: hotspot takes two parameters; write e.g. {hotspot: {fraction: 0.2, probability: 0.8}}",
+        ),
         (
             "unknown top-level key",
             GOOD.replace("seed: 7", "sead: 7"),
@@ -223,6 +251,27 @@ fn malformed_suites_fail_with_exact_positions_messages_and_suggestions() {
             Err(e) => assert_eq!(e.to_string(), expected, "case: {what}"),
         }
     }
+}
+
+#[test]
+fn unreadable_file_is_named_without_a_position() {
+    let dir = std::env::temp_dir().join(format!("lsmlab-missing-{}", std::process::id()));
+    let path = dir.join("missing.yaml");
+    let e = lsmlab_workloads::load_suite(&path, &common::StubChecker).unwrap_err();
+    let shown = e.to_string();
+    let prefix = format!("{}: cannot read suite file: ", path.display());
+    assert!(shown.starts_with(&prefix), "{shown}");
+    assert!(!shown.contains(":0:0:"), "{shown}");
+    assert_eq!((e.line, e.column), (0, 0));
+    // A directory is not readable as a file either.
+    let e = lsmlab_workloads::load_suite(&std::env::temp_dir(), &common::StubChecker).unwrap_err();
+    assert!(
+        e.to_string().starts_with(&format!(
+            "{}: cannot read suite file: ",
+            std::env::temp_dir().display()
+        )),
+        "{e}"
+    );
 }
 
 #[test]

@@ -296,7 +296,7 @@ mod tests {
     }
 
     #[test]
-    fn empty_list() {
+    fn empty_list_is_never_valid() {
         let list = Arc::new(SkipList::new());
         assert!(list.is_empty());
         let mut it = OwnedIter::new(Owned(list.clone()));

@@ -1,5 +1,7 @@
 //! The compaction filter hook: [`CompactionFilter`] and its [`FilterDecision`].
 
+use std::fmt;
+
 /// What a compaction filter decides for one key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FilterDecision {
@@ -20,5 +22,13 @@ pub trait CompactionFilter: Send + Sync {
     /// A short name for logs and statistics.
     fn name(&self) -> &str {
         "compaction-filter"
+    }
+}
+
+/// Shows a filter by its [`CompactionFilter::name`], so `Options` can
+/// derive `Debug`.
+impl fmt::Debug for dyn CompactionFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("CompactionFilter").field(&self.name()).finish()
     }
 }

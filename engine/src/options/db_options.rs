@@ -1,20 +1,18 @@
-//! [`Options`]: the per-database options, their defaults and `Debug`.
+//! [`Options`]: the per-database options and their defaults.
 //! Checks of impossible combinations are in `validate.rs`.
 
-use std::fmt;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use super::compaction_filter::CompactionFilter;
 use super::compression::CompressionType;
-use super::size;
 use super::wal_recovery::WalRecoveryMode;
 use crate::fs::FileSystem;
 
 /// Per-database options. See DESIGN.md for the list; defaults in brackets on
 /// each field.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Options {
     /// Create the database if it does not exist [true].
@@ -22,7 +20,7 @@ pub struct Options {
     /// Fail to open if the database already exists [false].
     pub error_if_exists: bool,
     /// Bytes a memtable holds before it becomes immutable and is flushed [64MiB].
-    #[serde(with = "usize_size")]
+    #[serde(with = "lsmlab_units::size_serde")]
     pub write_buffer_size: usize,
     /// Memtables (active + immutable) allowed before writers stall [2].
     pub max_write_buffer_number: usize,
@@ -38,14 +36,14 @@ pub struct Options {
     #[serde(alias = "level0_stop_writes_trigger")]
     pub l0_stop_trigger: usize,
     /// Target size of L1 [256MiB].
-    #[serde(with = "size")]
+    #[serde(with = "lsmlab_units::size_serde")]
     pub max_bytes_for_level_base: u64,
     /// Growth factor between level targets [10.0].
     pub max_bytes_for_level_multiplier: f64,
     /// Size level targets from the last level upward (RocksDB's dynamic level bytes) [false].
     pub level_compaction_dynamic_level_bytes: bool,
     /// Target SST size at L1 [64MiB].
-    #[serde(with = "size")]
+    #[serde(with = "lsmlab_units::size_serde")]
     pub target_file_size_base: u64,
     /// Growth factor of the target file size per level [1].
     pub target_file_size_multiplier: u32,
@@ -62,25 +60,25 @@ pub struct Options {
     /// Zstandard level [3].
     pub zstd_level: i32,
     /// Uncompressed data block size target [4KiB].
-    #[serde(with = "usize_size")]
+    #[serde(with = "lsmlab_units::size_serde")]
     pub block_size: usize,
     /// Keys between restart points in a data block [16].
     pub block_restart_interval: usize,
     /// Bloom filter bits per key; 0 disables filters [10].
     pub bloom_bits_per_key: f64,
     /// Block cache capacity in bytes; 0 disables the cache [64MiB].
-    #[serde(with = "usize_size")]
+    #[serde(with = "lsmlab_units::size_serde")]
     pub block_cache_size: usize,
     /// Table files kept open (table cache capacity) [1000].
     pub max_open_files: usize,
     /// Flush+compaction write rate limit in bytes/s; 0 = unlimited [0].
-    #[serde(with = "size")]
+    #[serde(with = "lsmlab_units::size_serde")]
     pub rate_limit_bytes_per_sec: u64,
     /// Pending compaction bytes at which writes slow down [64GiB].
-    #[serde(with = "size")]
+    #[serde(with = "lsmlab_units::size_serde")]
     pub soft_pending_compaction_bytes_limit: u64,
     /// Pending compaction bytes at which writes stop [256GiB].
-    #[serde(with = "size")]
+    #[serde(with = "lsmlab_units::size_serde")]
     pub hard_pending_compaction_bytes_limit: u64,
     /// Sampled reads that look past files nominate them for compaction [true].
     pub read_triggered_compaction: bool,
@@ -94,17 +92,6 @@ pub struct Options {
     /// File system used for every file (code only; tests inject faults) [real files].
     #[serde(skip)]
     pub file_system: Option<Arc<dyn FileSystem>>,
-}
-
-/// `size` for `usize` fields.
-mod usize_size {
-    use serde::{Deserializer, Serializer};
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
-        super::size::deserialize(d)
-    }
-    pub fn serialize<S: Serializer>(v: &usize, s: S) -> Result<S::Ok, S::Error> {
-        super::size::serialize_usize(v, s)
-    }
 }
 
 impl Default for Options {
@@ -144,66 +131,6 @@ impl Default for Options {
             file_system: None,
         }
     }
-}
-
-impl fmt::Debug for Options {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Serialize the data options; show hooks by presence only.
-        let json = serde_json_like(self);
-        write!(
-            f,
-            "Options {{ {json}, compaction_filter: {}, file_system: {} }}",
-            self.compaction_filter.as_ref().map_or("none", |c| c.name()),
-            if self.file_system.is_some() {
-                "custom"
-            } else {
-                "default"
-            }
-        )
-    }
-}
-
-/// Renders the option fields as `name: value` pairs without a JSON dependency.
-fn serde_json_like(o: &Options) -> String {
-    format!(
-        "write_buffer_size: {}, max_write_buffer_number: {}, num_levels: {}, l0_compaction_trigger: {}, \
-         l0_slowdown_trigger: {}, l0_stop_trigger: {}, max_bytes_for_level_base: {}, \
-         max_bytes_for_level_multiplier: {}, level_compaction_dynamic_level_bytes: {}, \
-         target_file_size_base: {}, target_file_size_multiplier: {}, max_subcompactions: {}, \
-         max_background_jobs: {}, compression: {:?}, compression_per_level: {:?}, \
-         bottommost_compression: {:?}, zstd_level: {}, block_size: {}, block_restart_interval: {}, \
-         bloom_bits_per_key: {}, block_cache_size: {}, max_open_files: {}, rate_limit_bytes_per_sec: {}, \
-         soft_pending_compaction_bytes_limit: {}, hard_pending_compaction_bytes_limit: {}, \
-         read_triggered_compaction: {}, wal_recovery_mode: {:?}, paranoid_checks: {}",
-        o.write_buffer_size,
-        o.max_write_buffer_number,
-        o.num_levels,
-        o.l0_compaction_trigger,
-        o.l0_slowdown_trigger,
-        o.l0_stop_trigger,
-        o.max_bytes_for_level_base,
-        o.max_bytes_for_level_multiplier,
-        o.level_compaction_dynamic_level_bytes,
-        o.target_file_size_base,
-        o.target_file_size_multiplier,
-        o.max_subcompactions,
-        o.max_background_jobs,
-        o.compression,
-        o.compression_per_level,
-        o.bottommost_compression,
-        o.zstd_level,
-        o.block_size,
-        o.block_restart_interval,
-        o.bloom_bits_per_key,
-        o.block_cache_size,
-        o.max_open_files,
-        o.rate_limit_bytes_per_sec,
-        o.soft_pending_compaction_bytes_limit,
-        o.hard_pending_compaction_bytes_limit,
-        o.read_triggered_compaction,
-        o.wal_recovery_mode,
-        o.paranoid_checks,
-    )
 }
 
 impl Options {
@@ -247,6 +174,41 @@ mod tests {
         assert_eq!(o.compression, CompressionType::Zstd);
         assert_eq!(o.block_size, 8192);
         o.validate().expect("valid");
+    }
+
+    #[test]
+    fn debug_shows_every_field_and_the_hooks() {
+        struct DropAll;
+        impl CompactionFilter for DropAll {
+            fn filter(&self, _: usize, _: &[u8], _: &[u8]) -> crate::options::FilterDecision {
+                crate::options::FilterDecision::Remove
+            }
+            fn name(&self) -> &str {
+                "drop-all"
+            }
+        }
+        let o = Options {
+            error_if_exists: true,
+            compaction_filter: Some(Arc::new(DropAll)),
+            ..Default::default()
+        };
+        let text = format!("{o:?}");
+        // Every serialized option appears by name (the old hand-written
+        // Debug forgot create_if_missing and error_if_exists).
+        let names = match serde_json::to_value(&o) {
+            Ok(serde_json::Value::Object(m)) => m.keys().cloned().collect::<Vec<_>>(),
+            other => panic!("options serialize to a map, got {other:?}"),
+        };
+        assert!(names.len() >= 30, "{names:?}");
+        for name in &names {
+            assert!(text.contains(&format!("{name}: ")), "{name} missing from {text}");
+        }
+        assert!(text.contains("error_if_exists: true"), "{text}");
+        assert!(
+            text.contains("compaction_filter: Some(CompactionFilter(\"drop-all\"))"),
+            "{text}"
+        );
+        assert!(text.contains("file_system: None"), "{text}");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Engine options: `Options` (per database), `ReadOptions`, `WriteOptions`.
 //!
 //! `Options` deserializes from a map of option names (JSON or YAML), rejects
-//! unknown names, and accepts sizes as integers or strings like `"64MiB"`.
+//! unknown names, and accepts sizes as integers or strings like `"64MiB"`
+//! (parsed by `lsmlab-units`, the same parser suites and the CLI use).
 //! Names follow the seed engine; RocksDB spellings are accepted as aliases.
 //! Every option changes behaviour: [`Options::validate`] rejects impossible
 //! combinations before a database opens.
@@ -10,7 +11,6 @@ pub mod compaction_filter;
 pub mod compression;
 pub mod db_options;
 pub mod read_write;
-pub mod size;
 mod validate;
 pub mod wal_recovery;
 

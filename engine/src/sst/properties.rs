@@ -208,7 +208,7 @@ mod tests {
     }
 
     #[test]
-    fn round_trip() {
+    fn properties_decode_to_what_was_encoded() {
         let p = sample();
         assert_eq!(TableProperties::decode(&p.encode()).expect("valid"), p);
         let empty = TableProperties::default();

@@ -72,7 +72,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn round_trip_and_validation() {
+    fn tombstones_decode_to_what_was_encoded_and_bad_bytes_are_rejected() {
         let mut ts = vec![
             RangeTombstone::new(b"m", b"p", 3),
             RangeTombstone::new(b"a", b"c", 5),

@@ -270,7 +270,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn round_trip(e in arb_edit()) {
+        fn any_edit_decodes_to_itself(e in arb_edit()) {
             let enc = e.encode();
             prop_assert_eq!(VersionEdit::decode(&enc, "MANIFEST-000001", 7).unwrap(), e);
         }

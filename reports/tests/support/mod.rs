@@ -144,6 +144,7 @@ pub fn matrix_results(suite: &str, cells: &[(Value, Vec<Rep>)], phases: &[&str])
         },
         lsmlab_version: "0.1.0".into(),
         git_revision: "abc".into(),
+        build: Default::default(),
         store: "lsmlab".into(),
         interval_seconds: 1.0,
         started_at: "2024-01-01T00:00:00Z".into(),

@@ -22,8 +22,8 @@ use lsmlab_workloads::Suite;
 use super::phase::{self, PhaseRun, PhaseSettings};
 use crate::measure::procfs;
 use crate::output::console::Console;
-use crate::output::writer::utc_timestamp;
-use crate::plan::{cell_id, matrix_map};
+use crate::output::timestamp::utc_timestamp;
+use crate::plan::{cell_id, matrix_map, sanitize};
 use crate::store::{Store, StoreKind};
 use lsmlab_workloads::Cell;
 
@@ -64,18 +64,11 @@ pub fn phase_stream_seed(suite_seed: u64, repetition: u32, phase_index: usize) -
 
 /// The database directory of one cell repetition.
 pub fn db_dir(root: &Path, suite: &Suite, cell: &Cell, repetition: u32) -> PathBuf {
-    let name: String = suite
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    root.join(format!("db-{name}-{}", cell_id(cell, repetition)))
+    root.join(format!(
+        "db-{}-{}",
+        sanitize(&suite.name),
+        cell_id(cell, repetition)
+    ))
 }
 
 /// Runs `cell` once.
@@ -191,33 +184,11 @@ fn finish(store: &dyn Store, suite: &Suite, result: &mut CellResult) {
 mod tests {
     use super::*;
     use crate::output::writer::ResultsWriter;
+    use crate::output::writer::results_header;
     use crate::plan::Plan;
     use crate::test_support::tiny_suite;
     use lsmlab_reports::hdr::{load_interval_log, sum_interval_log};
-    use lsmlab_reports::{Host, Results, SCHEMA_VERSION, SuiteInfo};
-
-    fn results_header(plan: &Plan) -> Results {
-        Results {
-            schema_version: SCHEMA_VERSION,
-            suite: SuiteInfo {
-                name: plan.suite.name.clone(),
-                description: String::new(),
-                file: plan.suite.file.clone(),
-                seed: plan.suite.seed,
-                repeat: plan.repeat,
-                resolved: plan.resolved(),
-            },
-            lsmlab_version: "test".into(),
-            git_revision: "unknown".into(),
-            store: "memory".into(),
-            interval_seconds: 0.1,
-            started_at: String::new(),
-            finished_at: None,
-            host: Host::default(),
-            settings: Default::default(),
-            cells: Vec::new(),
-        }
-    }
+    use lsmlab_reports::{Host, Results};
 
     #[test]
     fn memory_cell_writes_results_and_histograms() {
@@ -230,7 +201,11 @@ mod tests {
             interval: Duration::from_millis(100),
             slowdown: None,
         };
-        let mut writer = ResultsWriter::create(out.path(), results_header(&plan)).unwrap();
+        let mut writer = ResultsWriter::create(
+            out.path(),
+            results_header(&plan, StoreKind::Memory, settings.interval, Host::default()),
+        )
+        .unwrap();
         for (cell, rep) in plan.runs() {
             let run = run(&plan.suite, cell, rep, &settings, &Console::quiet());
             assert_eq!(run.result.status, CellStatus::Ok, "{:?}", run.result.error);

@@ -171,7 +171,7 @@ pub fn run(
     let mut last_finish: Option<Instant> = None;
     let mut error = None;
     for outcome in outcomes {
-        let outcome = outcome.map_err(|_| StoreError("a worker thread panicked".into()))?;
+        let outcome = outcome.map_err(|_| StoreError::Panicked("a worker"))?;
         totals.add(&outcome.histograms);
         ops += outcome.ops;
         bytes += outcome.bytes;
@@ -185,7 +185,7 @@ pub fn run(
             error = outcome.error;
         }
     }
-    let sampled = sampled.map_err(|_| StoreError("the sampler thread panicked".into()))?;
+    let sampled = sampled.map_err(|_| StoreError::Panicked("the sampler"))?;
     if let Some(e) = error {
         return Err(e);
     }
@@ -359,7 +359,10 @@ mod tests {
     impl Store for FailingStore {
         fn put(&self, k: &[u8], v: &[u8], s: bool) -> crate::store::StoreResult<()> {
             if self.ok.fetch_sub(1, Relaxed) == 0 {
-                return Err(StoreError("disk on fire".into()));
+                return Err(StoreError::Engine(lsmlab_engine::Error::io(
+                    "disk on fire",
+                    std::io::Error::other("no space left"),
+                )));
             }
             self.inner.put(k, v, s)
         }
@@ -377,15 +380,6 @@ mod tests {
         }
         fn scan(&self, k: &[u8], n: usize) -> crate::store::StoreResult<(usize, u64)> {
             self.inner.scan(k, n)
-        }
-        fn flush(&self) -> crate::store::StoreResult<()> {
-            Ok(())
-        }
-        fn compact(&self) -> crate::store::StoreResult<()> {
-            Ok(())
-        }
-        fn wait_for_compaction(&self) -> crate::store::StoreResult<()> {
-            Ok(())
         }
         fn stats(&self) -> crate::store::StoreStats {
             self.inner.stats()
@@ -412,6 +406,6 @@ mod tests {
             &Console::quiet().phase_progress(&suite, 0),
         )
         .unwrap_err();
-        assert_eq!(e.0, "disk on fire");
+        assert_eq!(e.to_string(), "I/O error: disk on fire: no space left");
     }
 }

@@ -36,6 +36,16 @@ pub enum GateError {
     Failed(String),
 }
 
+impl GateError {
+    /// 2 for [`GateError::Usage`], 1 for [`GateError::Failed`].
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            GateError::Usage(_) => 2,
+            GateError::Failed(_) => 1,
+        }
+    }
+}
+
 /// `DIR/results.json` for a directory, the path itself for a file.
 pub fn results_file(arg: &Path) -> PathBuf {
     if arg.is_dir() {

@@ -15,8 +15,9 @@ use lsmlab_reports::{CellResult, CellStatus, PhaseResult, Results};
 use lsmlab_workloads::Suite;
 
 use crate::execute::phase::{Progress, expected_ops};
-use crate::plan::{Plan, cell_id, render_value};
+use crate::plan::{Plan, cell_id};
 use lsmlab_workloads::Cell;
+use lsmlab_workloads::render_value;
 
 /// Interval between plain progress lines when stderr is not a TTY.
 pub const PLAIN_EVERY: Duration = Duration::from_secs(10);

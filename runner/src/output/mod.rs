@@ -1,5 +1,6 @@
 //! Output: the console (progress, db_bench lines, amplification) and the
-//! results directory writer.
+//! results directory writer, and the UTC timestamps both use.
 
 pub mod console;
+pub mod timestamp;
 pub mod writer;

@@ -20,10 +20,44 @@ use serde_json::{Map, Value};
 
 use super::{StatsSummary, Store, StoreError, StoreResult, StoreStats};
 
+/// Why a cell's option map is not a valid `Options`.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum OptionsError {
+    /// One option's value does not deserialize (wrong type, malformed size,
+    /// unknown name); the message is serde's, which does not name the field.
+    #[error("{option}: {message}")]
+    Value {
+        /// The option at fault.
+        option: String,
+        /// What is wrong with its value.
+        message: String,
+    },
+    /// The map does not deserialize, and no single option is at fault.
+    #[error("{0}")]
+    Map(String),
+    /// The values are each well-formed but `Options::validate` rejects
+    /// them (its message names the option).
+    #[error(transparent)]
+    Invalid(lsmlab_engine::Error),
+}
+
 /// Deserializes and validates engine options from a suite's option map.
-pub fn options_from_map(map: &Map<String, Value>) -> Result<Options, String> {
-    let options: Options = serde_json::from_value(Value::Object(map.clone())).map_err(|e| e.to_string())?;
-    options.validate().map_err(|e| e.to_string())?;
+/// A value that does not deserialize is blamed on its option by reading
+/// each option alone, so the suite error can point at its line.
+pub fn options_from_map(map: &Map<String, Value>) -> Result<Options, OptionsError> {
+    let read = |m: Map<String, Value>| serde_json::from_value::<Options>(Value::Object(m));
+    let options = read(map.clone()).map_err(|whole| {
+        map.iter()
+            .find_map(|(k, v)| {
+                let alone = Map::from_iter([(k.clone(), v.clone())]);
+                read(alone).err().map(|e| OptionsError::Value {
+                    option: k.clone(),
+                    message: e.to_string(),
+                })
+            })
+            .unwrap_or_else(|| OptionsError::Map(whole.to_string()))
+    })?;
+    options.validate().map_err(OptionsError::Invalid)?;
     Ok(options)
 }
 
@@ -40,7 +74,7 @@ impl OptionChecker for LsmlabOptionChecker {
     }
 
     fn check(&self, options: &Map<String, Value>) -> Result<(), String> {
-        options_from_map(options).map(|_| ())
+        options_from_map(options).map(|_| ()).map_err(|e| e.to_string())
     }
 }
 
@@ -49,15 +83,11 @@ pub struct LsmlabStore {
     db: Db,
 }
 
-fn err(e: lsmlab_engine::Error) -> StoreError {
-    StoreError(e.to_string())
-}
-
 impl LsmlabStore {
     /// Opens (creating) a database in `dir` with `options`.
     pub fn open(dir: &Path, options: &Map<String, Value>) -> StoreResult<LsmlabStore> {
-        let options = options_from_map(options).map_err(|e| StoreError(format!("engine options: {e}")))?;
-        let db = Db::open(dir, options).map_err(err)?;
+        let options = options_from_map(options)?;
+        let db = Db::open(dir, options)?;
         Ok(LsmlabStore { db })
     }
 
@@ -70,7 +100,7 @@ impl LsmlabStore {
                     ..Default::default()
                 },
             )
-            .map_err(err)
+            .map_err(StoreError::from)
     }
 
     fn files_per_level(&self) -> Vec<u64> {
@@ -88,12 +118,12 @@ impl Store for LsmlabStore {
             b.put(key, value);
             self.synced(b)
         } else {
-            self.db.put(key, value).map_err(err)
+            self.db.put(key, value).map_err(StoreError::from)
         }
     }
 
     fn get(&self, key: &[u8]) -> StoreResult<Option<usize>> {
-        Ok(self.db.get(key).map_err(err)?.map(|v| v.len()))
+        Ok(self.db.get(key)?.map(|v| v.len()))
     }
 
     fn delete(&self, key: &[u8], sync: bool) -> StoreResult<()> {
@@ -102,7 +132,7 @@ impl Store for LsmlabStore {
             b.delete(key);
             self.synced(b)
         } else {
-            self.db.delete(key).map_err(err)
+            self.db.delete(key).map_err(StoreError::from)
         }
     }
 
@@ -112,7 +142,7 @@ impl Store for LsmlabStore {
             b.delete_range(begin, end);
             self.synced(b)
         } else {
-            self.db.delete_range(begin, end).map_err(err)
+            self.db.delete_range(begin, end).map_err(StoreError::from)
         }
     }
 
@@ -132,11 +162,11 @@ impl Store for LsmlabStore {
                     ..Default::default()
                 },
             )
-            .map_err(err)
+            .map_err(StoreError::from)
     }
 
     fn scan(&self, start: &[u8], len: usize) -> StoreResult<(usize, u64)> {
-        let mut it = self.db.iter(&ReadOptions::default()).map_err(err)?;
+        let mut it = self.db.iter(&ReadOptions::default())?;
         it.seek(start);
         let mut n = 0;
         let mut bytes = 0u64;
@@ -145,20 +175,20 @@ impl Store for LsmlabStore {
             n += 1;
             it.next();
         }
-        it.status().map_err(err)?;
+        it.status()?;
         Ok((n, bytes))
     }
 
     fn flush(&self) -> StoreResult<()> {
-        self.db.flush().map_err(err)
+        self.db.flush().map_err(StoreError::from)
     }
 
     fn compact(&self) -> StoreResult<()> {
-        self.db.compact_range(None, None).map_err(err)
+        self.db.compact_range(None, None).map_err(StoreError::from)
     }
 
     fn wait_for_compaction(&self) -> StoreResult<()> {
-        self.db.wait_for_compaction().map_err(err)
+        self.db.wait_for_compaction().map_err(StoreError::from)
     }
 
     fn stats(&self) -> StoreStats {
@@ -197,7 +227,7 @@ impl Store for LsmlabStore {
     }
 
     fn close(self: Box<Self>) -> StoreResult<()> {
-        self.db.close().map_err(err)
+        self.db.close().map_err(StoreError::from)
     }
 }
 
@@ -218,6 +248,44 @@ mod tests {
         m.insert("num_level".into(), Value::from(3));
         let e = c.check(&m).unwrap_err();
         assert!(e.contains("num_level"), "{e}");
+    }
+
+    /// Issue 7 with the real engine checker: a value that does not
+    /// deserialize names its option, so the suite error points at that
+    /// option's own line and column, not at `engine:`.
+    #[test]
+    fn wrong_option_values_point_at_their_own_line() {
+        let suite =
+            |opt: &str| format!("data: {{keys: 10}}\nengine:\n  compression: lz4\n  {opt}\nphases: [fill]\n");
+        for (opt, want) in [
+            (
+                "num_levels: seven",
+                "t.yaml:4:3: invalid engine options: num_levels: invalid type: string \"seven\", expected usize",
+            ),
+            (
+                "write_buffer_size: -5",
+                "t.yaml:4:3: invalid engine options: write_buffer_size: expected a size like 4096, \"64MiB\" or \"1GB\", found negative number -5",
+            ),
+            (
+                "write_buffer_size: 64XB",
+                "t.yaml:4:3: invalid engine options: write_buffer_size: unknown size unit \"XB\" in \"64XB\"; expected B, KiB, MiB, GiB, TiB, KB, MB, GB or TB",
+            ),
+            (
+                "max_bytes_for_level_base: 1.3B",
+                "t.yaml:4:3: invalid engine options: max_bytes_for_level_base: size \"1.3B\" is not a whole number of bytes",
+            ),
+        ] {
+            let e = lsmlab_workloads::parse_suite(&suite(opt), "t.yaml", &LsmlabOptionChecker).unwrap_err();
+            assert_eq!(e.to_string(), want);
+        }
+        // A value valid alone but invalid in combination is named by validate().
+        let e = options_from_map(&Map::from_iter([
+            ("l0_compaction_trigger".to_string(), Value::from(30)),
+            ("l0_slowdown_trigger".to_string(), Value::from(8)),
+        ]))
+        .unwrap_err();
+        assert!(matches!(e, OptionsError::Invalid(_)), "{e:?}");
+        assert!(e.to_string().contains("l0_slowdown_trigger (8)"), "{e}");
     }
 
     #[test]

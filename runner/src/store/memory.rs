@@ -37,17 +37,13 @@ impl MemoryStore {
     }
 
     fn read(&self) -> StoreResult<std::sync::RwLockReadGuard<'_, Map>> {
-        self.map
-            .read()
-            .map_err(|_| StoreError("memory store lock poisoned".into()))
+        self.map.read().map_err(|_| StoreError::Poisoned("memory"))
     }
 
     fn write(&self, bytes: u64) -> StoreResult<std::sync::RwLockWriteGuard<'_, Map>> {
         self.user_bytes.fetch_add(bytes, Relaxed);
         self.writes.fetch_add(1, Relaxed);
-        self.map
-            .write()
-            .map_err(|_| StoreError("memory store lock poisoned".into()))
+        self.map.write().map_err(|_| StoreError::Poisoned("memory"))
     }
 }
 
@@ -123,18 +119,6 @@ impl Store for MemoryStore {
             bytes += (k.len() + v.len()) as u64;
         }
         Ok((n, bytes))
-    }
-
-    fn flush(&self) -> StoreResult<()> {
-        Ok(())
-    }
-
-    fn compact(&self) -> StoreResult<()> {
-        Ok(())
-    }
-
-    fn wait_for_compaction(&self) -> StoreResult<()> {
-        Ok(())
     }
 
     fn stats(&self) -> StoreStats {

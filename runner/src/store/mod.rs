@@ -19,10 +19,23 @@ use std::path::Path;
 use lsmlab_workloads::{BatchEntry, OptionChecker};
 use serde_json::{Map, Value};
 
-/// An engine failure, with the engine's message.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct StoreError(pub String);
+/// Why a store call failed; it fails the cell, whose result records the
+/// message.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    /// The bundled engine returned an error.
+    #[error(transparent)]
+    Engine(#[from] lsmlab_engine::Error),
+    /// The cell's engine options were rejected when the store opened.
+    #[error("engine options: {0}")]
+    Options(#[from] engine::OptionsError),
+    /// A store's lock was poisoned by a thread that panicked holding it.
+    #[error("{0} store lock poisoned")]
+    Poisoned(&'static str),
+    /// A thread of the phase panicked (`"a worker"`, `"the sampler"`).
+    #[error("{0} thread panicked")]
+    Panicked(&'static str),
+}
 
 /// Result alias for store calls.
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -41,12 +54,21 @@ pub trait Store: Send + Sync {
     fn write_batch(&self, entries: &[BatchEntry], sync: bool) -> StoreResult<()>;
     /// Reads up to `len` entries from the first key >= `start`: (entries, key+value bytes).
     fn scan(&self, start: &[u8], len: usize) -> StoreResult<(usize, u64)>;
-    /// Flushes in-memory data to disk and waits.
-    fn flush(&self) -> StoreResult<()>;
-    /// Compacts the whole key space and waits.
-    fn compact(&self) -> StoreResult<()>;
-    /// Waits until no background work is pending.
-    fn wait_for_compaction(&self) -> StoreResult<()>;
+    /// Flushes in-memory data to disk and waits. The default does nothing,
+    /// for stores without a write buffer.
+    fn flush(&self) -> StoreResult<()> {
+        Ok(())
+    }
+    /// Compacts the whole key space and waits. The default does nothing,
+    /// for stores that never compact.
+    fn compact(&self) -> StoreResult<()> {
+        Ok(())
+    }
+    /// Waits until no background work is pending. The default returns at
+    /// once, for stores without background work.
+    fn wait_for_compaction(&self) -> StoreResult<()> {
+        Ok(())
+    }
     /// Engine statistics now.
     fn stats(&self) -> StoreStats;
     /// Closes the store, flushing what it must.

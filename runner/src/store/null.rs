@@ -46,18 +46,6 @@ impl Store for NullStore {
         Ok((0, 0))
     }
 
-    fn flush(&self) -> StoreResult<()> {
-        Ok(())
-    }
-
-    fn compact(&self) -> StoreResult<()> {
-        Ok(())
-    }
-
-    fn wait_for_compaction(&self) -> StoreResult<()> {
-        Ok(())
-    }
-
     fn stats(&self) -> StoreStats {
         StoreStats::default()
     }

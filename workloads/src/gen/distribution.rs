@@ -1,6 +1,8 @@
 //! Key-choice distributions as written in suites: [`Distribution`], parsed
 //! from a name (`uniform`, `zipf`, ...) or a one-key map with parameters
-//! (`{zipf: {theta: 0.99}}`); the sampler is `chooser::KeyChooser`.
+//! (`{zipf: {theta: 0.99}}`, or for a single-parameter distribution the
+//! short form `{zipf: 0.99}`, `{latest: 0.9}`, `{exponential: 2.0}`); the
+//! sampler is `chooser::KeyChooser`.
 //!
 //! Invariants: parameters are range-checked at parse time (errors point at
 //! the parameter); omitted parameters take YCSB's defaults. Meanings
@@ -23,8 +25,10 @@
 //!   outside the key space, which is this truncation).
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::Serialize;
+use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
 use crate::suite::error::field_error;
@@ -109,9 +113,58 @@ impl fmt::Display for Distribution {
     }
 }
 
+/// A distribution's parameter map, which may also be written as the value
+/// of its single parameter alone (`zipf: 0.99` = `zipf: {theta: 0.99}`).
+trait ShortForm: Sized {
+    /// The parameters with the one parameter set to `v`; `None` when the
+    /// distribution has no single parameter (the message says what to write).
+    fn from_short(v: f64) -> Result<Self, &'static str>;
+}
+
+/// The value after a distribution's name: nothing, a parameter map, or the
+/// short form (a number).
+struct Params<P>(Option<P>);
+
+impl<'de, P: Deserialize<'de> + ShortForm> Deserialize<'de> for Params<P> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<P>(PhantomData<P>);
+        impl<'de, P: Deserialize<'de> + ShortForm> Visitor<'de> for V<P> {
+            type Value = Params<P>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a parameter map like {theta: 0.99}, or a single parameter's value like 0.99")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Params<P>, E> {
+                Ok(Params(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Params<P>, E> {
+                Ok(Params(None))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Params<P>, E> {
+                P::from_short(v).map(|p| Params(Some(p))).map_err(E::custom)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Params<P>, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Params<P>, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Params<P>, A::Error> {
+                P::deserialize(MapAccessDeserializer::new(map)).map(|p| Params(Some(p)))
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NoParams {}
+
+impl ShortForm for NoParams {
+    fn from_short(_: f64) -> Result<Self, &'static str> {
+        Err("this distribution takes no parameters; write its name alone")
+    }
+}
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -120,10 +173,25 @@ struct ZipfParams {
     scrambled: Option<bool>,
 }
 
+impl ShortForm for ZipfParams {
+    fn from_short(v: f64) -> Result<Self, &'static str> {
+        Ok(ZipfParams {
+            theta: Some(v),
+            scrambled: None,
+        })
+    }
+}
+
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LatestParams {
     theta: Option<f64>,
+}
+
+impl ShortForm for LatestParams {
+    fn from_short(v: f64) -> Result<Self, &'static str> {
+        Ok(LatestParams { theta: Some(v) })
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -133,10 +201,22 @@ struct HotspotParams {
     probability: Option<f64>,
 }
 
+impl ShortForm for HotspotParams {
+    fn from_short(_: f64) -> Result<Self, &'static str> {
+        Err("hotspot takes two parameters; write e.g. {hotspot: {fraction: 0.2, probability: 0.8}}")
+    }
+}
+
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ExponentialParams {
     lambda: Option<f64>,
+}
+
+impl ShortForm for ExponentialParams {
+    fn from_short(v: f64) -> Result<Self, &'static str> {
+        Ok(ExponentialParams { lambda: Some(v) })
+    }
 }
 
 fn check_theta<E: de::Error>(theta: f64) -> Result<f64, E> {
@@ -191,11 +271,11 @@ impl<'de> Visitor<'de> for DistributionVisitor {
         };
         let dist = match name.as_str() {
             "uniform" | "sequential" => {
-                map.next_value::<Option<NoParams>>()?;
+                map.next_value::<Params<NoParams>>()?;
                 by_name(&name)?
             }
             "zipf" => {
-                let p = map.next_value::<Option<ZipfParams>>()?.unwrap_or(ZipfParams {
+                let p = map.next_value::<Params<ZipfParams>>()?.0.unwrap_or(ZipfParams {
                     theta: None,
                     scrambled: None,
                 });
@@ -206,7 +286,8 @@ impl<'de> Visitor<'de> for DistributionVisitor {
             }
             "latest" => {
                 let p = map
-                    .next_value::<Option<LatestParams>>()?
+                    .next_value::<Params<LatestParams>>()?
+                    .0
                     .unwrap_or(LatestParams { theta: None });
                 Distribution::Latest {
                     theta: check_theta(p.theta.unwrap_or(DEFAULT_THETA))?,
@@ -214,7 +295,8 @@ impl<'de> Visitor<'de> for DistributionVisitor {
             }
             "hotspot" => {
                 let p = map
-                    .next_value::<Option<HotspotParams>>()?
+                    .next_value::<Params<HotspotParams>>()?
+                    .0
                     .unwrap_or(HotspotParams {
                         fraction: None,
                         probability: None,
@@ -240,7 +322,8 @@ impl<'de> Visitor<'de> for DistributionVisitor {
             }
             "exponential" => {
                 let p = map
-                    .next_value::<Option<ExponentialParams>>()?
+                    .next_value::<Params<ExponentialParams>>()?
+                    .0
                     .unwrap_or(ExponentialParams { lambda: None });
                 let lambda = p.lambda.unwrap_or(DEFAULT_LAMBDA);
                 if !(lambda.is_finite() && lambda > 0.0 && lambda <= 700.0) {
@@ -295,6 +378,42 @@ mod tests {
             .to_string(),
             "hotspot(fraction=0.1, probability=0.9)"
         );
+    }
+
+    #[test]
+    fn single_parameter_distributions_accept_the_short_form() {
+        assert_eq!(
+            parse("{zipf: 0.8}"),
+            Ok(Distribution::Zipf {
+                theta: 0.8,
+                scrambled: true
+            })
+        );
+        assert_eq!(parse("zipf: 0.99"), parse("{zipf: {theta: 0.99}}"));
+        assert_eq!(parse("{latest: 0.5}"), Ok(Distribution::Latest { theta: 0.5 }));
+        assert_eq!(
+            parse("exponential: 2.0"),
+            Ok(Distribution::Exponential { lambda: 2.0 })
+        );
+        assert_eq!(
+            parse("{exponential: 3}"),
+            Ok(Distribution::Exponential { lambda: 3.0 })
+        );
+        // The short form is range-checked like the long one.
+        assert!(
+            parse("{zipf: 0}")
+                .unwrap_err()
+                .contains("theta must be in (0, 10], found 0")
+        );
+        assert!(parse("{exponential: -1}").unwrap_err().contains("lambda must be"));
+        // Not for distributions with two or no parameters.
+        assert!(
+            parse("{hotspot: 0.2}")
+                .unwrap_err()
+                .contains("hotspot takes two parameters")
+        );
+        assert!(parse("{uniform: 1}").unwrap_err().contains("takes no parameters"));
+        assert!(parse("{zipf: fast}").is_err());
     }
 
     #[test]

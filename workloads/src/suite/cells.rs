@@ -29,15 +29,26 @@ impl Cell {
         if self.overrides.is_empty() {
             return "base".to_string();
         }
-        self.overrides
-            .iter()
-            .map(|(k, v)| match v {
-                Value::String(s) => format!("{k}={s}"),
-                other => format!("{k}={other}"),
-            })
-            .collect::<Vec<_>>()
-            .join(",")
+        render_pairs(self.overrides.iter().map(|(k, v)| (k, v)))
     }
+}
+
+/// An option value as written in a label: strings bare, everything else as
+/// JSON (`zstd`, `3`, `true`).
+pub fn render_value(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Options as a label: `key=value` pairs ([`render_value`]) joined by `,`,
+/// the one spelling of cells in results, `--only` and the console.
+pub fn render_pairs<'a>(pairs: impl Iterator<Item = (&'a String, &'a Value)>) -> String {
+    pairs
+        .map(|(k, v)| format!("{k}={}", render_value(v)))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Number of cells in the full product (saturating).

@@ -1,9 +1,8 @@
 //! The data set of a suite: [`DataSpec`] as the runner sees it, and the
 //! raw `data:` shape it is read from.
 
+use lsmlab_units::{Count, PositiveInt, Size};
 use serde::{Deserialize, Serialize};
-
-use crate::numbers::{Count, PositiveInt, Size};
 
 /// The data set a suite works on: how many keys, and their shape.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

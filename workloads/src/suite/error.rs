@@ -1,8 +1,9 @@
 //! Suite errors: one message with file, line, column, what was expected and,
 //! for a misspelt name, the nearest valid one.
 //!
-//! Invariants: every [`SuiteError`] has a 1-based line and column (line 0
-//! only when the file could not be read at all). Errors coming from the YAML
+//! Invariants: every [`SuiteError`] has a 1-based line and column, except
+//! one about the file as a whole (it could not be read), which has line and
+//! column 0 and displays as `FILE: MESSAGE`. Errors coming from the YAML
 //! deserializer are rewritten here: the `at line X column Y` suffix moves
 //! into the position fields, `unknown field`/`unknown variant` messages gain
 //! a suggestion, and a field marker placed by this crate's own checks moves
@@ -15,15 +16,16 @@ use crate::suite::suggest;
 
 /// A problem in a suite file, positioned for a human to fix.
 ///
-/// Display: `FILE:LINE:COLUMN: MESSAGE` and, when there is a suggestion,
-/// `` (did you mean `NAME`?)``.
+/// Display: `FILE:LINE:COLUMN: MESSAGE` (`FILE: MESSAGE` when there is no
+/// position) and, when there is a suggestion, `` (did you mean `NAME`?)``.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SuiteError {
     /// The suite file's name as given to the loader.
     pub file: String,
-    /// 1-based line of the offending text.
+    /// 1-based line of the offending text; 0 when the error is about the
+    /// whole file.
     pub line: usize,
-    /// 1-based column (in characters) of the offending text.
+    /// 1-based column (in characters) of the offending text; 0 with line 0.
     pub column: usize,
     /// What is wrong and what was expected.
     pub message: String,
@@ -33,7 +35,11 @@ pub struct SuiteError {
 
 impl fmt::Display for SuiteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)?;
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)?;
+        } else {
+            write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)?;
+        }
         if let Some(s) = &self.suggestion {
             write!(f, " (did you mean `{s}`?)")?;
         }
@@ -53,6 +59,11 @@ impl SuiteError {
             message: message.into(),
             suggestion: None,
         }
+    }
+
+    /// An error about the file as a whole (no line exists to point at).
+    pub fn whole_file(file: &str, message: impl Into<String>) -> SuiteError {
+        SuiteError::new(file, 0, 0, message)
     }
 
     /// Adds a "did you mean" suggestion.

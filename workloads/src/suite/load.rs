@@ -19,7 +19,7 @@ use crate::suite::schema::{RawSuite, Suite};
 pub fn load_suite(path: &Path, checker: &dyn OptionChecker) -> Result<Suite, SuiteError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path)
-        .map_err(|e| SuiteError::new(&file, 0, 0, format!("cannot read suite file: {e}")))?;
+        .map_err(|e| SuiteError::whole_file(&file, format!("cannot read suite file: {e}")))?;
     parse_suite(&text, &file, checker)
 }
 

@@ -1,6 +1,6 @@
 //! The suite file: reading YAML into a validated [`Suite`](schema::Suite).
 //!
-//! [`load`] drives the two passes (`data:` first, then the rest);
+//! `load` drives the two passes (`data:` first, then the rest);
 //! [`schema`] and [`data`] are the top-level shapes; [`phase`],
 //! `phase_de` and `phase_fields` the phases; [`cells`] the matrix;
 //! [`check`] the cross-field and engine-option checks; `locate` maps

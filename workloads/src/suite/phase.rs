@@ -169,7 +169,7 @@ pub struct CommonFields {
     /// `read_seq` chunk counts its entries). `None` = duration-bound.
     pub ops: Option<u64>,
     /// Run for this long instead of a count (`None` = ops-bound).
-    #[serde(serialize_with = "crate::numbers::serialize_opt_duration")]
+    #[serde(serialize_with = "lsmlab_units::serialize_opt_duration")]
     pub duration: Option<Duration>,
     /// Worker threads; ops are split evenly between them.
     pub threads: usize,
@@ -179,7 +179,7 @@ pub struct CommonFields {
     /// from each op's intended start (coordinated omission corrected).
     pub rate: Option<f64>,
     /// Initial time excluded from the measurements.
-    #[serde(serialize_with = "crate::numbers::serialize_opt_duration")]
+    #[serde(serialize_with = "lsmlab_units::serialize_opt_duration")]
     pub warmup: Option<Duration>,
     /// Writes per write batch; 1 = no batching.
     pub batch: usize,
@@ -233,7 +233,7 @@ impl fmt::Display for Phase {
         let c = &self.common;
         match (c.ops, c.duration) {
             (Some(ops), _) => write!(f, ": {ops} ops")?,
-            (None, Some(d)) => write!(f, ": {}", crate::numbers::format_duration(d))?,
+            (None, Some(d)) => write!(f, ": {}", lsmlab_units::format_duration(d))?,
             (None, None) => write!(f, ":")?,
         }
         write!(
@@ -250,7 +250,7 @@ impl fmt::Display for Phase {
             write!(f, ", rate {rate}/s")?;
         }
         if let Some(w) = c.warmup {
-            write!(f, ", warmup {}", crate::numbers::format_duration(w))?;
+            write!(f, ", warmup {}", lsmlab_units::format_duration(w))?;
         }
         if c.batch > 1 {
             write!(f, ", batch {}", c.batch)?;

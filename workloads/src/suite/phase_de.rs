@@ -320,7 +320,7 @@ mod tests {
     }
 
     #[test]
-    fn rejections() {
+    fn fields_of_other_kinds_and_conflicting_fields_are_rejected() {
         let e = parse("fill: {nexts: 3}").unwrap_err();
         assert!(
             e.contains("unknown field `nexts` for phase `fill` (it applies to other phase kinds)"),

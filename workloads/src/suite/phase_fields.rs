@@ -10,10 +10,10 @@
 use std::fmt;
 use std::time::Duration;
 
+use lsmlab_units::{Count, HumanDuration, PositiveInt, Rate};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
 use crate::r#gen::distribution::Distribution;
-use crate::numbers::{Count, HumanDuration, PositiveInt, Rate};
 use crate::suite::error::field_error;
 use crate::suite::phase::Order;
 

@@ -9,11 +9,11 @@
 
 use std::fmt;
 
+use lsmlab_units::PositiveInt;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::numbers::PositiveInt;
 use crate::suite::data::{DataSpec, RawData};
 use crate::suite::error::field_error;
 use crate::suite::phase::Phase;

@@ -60,7 +60,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn distances() {
+    fn edit_distance_counts_edits_ignoring_case() {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("overwirte", "overwrite"), 1);
         assert_eq!(edit_distance("", "abc"), 3);
@@ -68,7 +68,7 @@ mod tests {
     }
 
     #[test]
-    fn suggestions() {
+    fn nearest_suggests_close_names_and_nothing_for_far_ones() {
         let names = ["num_levels", "compression", "write_buffer_size"];
         assert_eq!(nearest("num_level", names), Some("num_levels".into()));
         assert_eq!(nearest("compresion", names), Some("compression".into()));

@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use lsmlab_workloads::numbers::parse_size;
+use lsmlab_units::parse_size;
 use lsmlab_workloads::{OptionChecker, Suite, SuiteError, parse_suite};
 use serde_json::{Map, Value};
 
