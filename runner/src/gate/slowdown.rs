@@ -111,15 +111,6 @@ mod tests {
         fn scan(&self, st: &[u8], l: usize) -> StoreResult<(usize, u64)> {
             self.0.scan(st, l)
         }
-        fn flush(&self) -> StoreResult<()> {
-            Ok(())
-        }
-        fn compact(&self) -> StoreResult<()> {
-            Ok(())
-        }
-        fn wait_for_compaction(&self) -> StoreResult<()> {
-            Ok(())
-        }
         fn stats(&self) -> StoreStats {
             StoreStats::default()
         }
