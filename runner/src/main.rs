@@ -81,6 +81,7 @@ fn plans(
             suite.deterministic |= deterministic;
             if suite.deterministic {
                 gate::deterministic::check(&suite).map_err(gate::GateError::Usage)?;
+                gate::deterministic::apply(&mut suite);
             }
             Plan::new(suite, only.as_ref(), repeat, checker.as_ref())
         })

@@ -102,3 +102,79 @@ fn ab_bloom_filters_off_on_read_missing_is_a_regression() {
     );
     assert!(text.contains("--set bloom_bits_per_key=0"), "{text}");
 }
+
+#[test]
+fn deterministic_runs_repeat_engine_counters_exactly() {
+    let d = setup();
+    let p = d.path();
+    let suite = SUITE.replace(
+        "  - flush\n",
+        "  - overwrite: {ops: 10000, distribution: zipf}\n  - flush\n",
+    );
+    std::fs::write(p.join("det.yaml"), suite).expect("write suite");
+    let args = |out: &'static str| {
+        [
+            "run",
+            "det.yaml",
+            "--deterministic",
+            "--repeat",
+            "2",
+            "--out",
+            out,
+            "--interval",
+            "50ms",
+        ]
+    };
+    expect(0, &args("d1"), p);
+    // The second run competes with a CPU hog: thread timing differs, counters must not.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let hog = {
+        let stop = std::sync::Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let mut x = 1u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+            }
+            x
+        })
+    };
+    expect(0, &args("d2"), p);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let _ = hog.join();
+    let counters = "write_amp,user_write_amp,space_amp,read_amp,db_bytes,compactions,compaction_bytes,\
+                    flushes,flush_bytes,bytes_written_l*,files_l*,bytes_l*";
+    let out = expect(
+        0,
+        &[
+            "compare",
+            "d1",
+            "d2",
+            "--threshold",
+            "0%",
+            "--metric",
+            counters,
+            "--format",
+            "json",
+        ],
+        p,
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(v["exact_counters"], true);
+    let rows = v["rows"].as_array().expect("rows");
+    assert!(rows.len() >= 12, "{rows:?}");
+    for r in rows {
+        assert_eq!(r["method"], "exact", "{r}");
+        assert_eq!(r["change"], 0.0, "{r}");
+        assert_eq!(r["verdict"], "unchanged", "{r}");
+    }
+    let r = common::results(&p.join("d1"));
+    assert!(r.settings.deterministic);
+    assert_eq!(r.cells[0].options["deterministic"], true);
+    let level = |c: &lsmlab_reports::CellResult, i: usize| {
+        c.final_stats.as_ref().expect("stats")["levels"][i].clone()
+    };
+    assert!(
+        level(&r.cells[0], 1)["write_bytes"].as_u64().unwrap_or(0) > 0,
+        "compactions happened"
+    );
+}

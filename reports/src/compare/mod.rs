@@ -492,11 +492,4 @@ fn noise_notes(rows: &[Row], notes: &mut Vec<String>) {
     {
         notes.push(format!("too few repetitions: {n}"));
     }
-    if rows
-        .iter()
-        .filter_map(|r| r.decision.note.as_deref())
-        .any(|n| n.contains("repetitions differ"))
-    {
-        notes.push("determinism broken: a counter differs across repetitions of a deterministic run".into());
-    }
 }

@@ -7,11 +7,12 @@
 //!   worse direction. Otherwise "~" (unchanged).
 //! - A single repetition on either side: no noise estimate exists, so the
 //!   threshold alone decides, and the row says that noise is unknown.
-//! - Exact (counter metrics when both runs were deterministic, and every
-//!   repetition on each side holds the same value): no test is needed; the
-//!   threshold decides on the exact values. If the repetitions of a
-//!   deterministic run disagree, determinism is broken: the row says so and
-//!   falls back to the U test.
+//! - Exact (counter metrics when both runs were deterministic and hold the
+//!   same number of repetitions): a deterministic counter is a function of
+//!   the operations alone, and repetition r runs the same operations in
+//!   both runs (its seed depends on the suite seed and r), so there is no
+//!   noise to test against: the threshold decides on the medians. The
+//!   repetitions of one run may differ from each other (their seeds do).
 //!
 //! The change is `(candidate median - baseline median) / |baseline median|`;
 //! with a zero baseline median any non-zero candidate is beyond every
@@ -106,35 +107,26 @@ pub fn decide(
             }
         }
     };
-    let mut note = None;
-    if exact {
-        let constant = |s: &Summary| s.min == s.max;
-        if constant(&b) && constant(&c) {
-            return Decision {
-                verdict: by_threshold(),
-                method: Method::Exact,
-                change,
-                p: None,
-                note: None,
-            };
-        }
-        note = Some(format!(
-            "deterministic run, yet repetitions differ (baseline {}..{}, candidate {}..{}): compared statistically",
-            b.min, b.max, c.min, c.max
-        ));
+    if exact && b.n == c.n {
+        return Decision {
+            verdict: by_threshold(),
+            method: Method::Exact,
+            change,
+            p: None,
+            note: None,
+        };
     }
+    let mut note = None;
     if b.n == 1 || c.n == 1 {
         return Decision {
             verdict: by_threshold(),
             method: Method::ThresholdOnly,
             change,
             p: None,
-            note: Some(note.unwrap_or_else(|| {
-                format!(
-                    "noise unknown ({} vs {} repetitions): the threshold alone decides",
-                    b.n, c.n
-                )
-            })),
+            note: Some(format!(
+                "noise unknown ({} vs {} repetitions): the threshold alone decides",
+                b.n, c.n
+            )),
         };
     }
     let p = mann_whitney_u(base, cand).map_or(1.0, |t| t.p);
@@ -144,7 +136,7 @@ pub fn decide(
         Verdict::Unchanged
     };
     let floor = min_p_value_for(b.n, c.n);
-    if note.is_none() && floor >= alpha {
+    if floor >= alpha {
         note = Some(format!(
             "{} vs {} repetitions can never reach p < {alpha} (smallest p = {floor:.3}); use >= 4 on each side",
             b.n, c.n
@@ -244,10 +236,17 @@ mod tests {
         assert_eq!(d.verdict, Verdict::Regression, "0% flags any worse change");
         let d = decide(&[7.0], &[9.0], Better::Neither, true, T, A);
         assert_eq!(d.verdict, Verdict::Changed);
-        // Repetitions that disagree in a deterministic run: flagged, then tested.
-        let d = decide(&[3.0, 3.1, 3.0], &[3.0, 3.0, 3.0], Better::Lower, true, T, A);
+        // Repetitions differ (their seeds do): medians compared exactly.
+        let d = decide(&[3.0, 3.2, 3.1], &[3.0, 3.2, 3.1], Better::Lower, true, 0.0, A);
+        assert_eq!(
+            (d.verdict, d.method, d.change),
+            (Verdict::Unchanged, Method::Exact, Some(0.0))
+        );
+        let d = decide(&[3.0, 3.2, 3.1], &[3.0, 3.6, 3.4], Better::Lower, true, T, A);
+        assert_eq!((d.verdict, d.method), (Verdict::Regression, Method::Exact));
+        // Different repetition counts: no pairing, statistics instead.
+        let d = decide(&[3.0, 3.2, 3.1], &[3.0, 3.2], Better::Lower, true, T, A);
         assert_eq!(d.method, Method::MannWhitney);
-        assert!(d.note.unwrap().contains("repetitions differ"));
     }
 
     #[test]

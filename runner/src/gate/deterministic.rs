@@ -11,8 +11,21 @@
 //! - `read_while_writing`: its writer runs until the readers finish.
 //!
 //! Open-loop `rate:` is allowed: it changes when operations start, not which.
+//!
+//! [`apply`] then sets the engine option `deterministic: true` in the
+//! suite's `engine:` map, so every cell opens the engine in its
+//! deterministic schedule (flush and compaction inline in the writing
+//! thread; see `lsmlab_engine::Options::deterministic`) and the option shows
+//! in each cell's recorded options.
 
 use lsmlab_workloads::{PhaseKind, Suite};
+
+/// Puts the engine in its deterministic schedule for every cell of `suite`.
+pub fn apply(suite: &mut Suite) {
+    suite
+        .engine
+        .insert("deterministic".into(), serde_json::Value::Bool(true));
+}
 
 /// Checks that `suite` can run deterministically; Err names the first
 /// phase that cannot.
