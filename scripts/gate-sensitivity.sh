@@ -10,8 +10,8 @@
 # Env: SUITE (configs/gate.yaml) REPEAT (5) PAIRS (10) TRIALS (3)
 #      SLOWDOWNS ("2% 3% 5% 7% 10% 15%") THRESHOLD (5%) LSMLAB (target/release/lsmlab)
 #      MODE: sequential (baseline's repetitions, then the candidate's) or
-#            interleaved (one repetition of each in turn, via --shard k/REPEAT,
-#            then merge: machine drift hits both sides alike)
+#            interleaved (one repetition of each in turn, ABBA order, via
+#            --shard k/REPEAT, then merge: machine drift hits both sides alike)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-$(mktemp -d /tmp/lsmlab-gate.XXXXXX)}
@@ -33,8 +33,14 @@ pair() { # BASE CAND [candidate flags]: both runs, in MODE order
   local a=$1 b=$2; shift 2
   if [ "$MODE" = interleaved ]; then
     for k in $(seq 1 "$REPEAT"); do
-      run "$a.s$k" --shard "$k/$REPEAT"
-      run "$b.s$k" --shard "$k/$REPEAT" "$@"
+      # ABBA: which side goes first alternates.
+      if [ $((k % 2)) -eq 1 ]; then
+        run "$a.s$k" --shard "$k/$REPEAT"
+        run "$b.s$k" --shard "$k/$REPEAT" "$@"
+      else
+        run "$b.s$k" --shard "$k/$REPEAT" "$@"
+        run "$a.s$k" --shard "$k/$REPEAT"
+      fi
     done
     "$LSMLAB" merge "$a".s*/ --out "$a" >/dev/null
     "$LSMLAB" merge "$b".s*/ --out "$b" >/dev/null
