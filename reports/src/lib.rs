@@ -12,19 +12,31 @@
 //! - [`compare`]: the noise-aware regression gate between two results.
 //! - [`export`]: github-action-benchmark JSON and CSV.
 //! - [`merge`]: joining the shards of one run.
+//! - [`stats`]: pure statistics: repetition summaries, Mann-Whitney U,
+//!   amplification formulas.
+//! - [`digest`]: results regrouped per matrix cell (repetitions together)
+//!   and the key metrics.
+//! - [`plots`]: one file per plot kind, SVG and PNG (bundled font).
+//! - [`render`]: one renderer per output (console, summary.md, report.html).
+//! - [`report`]: the whole report from a results directory.
 
 pub mod compare;
 pub mod dbbench_line;
+pub mod digest;
 pub mod export;
 pub mod hdr;
 pub mod merge;
 pub mod model;
+pub mod plots;
+pub mod render;
+pub mod report;
 pub mod stats;
 
 pub use dbbench_line::format_dbbench_line;
 pub use hdr::{HdrError, LatencyHistogram};
 pub use model::{
-    Amplification, BuildInfo, CellResult, CellStatus, CpuTimes, HistogramFiles, Host, IntervalLatency,
-    IoBytes, LatencySummary, PhaseResult, Results, ResultsError, RunSettings, SCHEMA_VERSION, Shard,
-    SuiteInfo, TimelineSample,
+    Amplification, BuildInfo, CacheDrop, CellResult, CellStatus, CpuTimes, Harness, HistogramFiles, Host,
+    IntervalLatency, IoBytes, LatencySummary, MeasuredReadAmp, OpenLoop, PhaseResult, Results, ResultsError,
+    RunSettings, SCHEMA_VERSION, Shard, SuiteInfo, TimelineSample, WriterResult,
 };
+pub use report::{ReportError, ReportOptions, ReportOutput, console_table, render_report};

@@ -24,7 +24,7 @@ use std::time::SystemTime;
 use clap::Parser;
 use lsmlab_reports::{CellStatus, RunSettings};
 
-use cli::{Cli, Command, RunArgs, SysinfoArgs, ValidateArgs};
+use cli::{Cli, Command, ReportArgs, RunArgs, SysinfoArgs, ValidateArgs};
 use error::Error;
 use execute::cell::{self, CellSettings};
 use output::console::Console;
@@ -52,6 +52,7 @@ fn main() -> ExitCode {
         Command::Compare(args) => gate::compare::run(&args).map_err(Error::Gate),
         Command::Export(args) => gate::export::run(&args).map_err(Error::Gate),
         Command::Merge(args) => gate::merge::run(&args).map_err(Error::Gate),
+        Command::Report(args) => report(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -141,8 +142,34 @@ fn sysinfo(args: SysinfoArgs) -> Result<(), Error> {
     Ok(())
 }
 
+fn report(args: ReportArgs) -> Result<(), Error> {
+    let opts = lsmlab_reports::ReportOptions {
+        out: args.out,
+        main_phase: args.main_phase,
+        heatmap_metric: args.heatmap_metric,
+    };
+    let out = lsmlab_reports::render_report(&args.results, &opts)?;
+    print!("{}", out.cell_table);
+    print_report_location(&out);
+    Ok(())
+}
+
+/// Warnings, then where the report is.
+fn print_report_location(out: &lsmlab_reports::ReportOutput) {
+    for w in &out.warnings {
+        eprintln!("warning: {w}");
+    }
+    println!(
+        "report: {} ({} plots in {}, summary {})",
+        out.html.display(),
+        out.plots,
+        out.dir.join(lsmlab_reports::report::PLOTS_DIR).display(),
+        out.markdown.display()
+    );
+}
+
 fn run(args: RunArgs) -> Result<(), Error> {
-    let plans = plans(
+    let mut plans = plans(
         &args.suites,
         args.only.as_deref(),
         args.repeat,
@@ -150,6 +177,9 @@ fn run(args: RunArgs) -> Result<(), Error> {
         &args.set,
         args.deterministic,
     )?;
+    for plan in &mut plans {
+        plan.order = args.repetition_order;
+    }
     let console = Console::new();
     let stamp = dir_timestamp(SystemTime::now());
     let mut failures = Vec::new();
@@ -193,8 +223,10 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
         keep_db: args.keep_db,
         interval: args.interval,
         slowdown: args.calibrate_slowdown,
+        hist_root: Some(out.to_path_buf()),
+        page_cache: measure::page_cache::PageCache::system(),
     };
-    let runs = gate::shard::share(plan.runs().collect(), args.shard);
+    let runs = gate::shard::plan_share(plan, args.shard);
     let total = runs.len();
     if let Some(s) = args.shard {
         println!(
@@ -215,8 +247,16 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
         writer.add_cell(run)?;
     }
     writer.finish()?;
-    console.summary(writer.results());
+    println!();
+    print!("{}", lsmlab_reports::console_table(writer.results()));
     println!("results: {}", out.join("results.json").display());
+    if !args.no_report {
+        let opts = lsmlab_reports::ReportOptions::default();
+        match lsmlab_reports::report::render_results(writer.results(), out, out, &opts) {
+            Ok(report) => print_report_location(&report),
+            Err(e) => return Err(e.into()),
+        }
+    }
     if failed > 0 {
         return Err(Error::CellsFailed {
             suite: plan.suite.name.clone(),

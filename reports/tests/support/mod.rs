@@ -74,6 +74,7 @@ fn phase(index: usize, name: &str, r: &Rep) -> PhaseResult {
         db_size_bytes: 1 << 20,
         engine_stats_delta: None,
         write_amp: None,
+        ..Default::default()
     }
 }
 
@@ -109,6 +110,7 @@ pub fn cell(index: usize, repetition: u32, matrix: &Value, r: &Rep, phases: &[&s
             read_amp: Some(3.0),
             db_size_bytes: 12_000_000,
             live_bytes_estimate: 11_000_000,
+            ..Default::default()
         },
     }
 }
@@ -155,6 +157,7 @@ pub fn matrix_results(suite: &str, cells: &[(Value, Vec<Rep>)], phases: &[&str])
             ..Default::default()
         },
         settings: RunSettings::default(),
+        harness: Default::default(),
         cells: out,
     }
 }

@@ -1,14 +1,36 @@
 //! `--shard K/N`: run a deterministic, balanced share of a plan's
 //! (cell, repetition) list, so N machines together run it once.
 //!
-//! The list is the plan's run order (each cell's repetitions together);
-//! shard K takes the contiguous block `[floor((K-1)T/N), floor(KT/N))` of
-//! its T entries. Blocks differ in size by at most one, depend only on the
-//! plan (never on timing or the host), and keep a cell's repetitions on one
-//! machine wherever a boundary allows, so their spread is not widened by
-//! host differences. A shard may be empty when N exceeds T.
+//! The list is shared in grouped order (each cell's repetitions together,
+//! whatever `--repetition-order` says): shard K takes the contiguous block
+//! `[floor((K-1)T/N), floor(KT/N))` of its T entries. Blocks differ in size
+//! by at most one, depend only on the plan (never on timing or the host),
+//! and keep a cell's repetitions on one machine wherever a boundary allows,
+//! so their spread is not widened by host differences. Within its block a
+//! shard then runs in the plan's repetition order (interleaved by default).
+//! A shard may be empty when N exceeds T.
 
 use lsmlab_reports::Shard;
+use lsmlab_workloads::Cell;
+
+use crate::plan::{Plan, RepetitionOrder};
+
+/// The (cell, repetition) runs of `plan` that `shard` runs (all for
+/// `None`), in the plan's repetition order.
+pub fn plan_share(plan: &Plan, shard: Option<Shard>) -> Vec<(&Cell, u32)> {
+    if shard.is_none() {
+        return plan.runs().collect();
+    }
+    let repeat = plan.repeat;
+    let grouped: Vec<(usize, u32)> = (0..plan.cells.len())
+        .flat_map(|c| (1..=repeat).map(move |r| (c, r)))
+        .collect();
+    let mut mine = share(grouped, shard);
+    if plan.order == RepetitionOrder::Interleaved {
+        mine.sort_by_key(|&(c, r)| (r, c));
+    }
+    mine.into_iter().map(|(c, r)| (&plan.cells[c], r)).collect()
+}
 
 /// Parses `K/N` (1 <= K <= N).
 pub fn parse_shard(text: &str) -> Result<Shard, String> {
@@ -84,5 +106,38 @@ mod tests {
         let s2 = share(runs.to_vec(), Some(Shard { index: 2, count: 3 }));
         assert_eq!(s2, ["c1r1", "c1r2"]);
         assert_eq!(share(runs.to_vec(), None).len(), 6);
+    }
+
+    #[test]
+    fn plan_shares_cover_the_plan_in_its_order() {
+        let suite = crate::test_support::suite_from_yaml(
+            "name: sh\nrepeat: 2\nmatrix: {block_size: [4KiB, 8KiB, 16KiB]}\nphases:\n  - fill\n",
+        );
+        let mut plan = Plan::new(suite, None, None, &crate::test_support::AcceptAll).unwrap();
+        let ids = |runs: Vec<(&Cell, u32)>| -> Vec<(usize, u32)> {
+            runs.into_iter().map(|(c, r)| (c.index, r)).collect()
+        };
+        for order in [RepetitionOrder::Interleaved, RepetitionOrder::Grouped] {
+            plan.order = order;
+            let all = ids(plan_share(&plan, None));
+            assert_eq!(all, ids(plan.runs().collect()));
+            // Shard 2/3 holds the middle cell's two repetitions, whatever the order.
+            let s2 = ids(plan_share(&plan, Some(Shard { index: 2, count: 3 })));
+            assert_eq!(s2, [(1, 1), (1, 2)], "{order:?}");
+            // 2 shards of 6 runs: cells 0 and 1 (rep 1) in one, then the rest,
+            // each shard in the plan's order.
+            let s1 = ids(plan_share(&plan, Some(Shard { index: 1, count: 2 })));
+            let want: Vec<(usize, u32)> = match order {
+                RepetitionOrder::Interleaved => vec![(0, 1), (1, 1), (0, 2)],
+                RepetitionOrder::Grouped => vec![(0, 1), (0, 2), (1, 1)],
+            };
+            assert_eq!(s1, want);
+            let mut joined = s1;
+            joined.extend(ids(plan_share(&plan, Some(Shard { index: 2, count: 2 }))));
+            joined.sort();
+            let mut sorted = all.clone();
+            sorted.sort();
+            assert_eq!(joined, sorted);
+        }
     }
 }
