@@ -27,7 +27,7 @@ MODE=${MODE:-sequential}
 mkdir -p "$OUT"
 run() { # DIR [extra flags]
   local dir=$1; shift
-  "$LSMLAB" run "$SUITE" --repeat "$REPEAT" --out "$dir" "$@" >"$dir.log" 2>&1
+  "$LSMLAB" run "$SUITE" --repeat "$REPEAT" --out "$dir" --no-report "$@" >"$dir.log" 2>&1
 }
 pair() { # BASE CAND [candidate flags]: both runs, in MODE order
   local a=$1 b=$2; shift 2

@@ -112,8 +112,12 @@ fn deterministic_runs_repeat_engine_counters_exactly() {
     let d = setup();
     let p = d.path();
     let suite = SUITE.replace(
-        "  - flush\n",
-        "  - overwrite: {ops: 10000, distribution: zipf}\n  - flush\n",
+        "  - read_missing: {ops: 200000}\n",
+        "  - overwrite: {ops: 10000, distribution: zipf}\n  - flush\n  - read_missing: {ops: 20000}\n",
+    );
+    assert_ne!(
+        suite, SUITE,
+        "the deterministic suite adds an overwrite and a flush"
     );
     std::fs::write(p.join("det.yaml"), suite).expect("write suite");
     let args = |out: &'static str| {

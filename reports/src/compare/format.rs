@@ -124,10 +124,18 @@ pub fn sentence(row: &Row, cmp: &Comparison) -> String {
         side(row.baseline.as_ref(), unit),
         side(row.candidate.as_ref(), unit),
     );
-    let why = match (row.decision.method, row.decision.p) {
-        (Method::MannWhitney, Some(p)) => format!("p={p:.3} < {}", cmp.alpha),
-        (Method::Exact, _) => "exact".to_string(),
-        _ => "noise unknown".to_string(),
+    // A threshold-only decision's note says why (noise unknown); others
+    // follow the sentence.
+    let (why, note) = match (row.decision.method, row.decision.p) {
+        (Method::MannWhitney, Some(p)) => (format!("p={p:.3} < {}", cmp.alpha), &row.decision.note),
+        (Method::Exact, _) => ("exact".to_string(), &row.decision.note),
+        _ => (
+            row.decision
+                .note
+                .clone()
+                .unwrap_or_else(|| "noise unknown".to_string()),
+            &None,
+        ),
     };
     // Units the formatted values do not already carry.
     let unit_word = match unit {
@@ -144,7 +152,7 @@ pub fn sentence(row: &Row, cmp: &Comparison) -> String {
         change(row),
         percent(cmp.threshold)
     );
-    if let Some(n) = &row.decision.note {
+    if let Some(n) = note {
         s.push_str(&format!("; {n}"));
     }
     s

@@ -227,16 +227,28 @@ pub fn parse(name: &str) -> Result<Selection, String> {
     if let Some(m) = plain(n) {
         return Ok(Selection::One(m));
     }
-    if PERCENTILES.contains(&n) {
-        return Ok(Selection::One(latency("all", n)));
+    if let Some(pct) = percentile(n) {
+        return Ok(Selection::One(latency("all", pct)));
     }
     // `OP.PCT`; the percentile may itself contain a dot (`get.p99.9`).
     let (op, pct) = n
         .match_indices('.')
-        .map(|(i, _)| (&n[..i], &n[i + 1..]))
-        .find(|(op, pct)| !op.is_empty() && PERCENTILES.contains(pct))
+        .map(|(i, _)| (&n[..i], percentile(&n[i + 1..])))
+        .find_map(|(op, pct)| pct.filter(|_| !op.is_empty()).map(|p| (op, p)))
         .ok_or_else(bad)?;
     Ok(Selection::One(latency(op, pct)))
+}
+
+/// A percentile name in its canonical spelling; `p999` and `p9999` (the
+/// spelling of `lsmlab report --heatmap-metric` and results.json's
+/// `p999_ns`) are accepted for `p99.9` and `p99.99`.
+fn percentile(name: &str) -> Option<&'static str> {
+    let name = match name {
+        "p999" => "p99.9",
+        "p9999" => "p99.99",
+        other => other,
+    };
+    PERCENTILES.iter().copied().find(|p| *p == name)
 }
 
 fn latency(op: &str, pct: &str) -> Metric {
@@ -453,6 +465,13 @@ mod tests {
             (m.better, m.kind, m.unit),
             (Better::Lower, Kind::Timing, Unit::Nanos)
         );
+    }
+
+    #[test]
+    fn report_spellings_of_percentiles_are_accepted() {
+        assert_eq!(name("p999"), "p99.9");
+        assert_eq!(name("p9999"), "p99.99");
+        assert_eq!(name("get.p999"), "get.p99.9");
     }
 
     #[test]

@@ -9,7 +9,10 @@ pub fn parse_threshold(text: &str) -> Result<f64, String> {
     let t = text.trim();
     let hint = "write a percentage like 5% (or 0% to flag any change)";
     let Some(number) = t.strip_suffix('%') else {
-        return Err(format!("threshold {text:?} has no % sign; {hint}"));
+        if t.parse::<f64>().is_ok() {
+            return Err(format!("threshold {text:?} has no % sign; {hint}"));
+        }
+        return Err(format!("threshold {text:?} is not a percentage; {hint}"));
     };
     let v: f64 = number
         .trim()
@@ -40,7 +43,7 @@ mod tests {
         assert!(e.contains("negative"), "{e}");
         assert!(parse_threshold("-0%").unwrap_err().contains("negative"));
         let e = parse_threshold("abc").unwrap_err();
-        assert!(e.contains("no % sign"), "{e}");
+        assert!(e.contains("is not a percentage"), "{e}");
         let e = parse_threshold("abc%").unwrap_err();
         assert!(e.contains("not a number"), "{e}");
         assert!(parse_threshold("inf%").unwrap_err().contains("finite"));

@@ -123,10 +123,7 @@ pub fn decide(
             method: Method::ThresholdOnly,
             change,
             p: None,
-            note: Some(format!(
-                "noise unknown ({} vs {} repetitions): the threshold alone decides",
-                b.n, c.n
-            )),
+            note: Some(format!("noise unknown with {} vs {} repetitions", b.n, c.n)),
         };
     }
     let p = mann_whitney_u(base, cand).map_or(1.0, |t| t.p);
