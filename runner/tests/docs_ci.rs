@@ -114,6 +114,14 @@ fn kubernetes_manifests_parse_and_map_the_index_to_a_shard() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("gate.yaml"), suite).expect("write");
     expect(0, &["validate", "gate.yaml", "--store", "memory"], dir.path());
+    // ... and it is configs/gate.yaml (same values, comments aside).
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../configs/gate.yaml");
+    let gate = std::fs::read_to_string(repo).expect("configs/gate.yaml");
+    assert_eq!(
+        documents(suite),
+        documents(&gate),
+        "the ConfigMap's suite drifted from configs/gate.yaml"
+    );
 
     let merge = &documents(&yaml[2])[0];
     assert_eq!(merge["kind"], "Job");

@@ -221,18 +221,6 @@ mod tests {
     use crate::execute::observer::Silent;
     use crate::plan::Plan;
 
-    fn cell_settings(store: StoreKind, out: &Path, hist: bool) -> CellSettings {
-        CellSettings {
-            store,
-            db_root: out.to_path_buf(),
-            keep_db: false,
-            interval: Duration::from_millis(100),
-            slowdown: None,
-            hist_root: hist.then(|| out.to_path_buf()),
-            page_cache: PageCache::at(&out.join("drop_caches")),
-        }
-    }
-
     #[test]
     fn space_amp_is_rocksdbs_from_live_tables_not_the_directory() {
         // Before: the directory listing (which still held compaction inputs)
@@ -244,7 +232,7 @@ mod tests {
         );
         let plan = Plan::new(suite, None, Some(1), &crate::test_support::AcceptAll).unwrap();
         let out = tempfile::tempdir().unwrap();
-        let settings = cell_settings(StoreKind::Lsmlab, out.path(), false);
+        let settings = crate::test_support::cell_settings(StoreKind::Lsmlab, out.path(), false);
         let run = run(&plan.suite, &plan.cells[0], 1, &settings, &Silent);
         assert_eq!(run.result.status, CellStatus::Ok, "{:?}", run.result.error);
         let a = &run.result.amplification;
