@@ -43,6 +43,7 @@ fn run(dir: &Path, out: &str, extra: &[&str]) {
         out,
         "--interval",
         "100ms",
+        "--no-report",
     ];
     args.extend_from_slice(extra);
     expect(0, &args, dir);

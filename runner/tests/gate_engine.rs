@@ -1,5 +1,6 @@
 //! The gate on the real engine: an A/A comparison (the same small suite
-//! twice, 5 repetitions each) reports no regression, and an A/B comparison
+//! twice, 5 repetitions each) reports no regression (one fresh pair allowed
+//! after a chance false positive), and an A/B comparison
 //! with a known effect (bloom filters off, `--set bloom_bits_per_key=0`,
 //! on `read_missing`) is reported as a regression.
 //!
@@ -46,6 +47,7 @@ fn interleaved(dir: &Path, a: &str, b: &str, b_flags: &[&str]) {
                 &out,
                 "--interval",
                 "50ms",
+                "--no-report",
             ];
             args.extend_from_slice(extra);
             expect(0, &args, dir);
@@ -66,30 +68,52 @@ fn setup() -> tempfile::TempDir {
     dir
 }
 
+/// The metrics both timing tests compare: throughput and median latency,
+/// where the bloom-filter effect shows.
+const TIMING: &str = "ops_per_sec,p50";
+
 #[test]
 fn aa_same_suite_twice_reports_no_regression() {
+    // Every regression an A/A compare reports is a false positive. At alpha
+    // 0.05 one can still happen by chance (measured on the loaded 2-core
+    // development machine: about 1 row in 100, docs/ci.md "Measured"), so a
+    // flagged first pair gets one fresh pair and the test fails only when
+    // both flag: a systematic difference between identical runs (one side
+    // always paying for the other's writeback, a compare bug) fails both.
     let d = setup();
-    interleaved(d.path(), "a1", "a2", &[]);
-    let out = lsmlab(&["compare", "a1", "a2"], d.path());
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "A/A reported a regression:\n{}",
-        both(&out)
+    let mut flagged = Vec::new();
+    for pair in 1..=2 {
+        let (a, b) = (format!("p{pair}a"), format!("p{pair}b"));
+        interleaved(d.path(), &a, &b, &[]);
+        let out = lsmlab(&["compare", &a, &b, "--metric", TIMING], d.path());
+        let text = stdout(&out);
+        assert!(!text.contains("engine options differ"), "{text}");
+        match out.status.code() {
+            Some(0) => {
+                assert!(text.contains("0 regressions"), "{text}");
+                if !flagged.is_empty() {
+                    eprintln!(
+                        "A/A pair 1 flagged by chance, pair 2 clean:\n{}",
+                        flagged.join("\n")
+                    );
+                }
+                return;
+            }
+            Some(1) => flagged.push(both(&out)),
+            _ => panic!("compare failed:\n{}", both(&out)),
+        }
+    }
+    panic!(
+        "two A/A pairs in a row reported a regression:\n{}",
+        flagged.join("\n")
     );
-    let text = stdout(&out);
-    assert!(text.contains("0 regressions"), "{text}");
-    assert!(!text.contains("engine options differ"), "{text}");
 }
 
 #[test]
 fn ab_bloom_filters_off_on_read_missing_is_a_regression() {
     let d = setup();
     interleaved(d.path(), "bloom", "nobloom", &["--set", "bloom_bits_per_key=0"]);
-    let out = lsmlab(
-        &["compare", "bloom", "nobloom", "--metric", "ops_per_sec,p50"],
-        d.path(),
-    );
+    let out = lsmlab(&["compare", "bloom", "nobloom", "--metric", TIMING], d.path());
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{}", both(&out));
     assert!(
@@ -131,6 +155,7 @@ fn deterministic_runs_repeat_engine_counters_exactly() {
             out,
             "--interval",
             "50ms",
+            "--no-report",
         ]
     };
     expect(0, &args("d1"), p);
