@@ -84,8 +84,8 @@ pub struct RunArgs {
     /// stream, so engine counters repeat exactly (see docs/ci.md).
     #[arg(long)]
     pub deterministic: bool,
-    /// Calibration only: every data operation takes PCT longer (docs/ci.md,
-    /// "Sensitivity"); recorded in results.
+    /// Calibration only: every data operation costs PCT more thread CPU
+    /// time (docs/ci.md, "Sensitivity"); recorded in results.
     #[arg(long, hide = true, value_name = "PCT", value_parser = crate::gate::slowdown::parse_slowdown)]
     pub calibrate_slowdown: Option<f64>,
     /// Order of repetitions: interleaved (c0r1, c1r1, ..., c0r2, ...) spreads
