@@ -3,8 +3,8 @@
 #  1. A/A false positives: PAIRS pairs of identical runs of SUITE, each
 #     REPEAT repetitions, compared with the default metrics; prints the
 #     regressions each compare reported (should be 0).
-#  2. Detection: for each SLOWDOWN (data operations cost exactly SLOWDOWN
-#     more thread CPU time: the hidden --calibrate-slowdown knob), TRIALS
+#  2. Detection: for each SLOWDOWN (threads running data operations use
+#     SLOWDOWN more CPU time: the hidden --calibrate-slowdown knob), TRIALS
 #     baseline/candidate pairs;
 #     prints how many compares flagged an ops_per_sec regression.
 # Usage: scripts/gate-sensitivity.sh [OUTDIR]
@@ -67,7 +67,7 @@ for i in $(seq 1 "$PAIRS"); do
 done
 echo "A/A compares with any regression: $fp of $PAIRS; false-positive rows $fprows of $allrows"
 
-echo "Detection of a known slowdown (thread CPU time of data operations): ops_per_sec of the data phases (maintenance phases are not slowed), $TRIALS trials each"
+echo "Detection of a known slowdown (CPU time of the data-phase threads): ops_per_sec of the data phases (maintenance phases are not slowed), $TRIALS trials each"
 for s in $SLOWDOWNS; do
   hit=0; rows=0; total=0
   for t in $(seq 1 "$TRIALS"); do

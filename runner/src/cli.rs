@@ -84,7 +84,7 @@ pub struct RunArgs {
     /// stream, so engine counters repeat exactly (see docs/ci.md).
     #[arg(long)]
     pub deterministic: bool,
-    /// Calibration only: every data operation costs PCT more thread CPU
+    /// Calibration only: threads running data operations use PCT more CPU
     /// time (docs/ci.md, "Sensitivity"); recorded in results.
     #[arg(long, hide = true, value_name = "PCT", value_parser = crate::gate::slowdown::parse_slowdown)]
     pub calibrate_slowdown: Option<f64>,

@@ -1,24 +1,27 @@
 //! `run --calibrate-slowdown PCT` (hidden): a known slowdown for measuring
 //! what the gate can detect on a machine (docs/ci.md, "Sensitivity").
-//! Every data operation (put, get, delete, delete_range, write_batch, scan)
-//! costs PCT more CPU time of the thread that runs it. Maintenance calls
-//! (flush, compact, waits, stats, close) are untouched. The factor is
+//! A thread running data operations (put, get, delete, delete_range,
+//! write_batch, scan) uses PCT more CPU time: the whole benchmark loop of a
+//! data phase (the operations and the runner's work between them) costs
+//! PCT more, so a CPU-bound phase's ops/s drops by PCT/(1+PCT). Maintenance
+//! calls (flush, compact, waits, stats, close) are untouched. The factor is
 //! recorded in results.json (`calibration_slowdown`) so a slowed run is
 //! never mistaken for a real one.
 //!
-//! How: each worker thread keeps a block of its recent operations. When a
-//! block has lasted [`SETTLE_EVERY`] of wall time, the thread's CPU time
-//! over the block times the share of the block's wall time spent inside
-//! data operations is the operations' CPU time; PCT of it is burnt in a
-//! busy loop that watches the thread's CPU clock, inside the operation that
-//! closed the block. Counting CPU time, not wall time, keeps the slowdown
-//! exact on a loaded machine: a wall-clock wait of PCT of each operation's
-//! elapsed time also charges for the time the thread was preempted, which
-//! at load 15 on 2 cores made a nominal 5% cost 13-67% more CPU per
-//! operation. The thread CPU clock costs microseconds per read on a VM,
-//! hence the blocks: two reads per block keep the extra cost of the slowed
-//! side below 0.2%. The operations of a thread's last, unfinished block
-//! (at most [`SETTLE_EVERY`] before a phase ends) are not slowed.
+//! How: each thread keeps a block of its operations. Every
+//! [`CHECK_EVERY`]th operation looks at the wall clock; once the block has
+//! lasted [`SETTLE_EVERY`], PCT of the thread's CPU time over the block is
+//! burnt in a busy loop that watches the thread's CPU clock, inside the
+//! operation that closed the block. Counting CPU time, not wall time, keeps
+//! the slowdown exact on a loaded machine: a wall-clock wait of PCT of each
+//! operation's elapsed time also charges for the time the thread was
+//! preempted, which at load 15 on 2 cores made a nominal 5% cost 13-67%
+//! more CPU per operation. Nothing is timed per operation either (two clock
+//! reads per operation cost ~0.2 us here, 10-20% of a missing-key read, on
+//! the slowed side only); the thread CPU clock, microseconds per read on a
+//! VM, is read twice per block. A thread's last, unfinished block (at most
+//! [`SETTLE_EVERY`] before a phase ends) is not charged; a block that spans
+//! a maintenance phase also charges that phase's CPU time in this thread.
 
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
@@ -30,12 +33,15 @@ use crate::store::{Store, StoreResult, StoreStats};
 /// Wall time after which a thread's owed CPU time is burnt.
 pub const SETTLE_EVERY: Duration = Duration::from_millis(5);
 
+/// Operations between two looks at the wall clock.
+pub const CHECK_EVERY: u32 = 32;
+
 /// Parses `5%` into 0.05 (the threshold spelling).
 pub fn parse_slowdown(text: &str) -> Result<f64, String> {
     lsmlab_reports::compare::parse_threshold(text).map_err(|e| e.replace("threshold", "slowdown"))
 }
 
-/// A store whose data operations cost `1 + factor` times their CPU time.
+/// A store whose calling threads use `1 + factor` times their CPU time.
 pub struct Slowed {
     inner: Box<dyn Store>,
     factor: f64,
@@ -86,8 +92,18 @@ struct Block {
     start: Instant,
     /// The thread CPU clock when it began.
     cpu_start: Duration,
-    /// Wall time spent inside data operations since `start`.
-    in_ops: Duration,
+    /// Operations since the last look at the wall clock.
+    ops: u32,
+}
+
+impl Block {
+    fn new(cpu_start: Duration) -> Block {
+        Block {
+            start: Instant::now(),
+            cpu_start,
+            ops: 0,
+        }
+    }
 }
 
 thread_local! {
@@ -96,32 +112,18 @@ thread_local! {
 
 impl Slowed {
     fn timed<T>(&self, op: impl FnOnce(&dyn Store) -> T) -> T {
-        BLOCK.with(|b| {
-            b.borrow_mut().get_or_insert_with(|| Block {
-                start: Instant::now(),
-                cpu_start: thread_cpu(),
-                in_ops: Duration::ZERO,
-            });
-        });
-        let start = Instant::now();
         let out = op(self.inner.as_ref());
-        let end = Instant::now();
         BLOCK.with(|b| {
             let mut b = b.borrow_mut();
-            let Some(block) = b.as_mut() else { return };
-            block.in_ops += end - start;
-            let wall = end - block.start;
-            if wall >= SETTLE_EVERY {
-                let share = (block.in_ops.as_secs_f64() / wall.as_secs_f64()).min(1.0);
-                let owed = thread_cpu()
-                    .saturating_sub(block.cpu_start)
-                    .mul_f64(share * self.factor);
-                let cpu_start = burn(owed);
-                *block = Block {
-                    start: Instant::now(),
-                    cpu_start,
-                    in_ops: Duration::ZERO,
-                };
+            let block = b.get_or_insert_with(|| Block::new(thread_cpu()));
+            block.ops += 1;
+            if block.ops < CHECK_EVERY {
+                return;
+            }
+            block.ops = 0;
+            if block.start.elapsed() >= SETTLE_EVERY {
+                let owed = thread_cpu().saturating_sub(block.cpu_start).mul_f64(self.factor);
+                *block = Block::new(burn(owed));
             }
         });
         out
@@ -169,14 +171,14 @@ mod tests {
     use super::*;
     use crate::store::memory::MemoryStore;
 
-    /// A store whose gets burn a fixed 1 ms of CPU time (the oracle).
+    /// A store whose gets burn a fixed 0.5 ms of CPU time (the oracle).
     struct Busy(MemoryStore);
     impl Store for Busy {
         fn put(&self, k: &[u8], v: &[u8], s: bool) -> StoreResult<()> {
             self.0.put(k, v, s)
         }
         fn get(&self, k: &[u8]) -> StoreResult<Option<usize>> {
-            burn(Duration::from_millis(1));
+            burn(Duration::from_micros(500));
             self.0.get(k)
         }
         fn delete(&self, k: &[u8], s: bool) -> StoreResult<()> {
@@ -224,10 +226,10 @@ mod tests {
             factor: 0.5,
         };
         slowed.put(b"k", b"v", false).unwrap();
-        // 100 gets of 1 ms CPU: 100 ms plain; 150 ms slowed, except the last
-        // block (< 5 ms of wall, so at most 5 gets) that never settles.
-        let base = cpu_of_gets(&plain, 100).as_secs_f64();
-        let slow = cpu_of_gets(&slowed, 100).as_secs_f64();
+        // 160 gets of 0.5 ms CPU: 80 ms plain; 120 ms slowed (every block of
+        // CHECK_EVERY = 32 gets lasts 16 ms >= SETTLE_EVERY, so all settle).
+        let base = cpu_of_gets(&plain, 160).as_secs_f64();
+        let slow = cpu_of_gets(&slowed, 160).as_secs_f64();
         let ratio = slow / base;
         assert!((1.42..1.56).contains(&ratio), "{slow} / {base} = {ratio}");
         assert_eq!(parse_slowdown("5%"), Ok(0.05));
