@@ -3,11 +3,12 @@
 use std::path::Path;
 use std::time::Duration;
 
+use lsmlab_workloads::{OptionChecker, Suite, parse_suite};
+use serde_json::{Map, Value};
+
 use crate::execute::cell::CellSettings;
 use crate::measure::page_cache::PageCache;
 use crate::store::StoreKind;
-use lsmlab_workloads::{OptionChecker, Suite, parse_suite};
-use serde_json::{Map, Value};
 
 /// Knows the engine's option names; accepts every value except
 /// `num_levels: 99` (to test rejection).
@@ -38,14 +39,17 @@ pub fn tiny_suite() -> Suite {
     )
 }
 
-/// Settings for a test cell run under `out` (databases, and histograms when
-/// `hist`), sampling every 100 ms.
+/// Cell settings for a test run of `store` in `out`: 100 ms sampling, the
+/// database removed afterwards, histogram files kept when `hist`, and a
+/// page-cache drop that writes a file in `out` instead of touching the
+/// system.
 pub fn cell_settings(store: StoreKind, out: &Path, hist: bool) -> CellSettings {
     CellSettings {
         store,
         db_root: out.to_path_buf(),
         keep_db: false,
         interval: Duration::from_millis(100),
+        slowdown: None,
         hist_root: hist.then(|| out.to_path_buf()),
         page_cache: PageCache::at(&out.join("drop_caches")),
     }

@@ -2,7 +2,7 @@
 //! shapes it is read from (`data:` lives in `data.rs`).
 //!
 //! Invariants: top-level keys are exactly name, description, seed, repeat,
-//! data, engine, matrix, exclude and phases (anything else is an error at
+//! data, engine, matrix, exclude, phases and deterministic (anything else is an error at
 //! the key, with a suggestion). The matrix keeps file order. Engine option
 //! values are kept as written (`"8MiB"` stays a string); the engine's own
 //! deserializer interprets them. Cross-field checks live in `check.rs`.
@@ -40,6 +40,9 @@ pub struct Suite {
     pub exclude: Vec<Map<String, Value>>,
     /// Steps run in order on one fresh database per cell.
     pub phases: Vec<Phase>,
+    /// Flush and compaction decisions fixed by the operation stream, so
+    /// engine counters repeat exactly [false] (see docs/ci.md).
+    pub deterministic: bool,
     /// Where the suite was loaded from (as given to the loader).
     pub file: String,
 }
@@ -58,6 +61,7 @@ pub(crate) struct RawSuite {
     pub matrix: Option<Matrix>,
     pub exclude: Option<Vec<Map<String, Value>>>,
     pub phases: Option<Vec<RawPhase>>,
+    pub deterministic: Option<bool>,
 }
 
 /// The matrix in file order.
@@ -115,6 +119,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "matrix",
     "exclude",
     "phases",
+    "deterministic",
 ];
 
 #[cfg(test)]
