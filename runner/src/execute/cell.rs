@@ -45,6 +45,8 @@ pub struct CellSettings {
     pub keep_db: bool,
     /// Sampling interval.
     pub interval: Duration,
+    /// `--calibrate-slowdown`: data operations take this fraction longer.
+    pub slowdown: Option<f64>,
     /// Results directory the `.hlog` files are streamed into
     /// (`hist/<cell id>/` below it); `None` keeps none.
     pub hist_root: Option<PathBuf>,
@@ -127,6 +129,7 @@ pub fn run(
         .map_err(|e| format!("cannot create database directory {}: {e}", dir.display()))
         .and_then(|()| {
             kind.open(&dir, &cell.options)
+                .map(|s| crate::gate::slowdown::wrap(s, settings.slowdown))
                 .map_err(|e| format!("cannot open {} store in {}: {e}", kind.name(), dir.display()))
         });
     match opened {
@@ -232,16 +235,6 @@ mod tests {
     use crate::execute::observer::Silent;
     use crate::store::StoreKind;
 
-    fn cell_settings(out: &Path, hist: bool) -> CellSettings {
-        CellSettings {
-            db_root: out.to_path_buf(),
-            keep_db: false,
-            interval: Duration::from_millis(100),
-            hist_root: hist.then(|| out.to_path_buf()),
-            page_cache: PageCache::at(&out.join("drop_caches")),
-        }
-    }
-
     #[test]
     fn space_amp_is_rocksdbs_from_live_tables_not_the_directory() {
         // Before: the directory listing (which still held compaction inputs)
@@ -260,7 +253,7 @@ mod tests {
         )
         .unwrap();
         let out = tempfile::tempdir().unwrap();
-        let settings = cell_settings(out.path(), false);
+        let settings = crate::test_support::cell_settings(out.path(), false);
         let run = run(&plan.suite, &plan.cells[0], 1, &settings, &Silent);
         assert_eq!(run.result.status, CellStatus::Ok, "{:?}", run.result.error);
         let a = &run.result.amplification;

@@ -50,6 +50,7 @@ pub fn results_header(plan: &Plan, interval: Duration, host: Host) -> Results {
         started_at: utc_timestamp(SystemTime::now()),
         finished_at: None,
         host,
+        settings: Default::default(),
         harness: harness(&plan.stores(), plan.order),
         cells: Vec::new(),
     }

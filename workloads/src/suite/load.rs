@@ -107,6 +107,7 @@ pub fn parse_suite(text: &str, file_name: &str, checker: &dyn OptionChecker) -> 
         matrix,
         exclude,
         phases,
+        deterministic: raw.deterministic.unwrap_or(false),
         file: file_name.to_string(),
     })
 }

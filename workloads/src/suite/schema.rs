@@ -2,10 +2,11 @@
 //! shapes it is read from (`data:` lives in `data.rs`).
 //!
 //! Invariants: top-level keys are exactly name, description, seed, repeat,
-//! store, data, engine, matrix, exclude and phases (anything else is an
-//! error at the key, with a suggestion). `store` is not an engine option:
-//! it names the engine itself, and in `matrix:` it is swept like an option
-//! but kept out of each cell's option map ([`STORE_KEY`]). The matrix keeps file order. Engine option
+//! store, data, engine, matrix, exclude, phases and deterministic (anything
+//! else is an error at the key, with a suggestion). `store` is not an engine
+//! option: it names the engine itself, and in `matrix:` it is swept like an
+//! option but kept out of each cell's option map ([`STORE_KEY`]). The matrix
+//! keeps file order. Engine option
 //! values are kept as written (`"8MiB"` stays a string); the engine's own
 //! deserializer interprets them. Cross-field checks live in `check.rs`.
 
@@ -45,6 +46,9 @@ pub struct Suite {
     pub exclude: Vec<Map<String, Value>>,
     /// Steps run in order on one fresh database per cell.
     pub phases: Vec<Phase>,
+    /// Flush and compaction decisions fixed by the operation stream, so
+    /// engine counters repeat exactly [false] (see docs/ci.md).
+    pub deterministic: bool,
     /// Where the suite was loaded from (as given to the loader).
     pub file: String,
 }
@@ -65,6 +69,7 @@ pub(crate) struct RawSuite {
     pub matrix: Option<Matrix>,
     pub exclude: Option<Vec<Map<String, Value>>>,
     pub phases: Option<Vec<RawPhase>>,
+    pub deterministic: Option<bool>,
 }
 
 /// Hint for YAML's `null`, which is no value rather than the `null` store.
@@ -141,6 +146,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "matrix",
     "exclude",
     "phases",
+    "deterministic",
 ];
 
 #[cfg(test)]
