@@ -234,7 +234,7 @@ mod tests {
         for _ in 0..20_000 {
             // Short alphabets and lengths around the 8-byte word edges make
             // equal prefixes, prefixes of each other and ties common.
-            let mut key = |rng: &mut StdRng| -> Vec<u8> {
+            let key = |rng: &mut StdRng| -> Vec<u8> {
                 let n = rng.random_range(0..20);
                 (0..n).map(|_| rng.random_range(b'0'..b'3')).collect()
             };

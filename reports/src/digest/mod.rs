@@ -298,6 +298,7 @@ pub(crate) mod tests {
                 matrix.insert("num_levels".into(), Value::from(3 + c));
                 out.push(CellResult {
                     id: format!("c{c:03}-r{r}"),
+                    store: "lsmlab".into(),
                     index: c,
                     repetition: r,
                     label: format!("num_levels={}", 3 + c),

@@ -86,6 +86,7 @@ pub fn cell(index: usize, repetition: u32, matrix: &Value, r: &Rep, phases: &[&s
     options.insert("write_buffer_size".into(), json!("1MiB"));
     CellResult {
         id: format!("c{index:03}-r{repetition}"),
+        store: "lsmlab".into(),
         index,
         repetition,
         label,
