@@ -12,13 +12,32 @@
 //!
 //! The record tags equal [`ValueKind`] values. Record `i` gets sequence
 //! number `sequence + i`. `count` must equal the number of records.
+//!
+//! Size limits (checked when an update is added, so an oversized entry is
+//! never written anywhere): a key or range-deletion bound holds at most
+//! [`MAX_KEY_SIZE`] bytes (8 MiB), a value at most [`MAX_VALUE_SIZE`] bytes
+//! (512 MiB), a batch at most [`MAX_BATCH_COUNT`] updates. An entry and a
+//! full data block (`block_size` <= 64 MiB) then stay well below the 1 GiB
+//! block size an SST reader accepts, and every length fits the memtable's
+//! 32-bit fields.
 
 use crate::coding::{Decoder, decode_fixed32, decode_fixed64, put_length_prefixed};
 use crate::error::{Error, Result};
-use crate::key::{SequenceNumber, ValueKind};
+use crate::key::{MAX_SEQUENCE, SequenceNumber, ValueKind};
 
 /// Bytes in the batch header (sequence + count).
 pub const HEADER_LEN: usize = 12;
+
+/// Largest key, or range-deletion bound, in bytes (RocksDB's recommended
+/// maximum key size).
+pub const MAX_KEY_SIZE: usize = 8 << 20;
+
+/// Largest value in bytes: with the largest key and a full data block it
+/// stays far below the 1 GiB block limit of the SST reader.
+pub const MAX_VALUE_SIZE: usize = 512 << 20;
+
+/// Most updates in one batch (the header's count is 32 bits).
+pub const MAX_BATCH_COUNT: u32 = u32::MAX;
 
 /// One decoded update.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,11 +64,18 @@ pub enum BatchOp<'a> {
 }
 
 /// An atomic group of puts, deletes and range deletes.
+///
+/// An update over the size limits ([`MAX_KEY_SIZE`], [`MAX_VALUE_SIZE`],
+/// [`MAX_BATCH_COUNT`]) is not added: the batch remembers the first one,
+/// [`WriteBatch::check`] reports it, and `Db::write` rejects the whole batch
+/// with `Error::InvalidArgument` before any of it is written.
 #[derive(Clone, PartialEq, Eq)]
 pub struct WriteBatch {
     rep: Vec<u8>,
     /// Bytes of keys and values added by the user (for user-bytes statistics).
     user_bytes: u64,
+    /// Why the first rejected update was rejected; the batch cannot be written.
+    rejected: Option<String>,
 }
 
 impl Default for WriteBatch {
@@ -73,6 +99,7 @@ impl WriteBatch {
         WriteBatch {
             rep: vec![0u8; HEADER_LEN],
             user_bytes: 0,
+            rejected: None,
         }
     }
 
@@ -93,6 +120,13 @@ impl WriteBatch {
     }
 
     fn push(&mut self, kind: ValueKind, key: &[u8], value: Option<&[u8]>) {
+        if self.rejected.is_some() {
+            return;
+        }
+        if let Err(why) = check_sizes(kind, key, value.unwrap_or_default(), self.count()) {
+            self.rejected = Some(why);
+            return;
+        }
         self.rep.push(kind as u8);
         put_length_prefixed(&mut self.rep, key);
         self.user_bytes += key.len() as u64;
@@ -114,11 +148,21 @@ impl WriteBatch {
         self.count() == 0
     }
 
-    /// Removes every update.
+    /// Removes every update (and forgets a rejected one).
     pub fn clear(&mut self) {
         self.rep.clear();
         self.rep.resize(HEADER_LEN, 0);
         self.user_bytes = 0;
+        self.rejected = None;
+    }
+
+    /// `Err(InvalidArgument)` naming the first update that was rejected for
+    /// exceeding a size limit (the batch must not be written); `Ok` otherwise.
+    pub fn check(&self) -> Result<()> {
+        match &self.rejected {
+            Some(why) => Err(Error::InvalidArgument(why.clone())),
+            None => Ok(()),
+        }
     }
 
     /// Bytes of user keys and values in the batch.
@@ -146,10 +190,22 @@ impl WriteBatch {
         &self.rep
     }
 
-    /// Appends every record of `other` to this batch.
+    /// Appends every record of `other` to this batch (if `other` holds a
+    /// rejected update, or the sum exceeds [`MAX_BATCH_COUNT`], this batch
+    /// becomes rejected instead).
     pub fn append(&mut self, other: &WriteBatch) {
+        if self.rejected.is_some() {
+            return;
+        }
+        if let Some(why) = &other.rejected {
+            self.rejected = Some(why.clone());
+            return;
+        }
+        let Some(n) = self.count().checked_add(other.count()) else {
+            self.rejected = Some(format!("a batch holds at most {MAX_BATCH_COUNT} updates"));
+            return;
+        };
         self.rep.extend_from_slice(&other.rep[HEADER_LEN..]);
-        let n = self.count() + other.count();
         self.rep[8..12].copy_from_slice(&n.to_le_bytes());
         self.user_bytes += other.user_bytes;
     }
@@ -167,16 +223,19 @@ impl WriteBatch {
         let mut b = WriteBatch {
             rep: data,
             user_bytes: 0,
+            rejected: None,
         };
         let mut n = 0u32;
         let mut user_bytes = 0u64;
         for op in b.iter() {
             let op = op.map_err(|detail| Error::corruption(file, offset, detail))?;
-            user_bytes += match op {
-                BatchOp::Put { key, value } => (key.len() + value.len()) as u64,
-                BatchOp::Delete { key } => key.len() as u64,
-                BatchOp::DeleteRange { begin, end } => (begin.len() + end.len()) as u64,
+            let (kind, key, value) = match op {
+                BatchOp::Put { key, value } => (ValueKind::Value, key, value),
+                BatchOp::Delete { key } => (ValueKind::Delete, key, &[][..]),
+                BatchOp::DeleteRange { begin, end } => (ValueKind::RangeDelete, begin, end),
             };
+            check_sizes(kind, key, value, n).map_err(|detail| Error::corruption(file, offset, detail))?;
+            user_bytes += (key.len() + value.len()) as u64;
             n += 1;
         }
         if n != b.count() {
@@ -187,6 +246,18 @@ impl WriteBatch {
             ));
         }
         b.user_bytes = user_bytes;
+        // Every record's sequence must be representable: `sequence >= 1`
+        // (0 is never assigned to a write) and `sequence + count - 1 <=
+        // MAX_SEQUENCE`, or the memtable would pack a sequence into the kind bits.
+        let first = b.sequence();
+        let last = first.checked_add(u64::from(n)).and_then(|end| end.checked_sub(1));
+        if n > 0 && (first == 0 || last.is_none_or(|l| l > MAX_SEQUENCE)) {
+            return Err(Error::corruption(
+                file,
+                offset,
+                format!("write batch sequences {first}.. ({n} records) are outside 1..={MAX_SEQUENCE}"),
+            ));
+        }
         Ok(b)
     }
 
@@ -197,6 +268,41 @@ impl WriteBatch {
             dec: Decoder::new(&self.rep[HEADER_LEN..]),
             failed: false,
         }
+    }
+}
+
+/// Checks one update against the size limits; `count` is the number of
+/// updates before it. The error names the limit.
+fn check_sizes(kind: ValueKind, key: &[u8], value: &[u8], count: u32) -> std::result::Result<(), String> {
+    let what = match kind {
+        ValueKind::Value => "put",
+        ValueKind::Delete => "delete",
+        ValueKind::RangeDelete => "delete_range",
+    };
+    let max_value = if kind == ValueKind::RangeDelete {
+        MAX_KEY_SIZE
+    } else {
+        MAX_VALUE_SIZE
+    };
+    if key.len() > MAX_KEY_SIZE {
+        Err(format!(
+            "{what}: key of {} bytes exceeds the limit of {MAX_KEY_SIZE} bytes",
+            key.len()
+        ))
+    } else if value.len() > max_value {
+        let name = if kind == ValueKind::RangeDelete {
+            "end key"
+        } else {
+            "value"
+        };
+        Err(format!(
+            "{what}: {name} of {} bytes exceeds the limit of {max_value} bytes",
+            value.len()
+        ))
+    } else if count == MAX_BATCH_COUNT {
+        Err(format!("a batch holds at most {MAX_BATCH_COUNT} updates"))
+    } else {
+        Ok(())
     }
 }
 
@@ -275,6 +381,47 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn sequences_outside_1_to_max_sequence_are_corruption() {
+        let mut b = WriteBatch::new();
+        b.put(b"a", b"1");
+        b.put(b"b", b"2");
+        for (first, ok) in [
+            (0, false),
+            (1, true),
+            (MAX_SEQUENCE - 1, true),
+            (MAX_SEQUENCE, false),
+            (u64::MAX, false),
+        ] {
+            b.set_sequence(first);
+            let r = WriteBatch::from_encoded(b.encoded().to_vec(), "wal", 3);
+            assert_eq!(r.is_ok(), ok, "first sequence {first}: {r:?}");
+            if let Err(e) = r {
+                assert!(e.is_corruption(), "{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn oversized_updates_reject_the_batch() {
+        let mut b = WriteBatch::new();
+        b.put(b"k", b"v");
+        b.check().expect("within limits");
+        b.delete(&vec![1u8; MAX_KEY_SIZE + 1]);
+        b.put(b"later", b"ignored");
+        assert_eq!(b.count(), 1, "nothing is added after the rejected update");
+        let e = b.check().expect_err("rejected");
+        assert!(
+            matches!(&e, Error::InvalidArgument(m) if m.contains("delete: key of")),
+            "{e}"
+        );
+        let mut other = WriteBatch::new();
+        other.append(&b);
+        assert!(other.check().is_err(), "append carries the rejection");
+        b.clear();
+        b.check().expect("clear forgets it");
     }
 
     #[test]

@@ -44,10 +44,12 @@ pub enum Error {
     /// The database has been closed.
     #[error("database is closed")]
     Closed,
-    /// A background flush or compaction failed; the database is read-only
-    /// until reopened.
+    /// A background flush or compaction (or a WAL or MANIFEST write whose
+    /// outcome is unknown) failed; the database refuses writes until it is
+    /// reopened. Carries the original error, so its kind stays visible
+    /// ([`Error::is_corruption`] and [`Error::root`] look through it).
     #[error("background error: {0}")]
-    Background(String),
+    Background(#[source] Arc<Error>),
 }
 
 impl Error {
@@ -68,8 +70,26 @@ impl Error {
         }
     }
 
-    /// True for `Error::Corruption`.
+    /// The error a background failure wraps (`self` for every other variant).
+    pub fn root(&self) -> &Error {
+        match self {
+            Error::Background(inner) => inner.root(),
+            other => other,
+        }
+    }
+
+    /// True for `Error::Corruption`, also when it is the cause of a
+    /// background error.
     pub fn is_corruption(&self) -> bool {
-        matches!(self, Error::Corruption { .. })
+        matches!(self.root(), Error::Corruption { .. })
+    }
+
+    /// Wraps `err` as the background error it causes (an error that already
+    /// is one is not wrapped twice).
+    pub fn background(err: Error) -> Error {
+        match err {
+            Error::Background(_) => err,
+            other => Error::Background(Arc::new(other)),
+        }
     }
 }

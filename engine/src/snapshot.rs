@@ -24,7 +24,20 @@ impl SnapshotList {
 
     /// Registers a snapshot at `seq`; released when the last clone drops.
     pub fn acquire(self: &Arc<Self>, seq: SequenceNumber) -> Snapshot {
-        *self.live.lock().entry(seq).or_insert(0) += 1;
+        self.acquire_with(|| seq)
+    }
+
+    /// Registers a snapshot at the sequence `seq()` returns, called under
+    /// the list's lock. A compaction reads the list ([`Self::sequences`])
+    /// under the same lock, so it either sees this snapshot or ran before
+    /// its sequence was read, when everything it compacts was older than
+    /// that sequence anyway: no version the snapshot needs can be dropped
+    /// between reading the sequence and registering it.
+    pub fn acquire_with(self: &Arc<Self>, seq: impl FnOnce() -> SequenceNumber) -> Snapshot {
+        let mut live = self.live.lock();
+        let seq = seq();
+        *live.entry(seq).or_insert(0) += 1;
+        drop(live);
         Snapshot(Arc::new(SnapshotInner {
             seq,
             list: Arc::clone(self),

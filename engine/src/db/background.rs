@@ -36,13 +36,18 @@ fn max_compactions(db: &DbInner) -> usize {
     db.options.max_background_jobs.saturating_sub(1).max(1)
 }
 
+/// REQUIRES: `state` held (it is `st`).
 fn next_job(db: &DbInner, st: &mut DbState) -> Option<Job> {
     if let Some(mem) = st.imm.front().filter(|_| !st.flush_running) {
         let job = Job::Flush(Arc::clone(mem));
         st.flush_running = true;
         return Some(job);
     }
-    if st.manual_compaction || st.compactions_running >= max_compactions(db) {
+    if st.closing
+        || st.manual_compaction
+        || st.manual_waiting > 0
+        || st.compactions_running >= max_compactions(db)
+    {
         return None;
     }
     compact::pick(db, st).map(Job::Compact)
@@ -73,19 +78,21 @@ fn worker_loop(db: &DbInner) {
 }
 
 /// Blocks until nothing is being flushed or compacted and nothing needs to be.
+/// REQUIRES: no lock held.
 pub(crate) fn wait_for_idle(db: &DbInner) -> Result<()> {
     let mut st = db.state.lock();
     loop {
         if let Some(e) = &st.bg_error {
             return Err(e.clone());
         }
-        if st.shutting_down {
+        if st.closing {
             return Err(Error::Closed);
         }
         let busy = st.flush_running
             || !st.imm.is_empty()
             || st.compactions_running > 0
             || st.manual_compaction
+            || st.manual_waiting > 0
             || compact::needs_compaction(db, &st);
         if !busy {
             return Ok(());

@@ -1,7 +1,15 @@
 //! Deleting files nothing needs any more: tables not referenced by any live
 //! version (current, or pinned by a reader) nor being written by a running
-//! job, WALs older than the MANIFEST's log number, superseded MANIFESTs.
-//! Runs only after the MANIFEST edit that obsoleted them was synced.
+//! job nor quarantined, WALs older than the MANIFEST's log number,
+//! superseded MANIFESTs. Runs only after the MANIFEST edit that obsoleted
+//! them was synced.
+//!
+//! Quarantine (RocksDB keeps such files too): when `log_and_apply` fails,
+//! its record may still have reached the MANIFEST (the sync failed after the
+//! append, or CURRENT was renamed and the directory sync failed), so a
+//! reopen may name the edit's new files. They are never deleted by this
+//! process; the failure is a sticky background error, and the next open
+//! keeps them if the record replays and removes them as orphans if not.
 //!
 //! Order matters: the directory is listed *before* the live and pending
 //! sets are taken. A job registers a file number as pending before creating
@@ -10,21 +18,36 @@
 //! a file created in between look orphaned.)
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use super::DbInner;
+use crate::error::Result;
 use crate::filename::{FileKind, parse_file_name};
+use crate::version::{Version, VersionEdit};
+
+/// `VersionSet::log_and_apply`, quarantining the edit's new files if it
+/// fails (see the module docs). The caller records the background error.
+/// REQUIRES: the state lock is not held.
+pub(crate) fn log_and_apply(db: &DbInner, edit: VersionEdit) -> Result<Arc<Version>> {
+    let new_files: Vec<u64> = edit.new_files.iter().map(|(_, f)| f.number).collect();
+    db.versions.log_and_apply(edit).inspect_err(|_| {
+        db.state.lock().quarantined.extend(new_files);
+    })
+}
 
 /// Removes obsolete files. Failures are ignored (the files are retried on
 /// the next call and at the next open); they never affect correctness.
+/// REQUIRES: no lock held (takes `state`, then the version set's bookkeeping).
 pub(crate) fn delete_obsolete_files(db: &DbInner) {
     let Ok(names) = db.fs.list_dir(&db.dir) else {
         return;
     };
-    let (live, pending) = {
+    let (live, keep) = {
         let st = db.state.lock();
-        (db.versions.live_files(), st.pending_outputs.clone())
+        let keep: HashSet<u64> = st.pending_outputs.union(&st.quarantined).copied().collect();
+        (db.versions.live_files(), keep)
     };
-    remove_unneeded(db, &names, &live, &pending, false);
+    remove_unneeded(db, &names, &live, &keep, false);
 }
 
 /// At open: removes everything the recovered state does not need, including
@@ -40,7 +63,7 @@ fn remove_unneeded(
     db: &DbInner,
     names: &[String],
     live: &HashSet<u64>,
-    pending: &HashSet<u64>,
+    keep: &HashSet<u64>,
     remove_temp: bool,
 ) {
     let log_number = db.versions.log_number();
@@ -48,7 +71,7 @@ fn remove_unneeded(
     for name in names {
         let obsolete = match parse_file_name(name) {
             Some(FileKind::Table(n)) => {
-                let dead = !live.contains(&n) && !pending.contains(&n);
+                let dead = !live.contains(&n) && !keep.contains(&n);
                 if dead {
                     db.table_cache.evict(n);
                 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use super::{DbInner, write};
+use super::{DbInner, cleanup, write};
 use crate::error::{Error, Result};
 use crate::filename;
 use crate::iter::InternalIterator;
@@ -23,6 +23,7 @@ use crate::version::{FileMeta, VersionEdit};
 
 /// Switches the active memtable and waits until every memtable queued
 /// before this call is flushed.
+/// REQUIRES: no lock held.
 pub(crate) fn flush_and_wait(db: &DbInner) -> Result<()> {
     write::switch_memtable(db)?;
     let mut st = db.state.lock();
@@ -33,7 +34,7 @@ pub(crate) fn flush_and_wait(db: &DbInner) -> Result<()> {
         if let Some(e) = &st.bg_error {
             return Err(e.clone());
         }
-        if st.shutting_down {
+        if st.closing {
             return Err(Error::Closed);
         }
         if st.imm.front().is_none_or(|m| m.log_number() > t) {
@@ -119,6 +120,7 @@ pub(crate) fn file_meta(number: u64, p: &TableProperties, path: &Path) -> Result
 }
 
 /// Flushes the oldest immutable memtable (the caller set `flush_running`).
+/// REQUIRES: no lock held; the caller set `flush_running` and `mem` is the oldest immutable memtable.
 pub(crate) fn run_flush(db: &DbInner, mem: Arc<MemTable>) -> Result<()> {
     let start = Instant::now();
     let number = db.versions.new_file_number();
@@ -153,7 +155,7 @@ pub(crate) fn run_flush(db: &DbInner, mem: Arc<MemTable>) -> Result<()> {
             // Table data was synced by the builder; its directory entry too, now.
             db.fs.sync_dir(&db.dir)?;
         }
-        db.versions.log_and_apply(edit)?;
+        cleanup::log_and_apply(db, edit)?;
         Ok(())
     })();
     {
@@ -173,7 +175,7 @@ pub(crate) fn run_flush(db: &DbInner, mem: Arc<MemTable>) -> Result<()> {
         db.work_cv.notify_all();
     }
     if result.is_ok() {
-        super::cleanup::delete_obsolete_files(db);
+        cleanup::delete_obsolete_files(db);
     }
     result
 }

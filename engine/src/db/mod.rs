@@ -15,17 +15,48 @@
 //!   a reader never sees half a batch.
 //! - A file is deleted only when no live `Version` (including ones pinned by
 //!   iterators) references it and no running job will install it.
-//! - The MANIFEST is synced before any file it obsoletes is deleted.
+//! - The MANIFEST is synced before any file it obsoletes is deleted; a file
+//!   named by an edit whose MANIFEST write failed is never deleted
+//!   (quarantine, see `cleanup`).
+//!
+//! Lock order of `DbInner` (a lock may only be taken while holding locks
+//! listed before it; functions say what they need in LevelDB's
+//! `REQUIRES:` style):
+//!
+//! 1. `write_queue`: held only to queue, dequeue and hand results to
+//!    followers (each `Writer`'s own `result` mutex is taken under it); never
+//!    held while committing, so it is never held with the locks below.
+//! 2. `state`: the background bookkeeping. While holding it, code may take
+//!    `wal` (the leader switching logs in `make_room`), `super_version` (for
+//!    writing, in `install_super_version`) and the version set's internal
+//!    locks (`current`, `live_files`); never `write_queue`.
+//! 3. `wal`: the active log; a leaf (only the file is touched under it).
+//!    The leader appends and syncs under it without holding `state`.
+//! 4. `super_version`: a leaf; readers take it alone, for an `Arc` clone.
+//! 5. `lock`: the LOCK file handle; a leaf, taken alone (iterator creation,
+//!    close).
+//!
+//! Outside `DbInner`: `VersionSet::log_and_apply` holds the version set's
+//! writer lock across a MANIFEST write and takes no `DbInner` lock (callers
+//! must not hold `state`); the snapshot list's lock is a leaf (a snapshot
+//! reads `visible_seq`, an atomic, under it); condition variables
+//! (`work_cv`, `done_cv`) are waited on with `state` held.
 
 mod background;
 mod cleanup;
+mod close;
 mod compact;
 mod flush;
+#[cfg(test)]
+mod hooks;
 mod open;
 mod properties;
 mod read;
 mod state;
 mod write;
+
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -85,10 +116,16 @@ pub(crate) struct DbInner {
     pub(crate) wal: Mutex<write::ActiveWal>,
     /// Highest sequence number whose writes are fully applied and readable.
     pub(crate) visible_seq: AtomicU64,
+    /// Highest sequence number written with the WAL disabled (0: none).
+    pub(crate) last_unlogged_seq: AtomicU64,
     /// Set by `close`; every later call fails with `Error::Closed`.
     pub(crate) closed: AtomicBool,
-    /// The LOCK file, held from open until `close` (or drop).
-    lock: Mutex<Option<Box<dyn FileLock>>>,
+    /// Code unit tests run inside race windows.
+    #[cfg(test)]
+    pub(crate) hooks: hooks::Hooks,
+    /// The LOCK file, held from open until `close` (or drop) and until the
+    /// last iterator is dropped (each holds a clone).
+    lock: Mutex<Option<Arc<dyn FileLock>>>,
 }
 
 impl Db {
@@ -110,7 +147,9 @@ impl Db {
         }
     }
 
-    /// Sets `key` to `value`.
+    /// Sets `key` to `value`. A key over [`MAX_KEY_SIZE`](crate::batch::MAX_KEY_SIZE)
+    /// (8 MiB) or a value over [`MAX_VALUE_SIZE`](crate::batch::MAX_VALUE_SIZE)
+    /// (512 MiB) is `InvalidArgument`, and nothing is written.
     pub fn put(&self, key: &[u8], value: &[u8]) -> Result<()> {
         let mut b = WriteBatch::new();
         b.put(key, value);
@@ -124,21 +163,28 @@ impl Db {
         self.write(b, &WriteOptions::default())
     }
 
-    /// Deletes every key in `[begin, end)`.
+    /// Deletes every key in `[begin, end)`. `InvalidArgument` if `begin` is
+    /// after `end` or a bound is over the key size limit.
     pub fn delete_range(&self, begin: &[u8], end: &[u8]) -> Result<()> {
-        if begin > end {
-            return Err(Error::InvalidArgument(format!(
-                "delete_range begin {:?} is after end {:?}",
-                String::from_utf8_lossy(begin),
-                String::from_utf8_lossy(end)
-            )));
-        }
         let mut b = WriteBatch::new();
         b.delete_range(begin, end);
+        b.check()?;
+        if begin > end {
+            return Err(Error::InvalidArgument(format!(
+                "delete_range begin {} is after end {}",
+                show_key(begin),
+                show_key(end)
+            )));
+        }
         self.write(b, &WriteOptions::default())
     }
 
-    /// Applies `batch` atomically.
+    /// Applies `batch` atomically: all of it or, on an error, none of it is
+    /// visible. `InvalidArgument`, before anything is written, if the batch
+    /// holds an update over the size limits (keys and range-deletion bounds
+    /// at most [`MAX_KEY_SIZE`](crate::batch::MAX_KEY_SIZE) = 8 MiB, values at most
+    /// [`MAX_VALUE_SIZE`](crate::batch::MAX_VALUE_SIZE) = 512 MiB; see
+    /// [`WriteBatch`]).
     pub fn write(&self, batch: WriteBatch, options: &WriteOptions) -> Result<()> {
         self.check_open()?;
         write::write(&self.inner, batch, options)
@@ -157,12 +203,19 @@ impl Db {
 
     /// A consistent view of the current state; released when dropped.
     pub fn snapshot(&self) -> Snapshot {
-        self.inner
-            .snapshots
-            .acquire(self.inner.visible_seq.load(Ordering::Acquire))
+        // The sequence is read under the snapshot list's lock (see
+        // `SnapshotList::acquire_with`): no compaction can drop a version
+        // this snapshot needs in between.
+        self.inner.snapshots.acquire_with(|| {
+            #[cfg(test)]
+            self.inner.hooks.fire_read_window(&self.inner);
+            self.inner.visible_seq.load(Ordering::Acquire)
+        })
     }
 
-    /// An iterator over user keys and values (bounds and snapshot from `options`).
+    /// An iterator over user keys and values (bounds and snapshot from
+    /// `options`). It pins what it reads, and keeps working after `close`
+    /// (holding the LOCK file until it is dropped).
     pub fn iter(&self, options: &ReadOptions) -> Result<DbIterator> {
         self.check_open()?;
         read::iter(&self.inner, options)
@@ -209,29 +262,32 @@ impl Db {
         &self.inner.dir
     }
 
-    /// Syncs the WAL, stops background threads and releases the LOCK file.
-    /// Unflushed memtables are recovered from the WAL on the next open. Later
-    /// calls fail with `Closed`.
+    /// Closes the database: stalled and queued writers, `flush()` and
+    /// compaction waits fail with `Closed` (as does every later call);
+    /// running compactions stop; the WAL is synced; memtables are flushed if
+    /// they hold writes made with `disable_wal` (logged writes are recovered
+    /// from the WAL on the next open instead); background threads stop and
+    /// the LOCK file is released. Iterators created before keep working and
+    /// keep the LOCK held until they are dropped (so no other `Db` can change
+    /// the files under them). Returns promptly even when writers are stalled.
+    /// Returns the WAL sync error or the background error that kept unlogged
+    /// writes from being flushed; a second call returns `Ok`.
     pub fn close(&self) -> Result<()> {
         if self.inner.closed.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
-        // Wait for in-flight writes to drain: taking the queue lock with an
-        // empty queue means no leader is mid-commit.
-        write::wait_for_writers(&self.inner);
-        let sync_result = self.inner.wal.lock().writer.sync();
-        {
-            let mut st = self.inner.state.lock();
-            st.shutting_down = true;
-        }
-        self.inner.work_cv.notify_all();
-        self.inner.done_cv.notify_all();
-        for h in self.workers.lock().drain(..) {
-            let _ = h.join();
-        }
-        // Nothing touches the files any more: let another Db open them.
-        self.inner.lock.lock().take();
-        sync_result
+        close::close(&self.inner, &self.workers)
+    }
+}
+
+/// A key for an error message: lossy UTF-8, cut after 64 bytes.
+fn show_key(key: &[u8]) -> String {
+    const SHOWN: usize = 64;
+    let shown = String::from_utf8_lossy(&key[..key.len().min(SHOWN)]);
+    if key.len() > SHOWN {
+        format!("{shown:?}... ({} bytes)", key.len())
+    } else {
+        format!("{shown:?}")
     }
 }
 

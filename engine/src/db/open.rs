@@ -81,7 +81,12 @@ pub(crate) fn open(dir: &Path, options: Options) -> Result<Arc<DbInner>> {
             .num_threads(options.max_subcompactions)
             .thread_name(|i| format!("lsmlab-sub-{i}"))
             .build()
-            .map_err(|e| Error::Background(format!("cannot start subcompaction threads: {e}")))?;
+            .map_err(|e| {
+                Error::io(
+                    "start subcompaction threads",
+                    std::io::Error::other(e.to_string()),
+                )
+            })?;
         Some(pool)
     } else {
         None
@@ -112,8 +117,11 @@ pub(crate) fn open(dir: &Path, options: Options) -> Result<Arc<DbInner>> {
         write_queue: Mutex::new(Default::default()),
         wal: Mutex::new(write::ActiveWal::new(wal)),
         visible_seq: AtomicU64::new(info.last_sequence),
+        last_unlogged_seq: AtomicU64::new(0),
         closed: AtomicBool::new(false),
-        lock: Mutex::new(Some(lock)),
+        #[cfg(test)]
+        hooks: Default::default(),
+        lock: Mutex::new(Some(Arc::from(lock))),
         options,
     });
 
@@ -130,18 +138,44 @@ pub(crate) fn open(dir: &Path, options: Options) -> Result<Arc<DbInner>> {
 
 /// Replays `logs` into L0 tables and installs them with the new WAL number.
 /// Returns the last sequence number.
+///
+/// A damaged tail is a gap only if a newer log holds a record: newer logs
+/// with no record at all (left by an interrupted open or a failed WAL
+/// rotation, which create the next log before anything is written to it)
+/// do not make an older torn tail unreplayable, so recovery can be
+/// interrupted and restarted any number of times.
 fn replay_logs(db: &DbInner, logs: &[u64], mut last_seq: u64, new_log: u64) -> Result<u64> {
     let mode = db.options.wal_recovery_mode;
     let mut edit = VersionEdit::default();
     let mut mem = MemTable::new(0);
-    for (i, &number) in logs.iter().enumerate() {
-        let is_last = i + 1 == logs.len();
+    // A damaged tail seen in an older log: an error once a later record shows up.
+    let mut gap: Option<Error> = None;
+    // Last sequence of the last record replayed (0: none yet).
+    let mut replayed_seq = 0;
+    for &number in logs {
         let path = filename::log_file(&db.dir, number);
         let name = path.display().to_string();
         let mut reader = LogReader::new(db.fs.open_sequential(&path)?, name.clone(), mode);
         let mut stop_after_this_log = false;
         while let Some((record, offset)) = reader.read_record()? {
-            let batch = match WriteBatch::from_encoded(record, &name, offset) {
+            if let Some(e) = gap.take() {
+                return Err(e);
+            }
+            let decoded = WriteBatch::from_encoded(record, &name, offset).and_then(|b| {
+                // Sequences only grow from one record to the next, across logs too.
+                if b.sequence() <= replayed_seq {
+                    return Err(Error::corruption(
+                        &name,
+                        offset,
+                        format!(
+                            "write batch sequence {} does not follow the previous record's {replayed_seq}",
+                            b.sequence()
+                        ),
+                    ));
+                }
+                Ok(b)
+            });
+            let batch = match decoded {
                 Ok(b) => b,
                 Err(e) => match mode {
                     WalRecoveryMode::SkipAnyCorrupted => continue,
@@ -154,7 +188,8 @@ fn replay_logs(db: &DbInner, logs: &[u64], mut last_seq: u64, new_log: u64) -> R
             };
             let first = batch.sequence();
             let next = write::insert_batch(&mem, &batch, first);
-            last_seq = last_seq.max(next.saturating_sub(1));
+            replayed_seq = replayed_seq.max(next.saturating_sub(1));
+            last_seq = last_seq.max(replayed_seq);
             if mem.approximate_memory_usage() >= db.options.write_buffer_size {
                 flush_recovered(db, &mem, &mut edit)?;
                 mem = MemTable::new(0);
@@ -162,12 +197,12 @@ fn replay_logs(db: &DbInner, logs: &[u64], mut last_seq: u64, new_log: u64) -> R
         }
         let report = reader.report();
         let damaged = report.torn_tail || !report.damages.is_empty();
-        if damaged && !is_last && mode == WalRecoveryMode::TolerateCorruptedTail {
-            return Err(Error::corruption(
+        if damaged && mode == WalRecoveryMode::TolerateCorruptedTail {
+            gap = Some(Error::corruption(
                 name,
                 0,
                 format!(
-                    "log is damaged but is not the newest log ({}); refusing to replay a gap \
+                    "log is damaged ({}) but a newer log holds records; refusing to replay a gap \
                      (set wal_recovery_mode to point_in_time or skip_any_corrupted to recover)",
                     report.damages.join("; ")
                 ),
@@ -185,7 +220,7 @@ fn replay_logs(db: &DbInner, logs: &[u64], mut last_seq: u64, new_log: u64) -> R
         db.fs.sync_dir(&db.dir)?;
     }
     edit.log_number = Some(new_log);
-    db.versions.log_and_apply(edit)?;
+    cleanup::log_and_apply(db, edit)?;
     Ok(last_seq)
 }
 

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use super::DbInner;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::iter::BoxedIterator;
 use crate::iter::db_iter::DbIterator;
 use crate::iter::fragmenter::{FragmentedTombstones, RangeTombstone};
@@ -34,8 +34,15 @@ pub(crate) fn read_sequence(db: &DbInner, options: &ReadOptions) -> SequenceNumb
 /// Point read.
 pub(crate) fn get(db: &DbInner, key: &[u8], options: &ReadOptions) -> Result<Option<Vec<u8>>> {
     db.counters.gets.fetch_add(1, Ordering::Relaxed);
-    let read_seq = read_sequence(db, options);
+    // Super version first, then the sequence (RocksDB's order): everything
+    // at or below a sequence read later is in this super version or in a
+    // memtable switched in after it (whose writes are all newer than what it
+    // holds), so the read sees a consistent state. The other order lets a
+    // flush and compaction in between drop the version the sequence needs.
     let sv = db.current_super_version();
+    #[cfg(test)]
+    db.hooks.fire_read_window(db);
+    let read_seq = read_sequence(db, options);
     let mut cover: SequenceNumber = 0;
 
     for mem in std::iter::once(&sv.mem).chain(sv.imm.iter()) {
@@ -71,7 +78,7 @@ pub(crate) fn get(db: &DbInner, key: &[u8], options: &ReadOptions) -> Result<Opt
         }
         if let Some((ikey, value)) = table.get(key, read_seq)? {
             let parsed = parse_internal_key(&ikey).ok_or_else(|| {
-                crate::error::Error::corruption(
+                Error::corruption(
                     crate::filename::table_file(&db.dir, file.number)
                         .display()
                         .to_string(),
@@ -103,6 +110,7 @@ pub(crate) fn get(db: &DbInner, key: &[u8], options: &ReadOptions) -> Result<Opt
 
 /// Charges one "looked past" read to `file`; when its budget runs out it is
 /// nominated for a read-triggered compaction.
+/// REQUIRES: no lock held.
 fn charge_read(db: &DbInner, level: usize, file: &crate::version::FileMeta) {
     db.counters.record_read_sample(level);
     if file.record_seek() {
@@ -116,8 +124,14 @@ fn charge_read(db: &DbInner, level: usize, file: &crate::version::FileMeta) {
 
 /// An iterator over the whole database at the read options' snapshot and bounds.
 pub(crate) fn iter(db: &DbInner, options: &ReadOptions) -> Result<DbIterator> {
-    let read_seq = read_sequence(db, options);
+    // The iterator holds the LOCK file: it may open tables after close, and
+    // no other Db may change the files under it until it is dropped.
+    let lock = db.lock.lock().clone().ok_or(Error::Closed)?;
+    // Super version first, then the sequence: see `get`.
     let sv = db.current_super_version();
+    #[cfg(test)]
+    db.hooks.fire_read_window(db);
+    let read_seq = read_sequence(db, options);
     let lower = options.lower_bound.as_deref();
     let upper = options.upper_bound.as_deref();
     let fill_cache = !options.skip_cache_fill;
@@ -165,6 +179,6 @@ pub(crate) fn iter(db: &DbInner, options: &ReadOptions) -> Result<DbIterator> {
         Arc::new(FragmentedTombstones::new(tombstones)),
         options.lower_bound.clone(),
         options.upper_bound.clone(),
-        Box::new(sv),
+        Box::new((sv, lock)),
     ))
 }

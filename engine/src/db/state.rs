@@ -66,11 +66,22 @@ pub(crate) struct DbState {
     pub(crate) slowdown_debt: u64,
     /// File numbers allocated to running jobs and not yet installed.
     pub(crate) pending_outputs: HashSet<u64>,
+    /// Files named by a version edit whose MANIFEST write failed: the record
+    /// may be durable, so they are never deleted while this process runs
+    /// (the next open decides: live if the record replays, orphan if not).
+    pub(crate) quarantined: HashSet<u64>,
     /// A manual compaction owns the LSM; automatic picks pause.
     pub(crate) manual_compaction: bool,
+    /// Manual compactions waiting to own the LSM; automatic picks pause
+    /// while any waits, so running ones drain and the wait ends.
+    pub(crate) manual_waiting: usize,
     /// A file nominated by read sampling: (level, file number).
     pub(crate) read_nominated: Option<(usize, u64)>,
-    /// Set by close: workers exit.
+    /// Set first by close: stalled writers, `flush()` and compaction waits
+    /// and manual compactions give up with `Closed`; no compaction starts
+    /// (flushes still run, so close can flush unlogged writes).
+    pub(crate) closing: bool,
+    /// Set last by close: workers exit.
     pub(crate) shutting_down: bool,
 }
 
@@ -88,8 +99,11 @@ impl DbState {
             l0_files: 0,
             slowdown_debt: 0,
             pending_outputs: HashSet::new(),
+            quarantined: HashSet::new(),
             manual_compaction: false,
+            manual_waiting: 0,
             read_nominated: None,
+            closing: false,
             shutting_down: false,
         }
     }
@@ -97,6 +111,7 @@ impl DbState {
 
 impl DbInner {
     /// Publishes a new super version from the state (call with the state lock held).
+    /// REQUIRES: `state` held (it is `st`); takes `super_version` for writing.
     pub(crate) fn install_super_version(&self, st: &mut DbState) {
         let version = self.versions.current();
         let old = self.current_super_version();
@@ -129,9 +144,10 @@ impl DbInner {
     }
 
     /// Records a background failure and wakes everyone waiting on progress.
+    /// REQUIRES: `state` held (it is `st`).
     pub(crate) fn set_background_error(&self, st: &mut DbState, err: Error) {
         if st.bg_error.is_none() {
-            st.bg_error = Some(Error::Background(err.to_string()));
+            st.bg_error = Some(Error::background(err));
         }
         self.done_cv.notify_all();
     }

@@ -74,7 +74,16 @@ pub(crate) struct Writer {
 pub(crate) type WriteQueue = VecDeque<Arc<Writer>>;
 
 /// Commits `batch` (blocking until it is durable as requested and visible).
+/// REQUIRES: no lock held (takes `write_queue`, then as leader `state` and `wal`).
 pub(crate) fn write(db: &DbInner, batch: WriteBatch, options: &WriteOptions) -> Result<()> {
+    if options.sync && options.disable_wal {
+        // Nothing would be synced: refuse rather than acknowledge a write as
+        // durable that is not (RocksDB does the same).
+        return Err(Error::InvalidArgument(
+            "sync and disable_wal cannot both be set: a write without the WAL cannot be synced".into(),
+        ));
+    }
+    batch.check()?;
     if batch.is_empty() {
         return Ok(());
     }
@@ -94,6 +103,7 @@ pub(crate) fn write(db: &DbInner, batch: WriteBatch, options: &WriteOptions) -> 
 
 /// Switches the active memtable (if it holds anything) through the write
 /// queue, so it cannot race a writer.
+/// REQUIRES: no lock held.
 pub(crate) fn switch_memtable(db: &DbInner) -> Result<()> {
     commit(
         db,
@@ -110,6 +120,7 @@ pub(crate) fn switch_memtable(db: &DbInner) -> Result<()> {
 }
 
 /// Blocks until no writer is queued or committing.
+/// REQUIRES: no lock held; `closed` is set (else new writers may keep arriving).
 pub(crate) fn wait_for_writers(db: &DbInner) {
     loop {
         if db.write_queue.lock().is_empty() {
@@ -122,6 +133,11 @@ pub(crate) fn wait_for_writers(db: &DbInner) {
 fn commit(db: &DbInner, writer: Writer) -> Result<()> {
     let me = Arc::new(writer);
     let mut queue = db.write_queue.lock();
+    // Checked under the queue lock: once close has seen the queue empty, no
+    // writer can join it (see `close`).
+    if db.closed.load(Ordering::Acquire) {
+        return Err(Error::Closed);
+    }
     queue.push_back(Arc::clone(&me));
     while !me.done.load(Ordering::Acquire) && !Arc::ptr_eq(queue.front().expect("queue holds me"), &me) {
         me.cv.wait(&mut queue);
@@ -175,6 +191,7 @@ fn take_group(queue: &WriteQueue, leader: &Arc<Writer>) -> Vec<Arc<Writer>> {
     group
 }
 
+/// REQUIRES: the caller leads the group (its writer is at the front of `write_queue`); no lock held.
 fn commit_group(db: &DbInner, group: &[Arc<Writer>]) -> Result<()> {
     let group_bytes: u64 = group.iter().map(|w| w.batch.encoded_len() as u64).sum();
     let mem = make_room(db, false, group_bytes)?;
@@ -217,6 +234,9 @@ fn commit_group(db: &DbInner, group: &[Arc<Writer>]) -> Result<()> {
             }
         };
         db.counters.wal_bytes.fetch_add(written, Ordering::Relaxed);
+    } else {
+        // Close flushes the memtables while any holds a write the WAL lacks.
+        db.last_unlogged_seq.fetch_max(last_seq, Ordering::AcqRel);
     }
 
     let mut seq = first_seq;
@@ -237,6 +257,7 @@ fn commit_group(db: &DbInner, group: &[Arc<Writer>]) -> Result<()> {
 }
 
 /// Inserts every record of `batch` into `mem` starting at `seq`; returns the next sequence.
+/// REQUIRES: the caller is the write leader, or recovery (single-threaded).
 pub(crate) fn insert_batch(mem: &MemTable, batch: &WriteBatch, mut seq: u64) -> u64 {
     for op in batch.iter() {
         // Batches built in-process are well formed; recovered ones were
@@ -256,6 +277,7 @@ pub(crate) fn insert_batch(mem: &MemTable, batch: &WriteBatch, mut seq: u64) -> 
 /// `force_switch`), applying write stalls; returns the memtable to insert into.
 /// Called only by the write leader.
 /// `group_bytes` is the size of the group about to be written (for pacing).
+/// REQUIRES: the caller is the write leader; no lock held (takes `state`, and `wal` under it to switch logs).
 pub(crate) fn make_room(db: &DbInner, mut force_switch: bool, group_bytes: u64) -> Result<Arc<MemTable>> {
     let opts = &db.options;
     let mut st = db.state.lock();
@@ -264,7 +286,7 @@ pub(crate) fn make_room(db: &DbInner, mut force_switch: bool, group_bytes: u64) 
         if let Some(e) = &st.bg_error {
             return Err(e.clone());
         }
-        if st.shutting_down {
+        if st.closing {
             return Err(Error::Closed);
         }
         let l0_files = st.l0_files;
@@ -324,22 +346,37 @@ pub(crate) fn make_room(db: &DbInner, mut force_switch: bool, group_bytes: u64) 
             db.counters.record_stall(cause, start.elapsed());
             continue;
         }
-        // Switch: new WAL, new memtable; the old one queues for flush.
-        let log_number = db.versions.new_file_number();
-        let path = filename::log_file(&db.dir, log_number);
-        let file = db.fs.new_writable(&path)?;
-        db.fs.sync_dir(&db.dir)?;
-        {
-            let mut wal = db.wal.lock();
-            // Sync the old log so recovery never sees a newer log after a
-            // torn older one (which would replay a non-prefix of the writes).
-            wal.writer.sync()?;
-            wal.writer = LogWriter::new(file, path.display().to_string());
-        }
+        // Switch: new WAL, new memtable; the old one queues for flush. A
+        // failure leaves the old log's tail in doubt (its sync failed, or
+        // the new log may not survive a crash), so later writes must not go
+        // on after it: the error is sticky.
+        let log_number = match switch_wal(db) {
+            Ok(n) => n,
+            Err(e) => {
+                db.set_background_error(&mut st, e.clone());
+                return Err(e);
+            }
+        };
         let old = std::mem::replace(&mut st.mem, MemTable::new(log_number));
         st.imm.push_back(old);
         db.install_super_version(&mut st);
         db.work_cv.notify_all();
         force_switch = false;
     }
+}
+
+/// Creates the next WAL, makes its directory entry durable, syncs the old
+/// log and makes the new one active; returns its number. The old log is
+/// synced so recovery never sees a newer log after a torn older one (which
+/// would replay a non-prefix of the writes).
+/// REQUIRES: the caller is the write leader and holds the state lock.
+fn switch_wal(db: &DbInner) -> Result<u64> {
+    let log_number = db.versions.new_file_number();
+    let path = filename::log_file(&db.dir, log_number);
+    let file = db.fs.new_writable(&path)?;
+    db.fs.sync_dir(&db.dir)?;
+    let mut wal = db.wal.lock();
+    wal.writer.sync()?;
+    wal.writer = LogWriter::new(file, path.display().to_string());
+    Ok(log_number)
 }

@@ -23,13 +23,23 @@
 //!   covers opens for reading, reads, `list_dir` and `file_size`.
 //!   `FailAfterOps(n)` lets `n` more fallible operations succeed, then fails
 //!   every one; `FailPathContains(s)` fails operations on paths containing `s`.
-//!   `exists` never fails.
+//!   `CrashAfterOps(n)` cuts the power at the operation after the next `n`
+//!   (a crash at an exact point, possibly inside a background job).
+//!   [`FaultFileSystem::inject_random`] fails each operation class
+//!   ([`OpClass`]) at its own seeded rate ([`FaultRates`]); a failing append
+//!   still writes a random prefix of its data. `exists` never fails.
+//! - [`FaultFileSystem::fault_counts`] counts every checked operation and
+//!   every injected fault per class, for test reports.
+//! - A [`process view`](FaultFileSystem::process_view) (what a test hands the
+//!   engine) dies with the next crash: the dead process cannot delete or
+//!   create anything on the post-crash disk.
 
 mod handles;
+mod random;
+mod state;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -37,6 +47,9 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 
 use self::handles::{FaultLock, FaultRandomAccess, FaultSequential, FaultWritable, Handle};
+use self::random::RandomFaults;
+pub use self::random::{FaultCounts, FaultRates, OpClass};
+use self::state::{Op, State, dead_process, not_found, parent_of};
 use super::{FileLock, FileSystem, RandomAccessFile, SequentialFile, WritableFile};
 use crate::error::{Error, Result};
 
@@ -53,101 +66,10 @@ pub enum Fault {
     FailAfterOps(u64),
     /// Every operation on a path containing this string fails.
     FailPathContains(String),
-}
-
-/// What an operation does, for matching against faults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum OpKind {
-    Write,
-    Sync,
-    Read,
-}
-
-#[derive(Default)]
-struct Inode {
-    data: Vec<u8>,
-    synced_len: usize,
-}
-
-#[derive(Default)]
-struct State {
-    inodes: HashMap<u64, Inode>,
-    next_inode: u64,
-    live: BTreeMap<PathBuf, u64>,
-    durable: BTreeMap<PathBuf, u64>,
-    dirs: BTreeSet<PathBuf>,
-    /// Held locks: path -> lock id.
-    locks: HashMap<PathBuf, u64>,
-    next_lock: u64,
-    /// Bumped by every crash; handles from an older generation are dead.
-    generation: u64,
-    faults: Vec<Fault>,
-    /// Remaining operations before `FailAfterOps` trips.
-    ops_left: Option<u64>,
-}
-
-fn parent_of(path: &Path) -> &Path {
-    path.parent().unwrap_or_else(|| Path::new(""))
-}
-
-fn not_found(op: &str, path: &Path) -> Error {
-    Error::io(
-        format!("{op} {}", path.display()),
-        std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
-    )
-}
-
-impl State {
-    /// Applies the injected faults to one operation on `paths`.
-    fn check(&mut self, op: &str, kind: OpKind, paths: &[&Path]) -> Result<()> {
-        let context = || {
-            let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-            format!("{op} {}", names.join(" -> "))
-        };
-        let injected = |what: String| {
-            Error::io(
-                context(),
-                std::io::Error::other(format!("injected fault: {what}")),
-            )
-        };
-        if let Some(left) = self.ops_left.as_mut() {
-            if *left == 0 {
-                return Err(injected("operation after FailAfterOps limit".into()));
-            }
-            *left -= 1;
-        }
-        for f in &self.faults {
-            let hit = match f {
-                Fault::FailWrites => kind == OpKind::Write,
-                Fault::FailSyncs => kind == OpKind::Sync,
-                Fault::FailReads => kind == OpKind::Read,
-                Fault::FailAfterOps(_) => false,
-                Fault::FailPathContains(s) => paths.iter().any(|p| p.to_string_lossy().contains(s.as_str())),
-            };
-            if hit {
-                return Err(injected(format!("{f:?}")));
-            }
-        }
-        Ok(())
-    }
-
-    fn inode_of(&self, op: &str, path: &Path) -> Result<u64> {
-        self.live.get(path).copied().ok_or_else(|| not_found(op, path))
-    }
-
-    fn require_dir(&self, op: &str, dir: &Path) -> Result<()> {
-        if dir.as_os_str().is_empty() || self.dirs.contains(dir) {
-            Ok(())
-        } else {
-            Err(not_found(op, dir))
-        }
-    }
-
-    fn new_inode(&mut self) -> u64 {
-        self.next_inode += 1;
-        self.inodes.insert(self.next_inode, Inode::default());
-        self.next_inode
-    }
+    /// The next N fallible operations succeed; the one after them cuts the
+    /// power instead ([`FaultFileSystem::crash`], atomically with that
+    /// operation, which fails) and the fault is used up.
+    CrashAfterOps(u64),
 }
 
 /// In-memory file system with simulated crashes and injected faults.
@@ -156,6 +78,9 @@ impl State {
 #[derive(Clone, Default)]
 pub struct FaultFileSystem {
     state: Arc<Mutex<State>>,
+    /// For a [`process view`](FaultFileSystem::process_view): the crash
+    /// generation it belongs to; `None` for the test's own handle.
+    process: Option<u64>,
 }
 
 impl fmt::Debug for FaultFileSystem {
@@ -176,31 +101,54 @@ impl FaultFileSystem {
 
     /// Simulates power loss; see the module documentation.
     pub fn crash(&self) {
-        let mut s = self.state.lock();
-        s.generation += 1;
-        s.live = s.durable.clone();
-        s.locks.clear();
-        let State { inodes, live, .. } = &mut *s;
-        inodes.retain(|id, _| live.values().any(|v| v == id));
-        for inode in inodes.values_mut() {
-            inode.data.truncate(inode.synced_len);
+        self.state.lock().crash();
+    }
+
+    /// A view of this file system for one simulated process (give it to the
+    /// engine): it works like a clone until the next crash, after which every
+    /// operation through it fails with `Error::Io`, as a killed process can
+    /// no longer touch the disk (no late deletes or creations after the
+    /// power loss). Clones of a view are views of the same process.
+    pub fn process_view(&self) -> FaultFileSystem {
+        FaultFileSystem {
+            state: self.state.clone(),
+            process: Some(self.state.lock().generation),
         }
     }
 
     /// Starts injecting `fault` (in addition to those already injected).
     pub fn inject(&self, fault: Fault) {
         let mut s = self.state.lock();
-        if let Fault::FailAfterOps(n) = fault {
-            s.ops_left = Some(n);
+        match fault {
+            Fault::FailAfterOps(n) => s.ops_left = Some(n),
+            Fault::CrashAfterOps(n) => s.crash_in = Some(n),
+            _ => {}
         }
         s.faults.push(fault);
     }
 
-    /// Stops injecting every fault.
+    /// Starts failing operations at random, at `rates` per operation class,
+    /// deterministically for `seed` (see [`FaultRates`]); replaces earlier
+    /// random faults. A failing append still writes a random prefix (maybe
+    /// empty) of its data, as a `write(2)` cut short by an error does; every
+    /// other failing operation changes nothing.
+    pub fn inject_random(&self, seed: u64, rates: FaultRates) {
+        self.state.lock().random = Some(RandomFaults::new(seed, rates));
+    }
+
+    /// Stops injecting every fault (random ones and a pending
+    /// `CrashAfterOps` included).
     pub fn clear_faults(&self) {
         let mut s = self.state.lock();
         s.faults.clear();
         s.ops_left = None;
+        s.crash_in = None;
+        s.random = None;
+    }
+
+    /// Operations checked and faults injected so far, per class.
+    pub fn fault_counts(&self) -> FaultCounts {
+        self.state.lock().counts
     }
 
     /// Flips every bit of the byte at `offset` of `path` (bit rot; synced or not).
@@ -252,9 +200,14 @@ impl FaultFileSystem {
         self.state.lock().live.keys().cloned().collect()
     }
 
-    fn op(&self, op: &str, kind: OpKind, path: &Path) -> Result<parking_lot::MutexGuard<'_, State>> {
+    /// Locks the state for operation `op` on `paths`: fails if this is a
+    /// dead process's view, then applies the injected faults.
+    fn op(&self, what: &str, op: Op, paths: &[&Path]) -> Result<parking_lot::MutexGuard<'_, State>> {
         let mut s = self.state.lock();
-        s.check(op, kind, &[path])?;
+        if self.process.is_some_and(|g| g != s.generation) {
+            return Err(dead_process(what, paths[0]));
+        }
+        s.check(what, op, paths)?;
         Ok(s)
     }
 
@@ -263,14 +216,14 @@ impl FaultFileSystem {
             state: self.state.clone(),
             path: path.to_path_buf(),
             inode,
-            generation: self.state.lock().generation,
+            generation: self.process.unwrap_or_else(|| self.state.lock().generation),
         }
     }
 }
 
 impl FileSystem for FaultFileSystem {
     fn create_dir_all(&self, path: &Path) -> Result<()> {
-        let mut s = self.op("create directory", OpKind::Write, path)?;
+        let mut s = self.op("create directory", Op::Create, &[path])?;
         for dir in path.ancestors().filter(|d| !d.as_os_str().is_empty()) {
             if s.live.contains_key(dir) {
                 return Err(Error::io(
@@ -284,7 +237,7 @@ impl FileSystem for FaultFileSystem {
     }
     fn new_writable(&self, path: &Path) -> Result<Box<dyn WritableFile>> {
         let inode = {
-            let mut s = self.op("create", OpKind::Write, path)?;
+            let mut s = self.op("create", Op::Create, &[path])?;
             s.require_dir("create", parent_of(path))?;
             let id = s.new_inode();
             s.live.insert(path.to_path_buf(), id);
@@ -297,7 +250,7 @@ impl FileSystem for FaultFileSystem {
     }
     fn reopen_writable(&self, path: &Path) -> Result<Box<dyn WritableFile>> {
         let (inode, size) = {
-            let s = self.op("open for append", OpKind::Write, path)?;
+            let s = self.op("open for append", Op::Create, &[path])?;
             let id = s.inode_of("open for append", path)?;
             (id, s.inodes.get(&id).map_or(0, |i| i.data.len() as u64))
         };
@@ -308,7 +261,7 @@ impl FileSystem for FaultFileSystem {
     }
     fn open_random_access(&self, path: &Path) -> Result<Arc<dyn RandomAccessFile>> {
         let (inode, size) = {
-            let s = self.op("open", OpKind::Read, path)?;
+            let s = self.op("open", Op::OpenRead, &[path])?;
             let id = s.inode_of("open", path)?;
             (id, s.inodes.get(&id).map_or(0, |i| i.data.len() as u64))
         };
@@ -318,7 +271,7 @@ impl FileSystem for FaultFileSystem {
         }))
     }
     fn open_sequential(&self, path: &Path) -> Result<Box<dyn SequentialFile>> {
-        let inode = self.op("open", OpKind::Read, path)?.inode_of("open", path)?;
+        let inode = self.op("open", Op::OpenRead, &[path])?.inode_of("open", path)?;
         Ok(Box::new(FaultSequential {
             handle: self.handle(path, inode),
             pos: 0,
@@ -329,22 +282,21 @@ impl FileSystem for FaultFileSystem {
         s.live.contains_key(path) || s.dirs.contains(path)
     }
     fn remove_file(&self, path: &Path) -> Result<()> {
-        let mut s = self.op("remove", OpKind::Write, path)?;
+        let mut s = self.op("remove", Op::Remove, &[path])?;
         s.live
             .remove(path)
             .map(|_| ())
             .ok_or_else(|| not_found("remove", path))
     }
     fn rename(&self, from: &Path, to: &Path) -> Result<()> {
-        let mut s = self.state.lock();
-        s.check("rename", OpKind::Write, &[from, to])?;
+        let mut s = self.op("rename", Op::Rename, &[from, to])?;
         s.require_dir("rename", parent_of(to))?;
         let id = s.live.remove(from).ok_or_else(|| not_found("rename", from))?;
         s.live.insert(to.to_path_buf(), id);
         Ok(())
     }
     fn list_dir(&self, path: &Path) -> Result<Vec<String>> {
-        let s = self.op("list", OpKind::Read, path)?;
+        let s = self.op("list", Op::Stat, &[path])?;
         if !s.dirs.contains(path) {
             return Err(not_found("list", path));
         }
@@ -359,12 +311,12 @@ impl FileSystem for FaultFileSystem {
         Ok(names)
     }
     fn file_size(&self, path: &Path) -> Result<u64> {
-        let s = self.op("stat", OpKind::Read, path)?;
+        let s = self.op("stat", Op::Stat, &[path])?;
         let id = s.inode_of("stat", path)?;
         Ok(s.inodes.get(&id).map_or(0, |i| i.data.len() as u64))
     }
     fn sync_dir(&self, path: &Path) -> Result<()> {
-        let mut s = self.op("fsync directory", OpKind::Sync, path)?;
+        let mut s = self.op("fsync directory", Op::SyncDir, &[path])?;
         s.require_dir("fsync directory", path)?;
         let State { live, durable, .. } = &mut *s;
         durable.retain(|p, _| parent_of(p) != path);
@@ -374,7 +326,7 @@ impl FileSystem for FaultFileSystem {
         Ok(())
     }
     fn lock_file(&self, path: &Path) -> Result<Box<dyn FileLock>> {
-        let mut s = self.op("lock", OpKind::Write, path)?;
+        let mut s = self.op("lock", Op::Create, &[path])?;
         if s.locks.contains_key(path) {
             return Err(Error::Busy(format!(
                 "{} is locked: another Db in this process has this database open",

@@ -115,7 +115,7 @@ impl SkipList {
     ///
     /// # Panics
     /// If the internal key or the value exceeds `u32::MAX` bytes (a caller
-    /// bug: the write path bounds entry sizes long before that).
+    /// bug: `WriteBatch` bounds keys to 8 MiB and values to 512 MiB).
     pub fn insert(&self, user_key: &[u8], trailer: u64, value: &[u8]) {
         let target = Target { user_key, trailer };
         let mut w = self.writer.lock();

@@ -13,7 +13,11 @@ pub enum FilterDecision {
     ChangeValue(Vec<u8>),
 }
 
-/// A user hook run on every live value that a compaction (or flush) writes.
+/// A user hook run on every live value that a compaction writes. Flushes do
+/// not run it (RocksDB's default): a flushed memtable keeps every entry, and
+/// the filter decides when the entry is next compacted, so a key the filter
+/// removes stays readable until then. Manual compactions run it on every
+/// file in their range.
 ///
 /// Entries still visible to a snapshot are not filtered.
 pub trait CompactionFilter: Send + Sync {

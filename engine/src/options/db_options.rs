@@ -88,7 +88,7 @@ pub struct Options {
     pub wal_recovery_mode: WalRecoveryMode,
     /// Verify checksums on every read, and fail opens on any inconsistency [true].
     pub paranoid_checks: bool,
-    /// Hook run on entries written by compactions (code only) [None].
+    /// Hook run on entries written by compactions, not flushes (code only) [None].
     #[serde(skip)]
     pub compaction_filter: Option<Arc<dyn CompactionFilter>>,
     /// File system used for every file (code only; tests inject faults) [real files].

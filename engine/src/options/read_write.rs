@@ -21,6 +21,7 @@ pub struct ReadOptions {
 pub struct WriteOptions {
     /// fsync the WAL before acknowledging the write.
     pub sync: bool,
-    /// Do not write the WAL (the write is lost on a crash before the next flush).
+    /// Do not write the WAL: the write is lost on a crash before the next
+    /// flush (`close` flushes it). With `sync` it is `InvalidArgument`.
     pub disable_wal: bool,
 }

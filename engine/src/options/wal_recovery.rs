@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum WalRecoveryMode {
-    /// A torn or corrupt record at the very end of the last log (a crash
-    /// during append) is dropped; corruption anywhere else fails the open.
+    /// A torn record at the very end of the newest log holding records (a
+    /// crash during append) is dropped; newer logs with no record at all
+    /// (left by an interrupted open or WAL switch) do not count. Corruption
+    /// anywhere else fails the open.
     #[default]
     TolerateCorruptedTail,
     /// Any damage, even a torn tail, fails the open.

@@ -186,8 +186,10 @@ impl VersionSet {
     /// current version (deleting a file that is not live, adding one twice,
     /// creating overlap on a sorted level, a level out of range) is
     /// InvalidArgument and writes nothing. If the write fails nothing is
-    /// installed and the error is returned; the caller treats it as a
-    /// background error (the edit may or may not be durable). Rolls over to a
+    /// installed and the error is returned; the edit may or may not be
+    /// durable, so the caller must treat it as a sticky background error and
+    /// never delete the edit's new files (the engine quarantines them, see
+    /// `db/cleanup.rs`). Rolls over to a
     /// new MANIFEST when the current one exceeds [`MAX_MANIFEST_SIZE`].
     pub fn log_and_apply(&self, mut edit: VersionEdit) -> Result<Arc<Version>> {
         let mut w = self.writer.lock();

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::super::DbInner;
 use super::{CompactionTask, Reason, mark, range_of, run_compaction};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::version::FileMeta;
 
 /// Manual compaction of `[begin, end]` (inclusive user keys; None = unbounded):
@@ -17,15 +17,32 @@ use crate::version::FileMeta;
 /// would drop (a sequence number not yet zeroed, a deletion, or anything at
 /// all when a compaction filter is set). Afterwards nothing droppable is left
 /// in the range, except what live snapshots still need.
+/// REQUIRES: no lock held.
 pub(crate) fn compact_range(db: &DbInner, begin: Option<&[u8]>, end: Option<&[u8]>) -> Result<()> {
-    // Own the LSM: wait for other manual compactions and running automatic ones.
+    // Own the LSM: wait for other manual compactions and running automatic
+    // ones. Waiting pauses automatic picks (`manual_waiting`), so under any
+    // load the running compactions drain and the wait ends.
     {
         let mut st = db.state.lock();
-        while st.manual_compaction || st.compactions_running > 0 {
+        st.manual_waiting += 1;
+        let owned = loop {
             if let Some(e) = &st.bg_error {
-                return Err(e.clone());
+                break Err(e.clone());
+            }
+            if st.closing {
+                break Err(Error::Closed);
+            }
+            if !st.manual_compaction && st.compactions_running == 0 {
+                break Ok(());
             }
             db.done_cv.wait_for(&mut st, Duration::from_millis(50));
+        };
+        st.manual_waiting -= 1;
+        if let Err(e) = owned {
+            // Automatic picks may resume; close may be waiting for us.
+            db.work_cv.notify_all();
+            db.done_cv.notify_all();
+            return Err(e);
         }
         st.manual_compaction = true;
     }

@@ -23,8 +23,8 @@ use rayon::prelude::*;
 pub(crate) use manual::compact_range;
 use subcompaction::{Job, SubOutput, split_ranges};
 
-use super::DbInner;
 use super::state::DbState;
+use super::{DbInner, cleanup};
 use crate::compaction::compaction_iter::output_tombstones;
 use crate::compaction::picker::{self, Pick};
 use crate::compaction::{deepest_level_with_data, output_compression, shape_of};
@@ -106,6 +106,7 @@ fn any_busy(st: &DbState, files: &[Arc<FileMeta>]) -> bool {
 
 /// True if some level scores >= 1 (or a read-nominated file waits), ignoring
 /// whether the work can start now.
+/// REQUIRES: `state` held (it is `st`).
 pub(crate) fn needs_compaction(db: &DbInner, st: &DbState) -> bool {
     let v = db.versions.current();
     let shape = shape_of(&v, &HashSet::new());
@@ -118,6 +119,7 @@ pub(crate) fn needs_compaction(db: &DbInner, st: &DbState) -> bool {
 /// Picks the most urgent compaction that does not conflict with running
 /// ones (the policy is [`picker::pick`]), and marks its files. Called with
 /// the state lock held.
+/// REQUIRES: `state` held (it is `st`).
 pub(crate) fn pick(db: &DbInner, st: &mut DbState) -> Option<CompactionTask> {
     let v = db.versions.current();
     let shape = shape_of(&v, &st.compacting);
@@ -166,6 +168,7 @@ pub(crate) fn pick(db: &DbInner, st: &mut DbState) -> Option<CompactionTask> {
 }
 
 /// A compaction for the file read sampling nominated, if it is still live and idle.
+/// REQUIRES: `state` held (it is `st`).
 fn read_triggered(
     db: &DbInner,
     st: &mut DbState,
@@ -213,6 +216,7 @@ fn conflicts_with_running(st: &DbState, task: &CompactionTask) -> bool {
     })
 }
 
+/// REQUIRES: `state` held (it is `st`).
 pub(super) fn mark(st: &mut DbState, task: &CompactionTask) {
     st.compacting.extend(task.all_inputs().map(|f| f.number));
     let (lo, hi) = task.user_range();
@@ -220,6 +224,7 @@ pub(super) fn mark(st: &mut DbState, task: &CompactionTask) {
     st.compactions_running += 1;
 }
 
+/// REQUIRES: `state` held (it is `st`).
 fn unmark(st: &mut DbState, task: &CompactionTask) {
     for f in task.all_inputs() {
         st.compacting.remove(&f.number);
@@ -236,7 +241,12 @@ fn unmark(st: &mut DbState, task: &CompactionTask) {
 }
 
 /// Runs a picked (and marked) task to completion and unmarks it.
+/// REQUIRES: no lock held; `task` was marked by `pick` or `mark`.
 pub(crate) fn run_compaction(db: &DbInner, task: CompactionTask) -> Result<()> {
+    #[cfg(test)]
+    if task.reason != Reason::Manual {
+        db.hooks.fire_compaction_start(db);
+    }
     let mut outputs = Vec::new();
     let result = execute(db, &task, &mut outputs);
     {
@@ -253,7 +263,7 @@ pub(crate) fn run_compaction(db: &DbInner, task: CompactionTask) -> Result<()> {
         db.done_cv.notify_all();
         db.work_cv.notify_all();
     }
-    super::cleanup::delete_obsolete_files(db);
+    cleanup::delete_obsolete_files(db);
     result
 }
 
@@ -280,7 +290,7 @@ fn execute(db: &DbInner, task: &CompactionTask, outputs: &mut Vec<u64>) -> Resul
     {
         let f = &task.inputs[0];
         edit.new_files.push((task.output_level, FileMeta::clone(f)));
-        db.versions.log_and_apply(edit)?;
+        cleanup::log_and_apply(db, edit)?;
         db.counters.add_level_work(
             task.output_level,
             &LevelWork {
@@ -349,7 +359,7 @@ fn execute(db: &DbInner, task: &CompactionTask, outputs: &mut Vec<u64>) -> Resul
     if !edit.new_files.is_empty() {
         db.fs.sync_dir(&db.dir)?;
     }
-    db.versions.log_and_apply(edit.clone())?;
+    cleanup::log_and_apply(db, edit.clone())?;
 
     let written: u64 = edit.new_files.iter().map(|(_, f)| f.file_size).sum();
     let read_n: u64 = task.inputs.iter().map(|f| f.file_size).sum();

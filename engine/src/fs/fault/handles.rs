@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use super::{Inode, OpKind, State, not_found};
+use super::state::{Inode, Op, State, dead_process, not_found};
 use crate::error::{Error, Result};
 use crate::fs::{FileLock, RandomAccessFile, SequentialFile, WritableFile};
 
@@ -25,20 +25,38 @@ pub(super) struct Handle {
 
 impl Handle {
     /// Locks the state, checks faults and liveness, and runs `f` on the inode.
-    fn with<T>(&self, op: &str, kind: OpKind, f: impl FnOnce(&mut Inode) -> Result<T>) -> Result<T> {
+    fn with<T>(&self, what: &str, op: Op, f: impl FnOnce(&mut Inode) -> Result<T>) -> Result<T> {
+        self.with_fault(what, op, |inode, _| f(inode))
+    }
+
+    /// As [`Handle::with`], but a failing random fault still runs `f` with
+    /// `Some(hash)` (for a partial append); `f`'s result is then replaced by
+    /// the injected error.
+    fn with_fault<T>(
+        &self,
+        what: &str,
+        op: Op,
+        f: impl FnOnce(&mut Inode, Option<u64>) -> Result<T>,
+    ) -> Result<T> {
         let mut s = self.state.lock();
         if s.generation != self.generation {
-            return Err(Error::io(
-                format!("{op} {}", self.path.display()),
-                std::io::Error::other("file handle opened before a simulated crash"),
-            ));
+            return Err(dead_process(what, &self.path));
         }
-        s.check(op, kind, &[&self.path])?;
+        let checked = s.check(what, op, &[&self.path]);
         let inode = s
             .inodes
             .get_mut(&self.inode)
-            .ok_or_else(|| not_found(op, &self.path))?;
-        f(inode)
+            .ok_or_else(|| not_found(what, &self.path))?;
+        match checked {
+            Ok(()) => f(inode, None),
+            Err(injected) => {
+                if let Some(h) = injected.random {
+                    // Only the side effect matters; the fault is the result.
+                    let _ = f(inode, Some(h));
+                }
+                Err(injected.error)
+            }
+        }
     }
 }
 
@@ -50,18 +68,21 @@ pub(super) struct FaultWritable {
 
 impl WritableFile for FaultWritable {
     fn append(&mut self, data: &[u8]) -> Result<()> {
-        self.handle.with("append", OpKind::Write, |i| {
-            i.data.extend_from_slice(data);
+        let mut landed = 0;
+        let result = self.handle.with_fault("append", Op::Append, |i, fault| {
+            // A failing random append lands a prefix of 0..=len bytes.
+            landed = fault.map_or(data.len(), |h| (h % (data.len() as u64 + 1)) as usize);
+            i.data.extend_from_slice(&data[..landed]);
             Ok(())
-        })?;
-        self.size += data.len() as u64;
-        Ok(())
+        });
+        self.size += landed as u64;
+        result
     }
     fn flush(&mut self) -> Result<()> {
-        self.handle.with("flush", OpKind::Write, |_| Ok(()))
+        self.handle.with("flush", Op::Append, |_| Ok(()))
     }
     fn sync(&mut self) -> Result<()> {
-        self.handle.with("sync", OpKind::Sync, |i| {
+        self.handle.with("sync", Op::Sync, |i| {
             i.synced_len = i.data.len();
             Ok(())
         })
@@ -80,7 +101,7 @@ pub(super) struct FaultRandomAccess {
 impl RandomAccessFile for FaultRandomAccess {
     fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> Result<()> {
         let path = self.handle.path.display().to_string();
-        self.handle.with("read", OpKind::Read, |i| {
+        self.handle.with("read", Op::Read, |i| {
             let src = usize::try_from(offset)
                 .ok()
                 .and_then(|o| i.data.get(o..o.checked_add(buf.len())?))
@@ -110,7 +131,7 @@ pub(super) struct FaultSequential {
 impl SequentialFile for FaultSequential {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
         let pos = self.pos;
-        let n = self.handle.with("read", OpKind::Read, |i| {
+        let n = self.handle.with("read", Op::Read, |i| {
             let avail = i.data.get(pos..).unwrap_or(&[]);
             let n = avail.len().min(buf.len());
             buf[..n].copy_from_slice(&avail[..n]);

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Fault, FaultFileSystem};
+use super::{Fault, FaultFileSystem, FaultRates, OpClass};
 use crate::error::Error;
 use crate::fs::{FileSystem, read_file, write_file_atomic};
 use crate::options::WalRecoveryMode;
@@ -244,4 +244,88 @@ fn wal_recovers_exactly_the_synced_records_after_a_crash() {
     }
     assert_eq!(n, synced);
     assert!(r.report().torn_tail);
+}
+
+#[test]
+fn crash_after_ops_cuts_power_at_that_operation() {
+    let (fs, dir) = setup();
+    let p = dir.join("log");
+    let mut w = fs.new_writable(&p).expect("create");
+    fs.sync_dir(&dir).expect("sync dir");
+    w.append(b"one").expect("append");
+    w.sync().expect("sync");
+    fs.inject(Fault::CrashAfterOps(1));
+    w.append(b"two").expect("the one operation still allowed");
+    assert!(is_injected(&w.sync().expect_err("power loss here")));
+    assert!(matches!(w.append(b"x"), Err(Error::Io { .. })), "dead handle");
+    assert_eq!(fs.file_contents(&p).expect("log"), b"one", "unsynced bytes gone");
+    // The fault is used up: the next process works.
+    let mut w = fs.reopen_writable(&p).expect("reopen");
+    w.append(b"three").expect("append");
+    w.sync().expect("sync");
+}
+
+#[test]
+fn a_process_view_dies_with_the_crash() {
+    let (fs, dir) = setup();
+    let view = fs.process_view();
+    let a = dir.join("a");
+    write(&view, &a, b"A", true);
+    view.sync_dir(&dir).expect("sync dir");
+    fs.crash();
+    assert!(matches!(view.remove_file(&a), Err(Error::Io { .. })));
+    assert!(view.new_writable(&dir.join("late")).is_err());
+    assert!(
+        view.clone().open_sequential(&a).is_err(),
+        "clones of a view are dead too"
+    );
+    assert_eq!(fs.list(), vec![a.clone()], "the dead process changed nothing");
+    let next = fs.process_view();
+    assert_eq!(read_file(&next, &a).expect("read"), b"A");
+    // The test's own handle never dies.
+    fs.crash();
+    write(&fs, &dir.join("b"), b"B", false);
+}
+
+#[test]
+fn random_faults_follow_their_rates_and_counts_add_up() {
+    let (fs, dir) = setup();
+    let p = dir.join("f");
+    write(&fs, &p, b"", true);
+    let base = fs.fault_counts();
+    fs.inject_random(42, FaultRates::none().with(OpClass::Write, 4));
+    let mut w = fs.reopen_writable(&p).expect("open: opens never fail here");
+    let (mut ok, mut failed, mut expected) = (0u64, 0u64, Vec::new());
+    for i in 0..400u32 {
+        let data = i.to_le_bytes();
+        let before = fs.file_contents(&p).expect("f").len();
+        match w.append(&data) {
+            Ok(()) => {
+                ok += 1;
+                expected.extend_from_slice(&data);
+            }
+            Err(e) => {
+                assert!(is_injected(&e), "{e}");
+                failed += 1;
+                // A failed append lands a prefix of its data, nothing else.
+                let after = fs.file_contents(&p).expect("f");
+                assert!(after.len() - before <= data.len());
+                assert_eq!(&after[before..], &data[..after.len() - before]);
+                expected.extend_from_slice(&after[before..]);
+            }
+        }
+        assert_eq!(w.size() as usize, expected.len());
+    }
+    w.sync().expect("syncs never fail here");
+    assert_eq!(fs.file_contents(&p).expect("f"), expected);
+    assert!((60..140).contains(&failed), "1 in 4 of 400, got {failed}");
+    let counts = fs.fault_counts();
+    let write = OpClass::Write.index();
+    assert_eq!(counts.operations[write] - base.operations[write], ok + failed);
+    assert_eq!(counts.injected[write] - base.injected[write], failed);
+    assert_eq!(counts.total_injected() - base.total_injected(), failed);
+    fs.clear_faults();
+    for _ in 0..100 {
+        w.append(b"x").expect("cleared");
+    }
 }
