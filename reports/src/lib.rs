@@ -9,10 +9,14 @@
 //! - [`hdr`]: HdrHistogram save/load in the standard interval-log and
 //!   `.hgrm` percentile-distribution forms, and latency summaries.
 //! - [`dbbench_line`]: the familiar one-line db_bench phase summary.
+//! - [`prediction`]: the cost model's predictions beside the measurements.
+//! - [`tune`]: the trials of `lsmlab tune`, ranking and the Pareto front.
 
 pub mod dbbench_line;
 pub mod hdr;
 pub mod model;
+pub mod prediction;
+pub mod tune;
 
 pub use dbbench_line::format_dbbench_line;
 pub use hdr::{HdrError, LatencyHistogram};

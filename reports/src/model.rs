@@ -80,6 +80,13 @@ pub struct Results {
     pub host: Host,
     /// One entry per cell and repetition, in plan order.
     pub cells: Vec<CellResult>,
+    /// The cost model's prediction per cell repetition (by id), for the
+    /// bundled engine; empty for other stores and older files.
+    #[serde(default)]
+    pub predictions: Vec<crate::prediction::CellPrediction>,
+    /// What `lsmlab tune` tried and found (absent for `lsmlab run`).
+    #[serde(default)]
+    pub tune: Option<crate::tune::TuneRecord>,
 }
 
 /// The build fingerprint of the runner that wrote a results file, so a
@@ -462,6 +469,8 @@ mod tests {
                 final_stats: None,
                 amplification: Amplification::default(),
             }],
+            predictions: Vec::new(),
+            tune: None,
         }
     }
 

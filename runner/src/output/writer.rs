@@ -45,6 +45,8 @@ pub fn results_header(plan: &Plan, store: StoreKind, interval: Duration, host: H
         finished_at: None,
         host,
         cells: Vec::new(),
+        predictions: Vec::new(),
+        tune: None,
     }
 }
 
@@ -92,6 +94,12 @@ impl ResultsWriter {
     /// The results so far.
     pub fn results(&self) -> &Results {
         &self.results
+    }
+
+    /// The results so far, to add predictions or tune records; they are
+    /// written with the next cell or [`ResultsWriter::finish`].
+    pub fn results_mut(&mut self) -> &mut Results {
+        &mut self.results
     }
 
     /// Saves a finished cell's histograms, appends it, rewrites results.json.
