@@ -9,18 +9,32 @@
 //! - [`hdr`]: HdrHistogram save/load in the standard interval-log and
 //!   `.hgrm` percentile-distribution forms, and latency summaries.
 //! - [`dbbench_line`]: the familiar one-line db_bench phase summary.
+//! - [`stats`]: pure statistics: repetition summaries, Mann-Whitney U,
+//!   amplification formulas.
+//! - [`digest`]: results regrouped per matrix cell (repetitions together)
+//!   and the key metrics.
+//! - [`plots`]: one file per plot kind, SVG and PNG (bundled font).
+//! - [`render`]: one renderer per output (console, summary.md, report.html).
+//! - [`report`]: the whole report from a results directory.
 //! - [`prediction`]: the cost model's predictions beside the measurements.
 //! - [`tune`]: the trials of `lsmlab tune`, ranking and the Pareto front.
 
 pub mod dbbench_line;
+pub mod digest;
 pub mod hdr;
 pub mod model;
 pub mod prediction;
 pub mod tune;
+pub mod plots;
+pub mod render;
+pub mod report;
+pub mod stats;
 
 pub use dbbench_line::format_dbbench_line;
 pub use hdr::{HdrError, LatencyHistogram};
 pub use model::{
-    Amplification, BuildInfo, CellResult, CellStatus, CpuTimes, HistogramFiles, Host, IntervalLatency,
-    IoBytes, LatencySummary, PhaseResult, Results, ResultsError, SCHEMA_VERSION, SuiteInfo, TimelineSample,
+    Amplification, BuildInfo, CacheDrop, CellResult, CellStatus, CpuTimes, Harness, HistogramFiles, Host,
+    IntervalLatency, IoBytes, LatencySummary, MeasuredReadAmp, OpenLoop, PhaseResult, Results, ResultsError,
+    SCHEMA_VERSION, SuiteInfo, TimelineSample, WriterResult,
 };
+pub use report::{ReportError, ReportOptions, ReportOutput, console_table, render_report};

@@ -24,7 +24,7 @@ use std::time::SystemTime;
 use clap::Parser;
 use lsmlab_reports::CellStatus;
 
-use cli::{Cli, Command, RunArgs, SysinfoArgs, ValidateArgs};
+use cli::{Cli, Command, ReportArgs, RunArgs, SysinfoArgs, ValidateArgs};
 use error::Error;
 use execute::cell::{self, CellSettings};
 use output::console::Console;
@@ -49,6 +49,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Validate(args) => validate(args),
         Command::Sysinfo(args) => sysinfo(args),
+        Command::Report(args) => report(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -133,9 +134,36 @@ fn sysinfo(args: SysinfoArgs) -> Result<(), Error> {
     Ok(())
 }
 
+fn report(args: ReportArgs) -> Result<(), Error> {
+    let opts = lsmlab_reports::ReportOptions {
+        out: args.out,
+        main_phase: args.main_phase,
+        heatmap_metric: args.heatmap_metric,
+    };
+    let out = lsmlab_reports::render_report(&args.results, &opts)?;
+    print!("{}", out.cell_table);
+    print_report_location(&out);
+    Ok(())
+}
+
+/// Warnings, then where the report is.
+fn print_report_location(out: &lsmlab_reports::ReportOutput) {
+    for w in &out.warnings {
+        eprintln!("warning: {w}");
+    }
+    println!(
+        "report: {} ({} plots in {}, summary {})",
+        out.html.display(),
+        out.plots,
+        out.dir.join(lsmlab_reports::report::PLOTS_DIR).display(),
+        out.markdown.display()
+    );
+}
+
 fn run(args: RunArgs) -> Result<(), Error> {
-    let plans = plans(&args.suites, args.only.as_deref(), args.repeat, args.store)?;
-    for plan in &plans {
+    let mut plans = plans(&args.suites, args.only.as_deref(), args.repeat, args.store)?;
+    for plan in &mut plans {
+        plan.order = args.repetition_order;
         for w in check::matrix_warnings(plan, args.store) {
             eprintln!("{w}");
         }
@@ -176,6 +204,8 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
         db_root,
         keep_db: args.keep_db,
         interval: args.interval,
+        hist_root: Some(out.to_path_buf()),
+        page_cache: measure::page_cache::PageCache::system(),
     };
     let total = plan.cells.len() * plan.repeat as usize;
     let mut failed = 0;
@@ -192,12 +222,20 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
         writer.add_cell(run)?;
     }
     writer.finish()?;
-    console.summary(writer.results());
+    println!();
+    print!("{}", lsmlab_reports::console_table(writer.results()));
     print_predictions(writer.results());
     for w in check::behaviour_flags(writer.results()) {
         println!("{w}");
     }
     println!("results: {}", out.join("results.json").display());
+    if !args.no_report {
+        let opts = lsmlab_reports::ReportOptions::default();
+        match lsmlab_reports::report::render_results(writer.results(), out, out, &opts) {
+            Ok(report) => print_report_location(&report),
+            Err(e) => return Err(e.into()),
+        }
+    }
     if failed > 0 {
         return Err(Error::CellsFailed {
             suite: plan.suite.name.clone(),
