@@ -23,12 +23,12 @@ pub mod dbbench_line;
 pub mod digest;
 pub mod hdr;
 pub mod model;
-pub mod prediction;
-pub mod tune;
 pub mod plots;
+pub mod prediction;
 pub mod render;
 pub mod report;
 pub mod stats;
+pub mod tune;
 
 pub use dbbench_line::format_dbbench_line;
 pub use hdr::{HdrError, LatencyHistogram};

@@ -94,6 +94,62 @@ pub struct TuneRecord {
     pub best: Option<Map<String, Value>>,
 }
 
+/// A candidate's trials at one rung, summarised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidateSummary {
+    /// Index of the candidate in the space's product.
+    pub candidate: usize,
+    /// The rung.
+    pub rung: usize,
+    /// Its trials at that rung (1-based trial numbers, in run order).
+    pub trials: Vec<usize>,
+    /// Median of each objective over those trials (`None`: never measured).
+    pub medians: Vec<Option<f64>>,
+    /// Every one of those trials was feasible.
+    pub feasible: bool,
+}
+
+/// Median of the measured values (upper median for an even count).
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    v.sort_by(f64::total_cmp);
+    (!v.is_empty()).then(|| v[v.len() / 2])
+}
+
+/// One summary per candidate and rung it ran at, candidates in the order
+/// they first ran at that rung, rungs ascending.
+pub fn summaries(record: &TuneRecord) -> Vec<CandidateSummary> {
+    let mut out: Vec<CandidateSummary> = Vec::new();
+    for t in &record.trials {
+        match out
+            .iter_mut()
+            .find(|s| s.rung == t.rung && s.candidate == t.candidate)
+        {
+            Some(s) => s.trials.push(t.trial),
+            None => out.push(CandidateSummary {
+                candidate: t.candidate,
+                rung: t.rung,
+                trials: vec![t.trial],
+                medians: Vec::new(),
+                feasible: true,
+            }),
+        }
+    }
+    for s in &mut out {
+        let ts: Vec<&TrialRecord> = record
+            .trials
+            .iter()
+            .filter(|t| s.trials.contains(&t.trial))
+            .collect();
+        let n = ts.first().map_or(0, |t| t.objectives.len());
+        s.medians = (0..n)
+            .map(|o| median(ts.iter().filter_map(|t| t.objectives[o]).collect()))
+            .collect();
+        s.feasible = ts.iter().all(|t| t.feasible());
+    }
+    out.sort_by_key(|s| s.rung);
+    out
+}
+
 /// Whether `a` is at least as good as `b` on every objective and better on one.
 fn dominates(a: &[f64], b: &[f64], maximize: &[bool]) -> bool {
     let better = |x: f64, y: f64, max: bool| if max { x > y } else { x < y };
@@ -146,6 +202,62 @@ mod tests {
         ];
         assert_eq!(pareto_front(&pts, &[true, false]), vec![0, 1, 4]);
         assert_eq!(pareto_front(&pts, &[false, false]), vec![4]);
+    }
+
+    fn trial(trial: usize, candidate: usize, rung: usize, value: f64, ok: bool) -> TrialRecord {
+        TrialRecord {
+            trial,
+            candidate,
+            rung,
+            scale: 1.0,
+            repetition: 1,
+            cell_id: format!("t{trial:03}"),
+            options: Map::new(),
+            objectives: vec![Some(value)],
+            violations: if ok {
+                vec![]
+            } else {
+                vec!["space_amp < 1.3 (measured 1.5)".into()]
+            },
+            predicted: vec![None],
+            seconds: 1.0,
+        }
+    }
+
+    #[test]
+    fn summaries_take_medians_per_candidate_and_rung() {
+        let record = TuneRecord {
+            space: vec![],
+            objectives: vec![],
+            constraints: vec![],
+            budget: String::new(),
+            candidates: 2,
+            pruned: vec![],
+            trials: vec![
+                trial(1, 0, 0, 5.0, true),
+                trial(2, 1, 0, 7.0, true),
+                trial(3, 1, 1, 9.0, true),
+                trial(4, 1, 1, 1.0, false),
+                trial(5, 1, 1, 4.0, true),
+            ],
+            finished: true,
+            best: None,
+        };
+        let s = summaries(&record);
+        assert_eq!(s.len(), 3);
+        assert_eq!(
+            (s[0].candidate, s[0].rung, s[0].medians.clone()),
+            (0, 0, vec![Some(5.0)])
+        );
+        assert_eq!(
+            (s[1].candidate, s[1].rung, s[1].medians.clone()),
+            (1, 0, vec![Some(7.0)])
+        );
+        // 1, 4, 9 -> 4; one infeasible trial makes the candidate infeasible.
+        assert_eq!(
+            (s[2].trials.clone(), s[2].medians.clone(), s[2].feasible),
+            (vec![3, 4, 5], vec![Some(4.0)], false)
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod plan;
 mod store;
 #[cfg(test)]
 mod test_support;
+mod tune;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -50,6 +51,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate(args),
         Command::Sysinfo(args) => sysinfo(args),
         Command::Report(args) => report(args),
+        Command::Tune(args) => tune::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

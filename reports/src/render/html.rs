@@ -96,7 +96,11 @@ impl Renderer for Html {
         }
         o.push_str("</dl>\n<nav><b>Phases:</b> ");
         for p in &d.phases {
-            o.push_str(&format!("<a href=\"#phase-{}\">{}</a> ", p.index, escape(&p.name)));
+            o.push_str(&format!(
+                "<a href=\"#phase-{}\">{}</a> ",
+                p.index,
+                escape(&p.name)
+            ));
         }
         o.push_str("<br><b>Cells:</b> ");
         for g in &d.cells {

@@ -3,7 +3,7 @@
 //!
 //! Invariants: top-level keys are exactly name, description, seed, repeat,
 //! data, engine, matrix, exclude and phases (anything else is an error at
-//! the key, with a suggestion). The matrix keeps file order. Engine option
+//! the key, with a suggestion), plus `tune` (see `tune.rs`). The matrix keeps file order. Engine option
 //! values are kept as written (`"8MiB"` stays a string); the engine's own
 //! deserializer interprets them. Cross-field checks live in `check.rs`.
 
@@ -40,6 +40,8 @@ pub struct Suite {
     pub exclude: Vec<Map<String, Value>>,
     /// Steps run in order on one fresh database per cell.
     pub phases: Vec<Phase>,
+    /// What `lsmlab tune` searches (`None` without a `tune:` block).
+    pub tune: Option<crate::suite::tune::TuneSpec>,
     /// Where the suite was loaded from (as given to the loader).
     pub file: String,
 }
@@ -58,6 +60,8 @@ pub(crate) struct RawSuite {
     pub matrix: Option<Matrix>,
     pub exclude: Option<Vec<Map<String, Value>>>,
     pub phases: Option<Vec<RawPhase>>,
+    /// Checked in `tune.rs` (positions come from the text).
+    pub tune: Option<Value>,
 }
 
 /// The matrix in file order.
@@ -115,6 +119,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "matrix",
     "exclude",
     "phases",
+    "tune",
 ];
 
 #[cfg(test)]
