@@ -40,7 +40,7 @@ pub struct CellPrediction {
     pub total_write_amp: Option<f64>,
     /// (WAL + flush + compaction) / user bytes.
     pub user_write_amp: Option<f64>,
-    /// Size on disk / live user bytes.
+    /// Table bytes of all levels / of the last non-empty level.
     pub space_amp: Option<f64>,
     /// L0 tables + non-empty deeper levels.
     pub read_amp: Option<f64>,

@@ -7,7 +7,9 @@
 //!   a level's `write_amp` is its written bytes / flush bytes, so the
 //!   levels' figures add up to the total.
 //! - `user_write_amp` = (WAL + flush + compaction bytes) / user bytes.
-//! - `space_amp` = bytes on disk (tables + live WAL) / live user bytes.
+//! - `space_amp` = table bytes of all levels / table bytes of the last
+//!   non-empty level (RocksDB's leveled space amplification, as the runner
+//!   measures it, docs/metrics.md): dead versions, not compression.
 //! - `read.tables` = L0 tables + non-empty deeper levels (the runner's
 //!   read-amp); the bloom false-positive rate is `e^(-bits * ln2^2)`
 //!   (Monkey, Dayan et al. SIGMOD'17, eq. 2, at the optimal number of
@@ -101,7 +103,7 @@ pub struct Prediction {
     pub db_size_bytes: f64,
     /// Live keys x (key + value size).
     pub live_user_bytes: f64,
-    /// `db_size_bytes / live_user_bytes`.
+    /// Table bytes of all levels / of the last non-empty level.
     pub space_amp: Option<f64>,
     /// Point reads.
     pub read: ReadPrediction,
@@ -162,6 +164,11 @@ pub fn predict(o: &ModelOptions, data: &DataSpec, workload: &Workload) -> Predic
         });
     }
     let tables: f64 = levels.iter().map(|l| l.bytes).sum();
+    let last_level = levels
+        .iter()
+        .rev()
+        .find(|l| l.bytes > 0.0)
+        .map_or(0.0, |l| l.bytes);
     let db_size = tables + f.wal_live_bytes;
     let live_user = f.live_keys * (data.key_size + data.value_size) as f64;
     let runs: Vec<&Run> =
@@ -182,7 +189,7 @@ pub fn predict(o: &ModelOptions, data: &DataSpec, workload: &Workload) -> Predic
         user_write_amp: ratio(f.wal_bytes + f.flush_bytes + f.compaction_bytes, f.user_bytes),
         db_size_bytes: db_size,
         live_user_bytes: live_user,
-        space_amp: ratio(db_size, live_user),
+        space_amp: ratio(tables, last_level),
         read,
         memory,
         compactions: f.compactions,
