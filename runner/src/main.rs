@@ -93,6 +93,9 @@ fn validate(args: ValidateArgs) -> Result<(), Error> {
         for w in check::matrix_warnings(plan, args.store) {
             println!("{w}");
         }
+        if let Some(t) = &plan.suite.tune {
+            println!("  {}", tune::describe(t));
+        }
     }
     Ok(())
 }

@@ -228,6 +228,38 @@ pub fn run(args: TuneArgs) -> Result<(), Error> {
     Ok(())
 }
 
+/// One line for `lsmlab validate`: what `lsmlab tune` would search.
+pub fn describe(spec: &TuneSpec) -> String {
+    let candidates: usize = spec.space.iter().map(|(_, v)| v.len()).product();
+    let objectives: Vec<String> = spec
+        .objectives
+        .iter()
+        .map(|o| {
+            format!(
+                "{} {}",
+                if o.maximize { "maximize" } else { "minimize" },
+                o.metric
+            )
+        })
+        .collect();
+    let constraints: Vec<&str> = spec.constraints.iter().map(|c| c.text.as_str()).collect();
+    format!(
+        "tune: {candidates} candidates ({}); {}{}; budget {}",
+        spec.space
+            .iter()
+            .map(|(o, v)| format!("{o} x{}", v.len()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        objectives.join(" and "),
+        if constraints.is_empty() {
+            String::new()
+        } else {
+            format!(" subject to {}", constraints.join(", "))
+        },
+        budget_text(spec)
+    )
+}
+
 fn budget_text(spec: &TuneSpec) -> String {
     let mut parts = Vec::new();
     if let Some(t) = spec.budget.trials {

@@ -155,7 +155,7 @@ pub struct Budget {
 /// A validated `tune:` block.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TuneSpec {
-    /// Option -> values to search (ranges expanded), in file order.
+    /// Option -> values to search (ranges expanded), sorted by option name.
     pub space: Vec<(String, Vec<Value>)>,
     /// One or two objectives.
     pub objectives: Vec<Objective>,
