@@ -89,7 +89,12 @@ pub fn run(args: TuneArgs) -> Result<(), Error> {
 
     let all = cells_of(&suite.engine, &spec.space, &[]);
     let (ranked, pruned, estimates) = rank_candidates(&suite, &spec, &all, args.store);
-    let rungs = schedule::plan(ranked.len(), spec.budget.trials, spec.eta, spec.repeat);
+    // Nothing to run when the model pruned every candidate.
+    let rungs = if ranked.is_empty() {
+        Vec::new()
+    } else {
+        schedule::plan(ranked.len(), spec.budget.trials, spec.eta, spec.repeat)
+    };
     let mut record = TuneRecord {
         space: spec
             .space
@@ -140,6 +145,11 @@ pub fn run(args: TuneArgs) -> Result<(), Error> {
         hist_root: Some(out.clone()),
         page_cache: crate::measure::page_cache::PageCache::system(),
     };
+    if ranked.is_empty() {
+        println!(
+            "the cost model puts every candidate outside a constraint (see `pruned` below); loosen the constraints or change the space"
+        );
+    }
     let started = Instant::now();
     let mut alive: Vec<usize> = ranked
         .iter()
