@@ -19,6 +19,8 @@
 //! - [`plots`]: one file per plot kind, SVG and PNG (bundled font).
 //! - [`render`]: one renderer per output (console, summary.md, report.html).
 //! - [`report`]: the whole report from a results directory.
+//! - [`prediction`]: the cost model's predictions beside the measurements.
+//! - [`tune`]: the trials of `lsmlab tune`, ranking and the Pareto front.
 
 pub mod compare;
 pub mod dbbench_line;
@@ -28,9 +30,11 @@ pub mod hdr;
 pub mod merge;
 pub mod model;
 pub mod plots;
+pub mod prediction;
 pub mod render;
 pub mod report;
 pub mod stats;
+pub mod tune;
 
 pub use dbbench_line::format_dbbench_line;
 pub use hdr::{HdrError, LatencyHistogram};

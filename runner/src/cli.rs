@@ -39,6 +39,29 @@ pub enum Command {
     Merge(crate::gate::merge::MergeArgs),
     /// Re-render summary.md, report.html and the plots from a results directory.
     Report(ReportArgs),
+    /// Search the suite's `tune:` space for its objective (cost model, then
+    /// successive halving); print the ranked trials and the best options.
+    Tune(TuneArgs),
+}
+
+/// `lsmlab tune`.
+#[derive(Debug, clap::Args)]
+pub struct TuneArgs {
+    /// Suite file (YAML) with a `tune:` block.
+    #[arg(value_name = "SUITE.yaml")]
+    pub suite: PathBuf,
+    /// Results directory [default: results/<suite>-tune-<timestamp>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Where trial databases are created [default: the results directory].
+    #[arg(long, value_name = "DIR")]
+    pub db_dir: Option<PathBuf>,
+    /// Store to tune (the cost model ranks candidates only for lsmlab).
+    #[arg(long, value_enum, default_value = "lsmlab")]
+    pub store: StoreKind,
+    /// Time-series sampling interval, with a unit.
+    #[arg(long, value_name = "DUR", default_value = "1s", value_parser = parse_interval)]
+    pub interval: Duration,
 }
 
 /// `lsmlab run`.

@@ -56,6 +56,22 @@ pub enum Error {
         /// The checker's message, naming the option.
         message: String,
     },
+    /// `lsmlab tune` on a suite it cannot search.
+    #[error("{file}: {message}")]
+    Tune {
+        /// The suite file.
+        file: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// `lsmlab tune` was stopped with Ctrl-C (finished trials are saved).
+    #[error("interrupted: {trials} finished trials are in {results}")]
+    Interrupted {
+        /// Trials that finished.
+        trials: usize,
+        /// The results file holding them.
+        results: String,
+    },
     /// A duration argument that does not parse.
     #[error(transparent)]
     Duration(#[from] ParseError),
@@ -123,7 +139,9 @@ impl Error {
             | Error::AllCellsExcluded { .. }
             | Error::InvalidCell { .. }
             | Error::Duration(_)
-            | Error::ZeroDuration { .. } => 2,
+            | Error::ZeroDuration { .. }
+            | Error::Tune { .. } => 2,
+            Error::Interrupted { .. } => 130,
             Error::CreateOutputDir { .. }
             | Error::CreateHistogramDir { .. }
             | Error::Histogram(_)

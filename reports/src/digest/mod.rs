@@ -341,6 +341,8 @@ pub(crate) mod tests {
             settings: Default::default(),
             harness: Harness::default(),
             cells: out,
+            predictions: Vec::new(),
+            tune: None,
         }
     }
 

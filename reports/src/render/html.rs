@@ -125,6 +125,10 @@ impl Renderer for Html {
             o.push_str(&format!("<p class=\"note\">{}</p>\n", escape(&n)));
         }
         figures(&mut o, ctx, Section::Matrix);
+        if let Some(t) = super::predicted::prediction_table(d) {
+            o.push_str("<h2 id=\"predicted\">Predicted vs measured</h2>\n");
+            o.push_str(&t.to_html());
+        }
         o.push_str("<h2>Phases</h2>\n");
         for p in &d.phases {
             o.push_str(&format!(

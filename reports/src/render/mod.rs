@@ -2,12 +2,13 @@
 //! `export/` shape): [`console::Console`] (the cell table printed at the
 //! end of `lsmlab run`), [`markdown::Markdown`] (summary.md) and
 //! [`html::Html`] (report.html). All of them read the same [`Context`]
-//! and the same tables ([`content`]), so they always agree.
+//! and the same tables ([`content`], [`predicted`]), so they always agree.
 
 pub mod console;
 pub mod content;
 pub mod html;
 pub mod markdown;
+pub mod predicted;
 pub mod table;
 
 use crate::digest::Digest;

@@ -2,8 +2,9 @@
 //! shapes it is read from (`data:` lives in `data.rs`).
 //!
 //! Invariants: top-level keys are exactly name, description, seed, repeat,
-//! data, engine, matrix, exclude, phases and deterministic (anything else is an error at
-//! the key, with a suggestion). The matrix keeps file order. Engine option
+//! data, engine, matrix, exclude, phases and deterministic (anything else
+//! is an error at the key, with a suggestion), plus `tune` (see `tune.rs`).
+//! The matrix keeps file order. Engine option
 //! values are kept as written (`"8MiB"` stays a string); the engine's own
 //! deserializer interprets them. Cross-field checks live in `check.rs`.
 
@@ -43,6 +44,8 @@ pub struct Suite {
     /// Flush and compaction decisions fixed by the operation stream, so
     /// engine counters repeat exactly [false] (see docs/ci.md).
     pub deterministic: bool,
+    /// What `lsmlab tune` searches (`None` without a `tune:` block).
+    pub tune: Option<crate::suite::tune::TuneSpec>,
     /// Where the suite was loaded from (as given to the loader).
     pub file: String,
 }
@@ -62,6 +65,8 @@ pub(crate) struct RawSuite {
     pub exclude: Option<Vec<Map<String, Value>>>,
     pub phases: Option<Vec<RawPhase>>,
     pub deterministic: Option<bool>,
+    /// Checked in `tune.rs` (positions come from the text).
+    pub tune: Option<Value>,
 }
 
 /// The matrix in file order.
@@ -120,6 +125,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "exclude",
     "phases",
     "deterministic",
+    "tune",
 ];
 
 #[cfg(test)]
