@@ -15,7 +15,9 @@
 //!    disabled, every memtable is flushed (the workers do it; RocksDB does
 //!    the same at shutdown), so close keeps those writes too.
 //! 5. `shutting_down` is set: workers finish their job and exit; they are joined.
-//! 6. The LOCK file is released, unless an iterator still holds it (each
+//! 6. Obsolete tables no reader pins any more are deleted (the jobs'
+//!    cleanups kept those a reader held at the time).
+//! 7. The LOCK file is released, unless an iterator still holds it (each
 //!    iterator keeps it until dropped, so no other `Db` can change the
 //!    files it may still open).
 
@@ -29,7 +31,7 @@ use super::{DbInner, write};
 use crate::error::Result;
 use crate::memtable::MemTable;
 
-/// Runs steps 2-6 of the shutdown sequence (the caller did step 1).
+/// Runs steps 2-7 of the shutdown sequence (the caller did step 1).
 pub(crate) fn close(db: &DbInner, workers: &Mutex<Vec<JoinHandle<()>>>) -> Result<()> {
     {
         let mut st = db.state.lock();
@@ -57,6 +59,10 @@ pub(crate) fn close(db: &DbInner, workers: &Mutex<Vec<JoinHandle<()>>>) -> Resul
     for h in workers.lock().drain(..) {
         let _ = h.join();
     }
+    // Tables a reader pinned past the cleanup of the job that obsoleted them
+    // (a get racing a compaction) are dead now unless an iterator still
+    // holds them; such an iterator deletes them when it is dropped.
+    super::cleanup::delete_obsolete_files(db);
     // Nothing touches the files any more: let another Db open them (once
     // the iterators holding a clone of the lock are gone).
     db.lock.lock().take();

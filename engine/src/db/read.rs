@@ -123,7 +123,7 @@ fn charge_read(db: &DbInner, level: usize, file: &crate::version::FileMeta) {
 }
 
 /// An iterator over the whole database at the read options' snapshot and bounds.
-pub(crate) fn iter(db: &DbInner, options: &ReadOptions) -> Result<DbIterator> {
+pub(crate) fn iter(db: &Arc<DbInner>, options: &ReadOptions) -> Result<DbIterator> {
     // The iterator holds the LOCK file: it may open tables after close, and
     // no other Db may change the files under it until it is dropped.
     let lock = db.lock.lock().clone().ok_or(Error::Closed)?;
@@ -179,6 +179,6 @@ pub(crate) fn iter(db: &DbInner, options: &ReadOptions) -> Result<DbIterator> {
         Arc::new(FragmentedTombstones::new(tombstones)),
         options.lower_bound.clone(),
         options.upper_bound.clone(),
-        Box::new((sv, lock)),
+        Box::new(super::cleanup::IteratorPins::new(db, sv, lock)),
     ))
 }
