@@ -93,12 +93,12 @@ pub(crate) fn open(dir: &Path, options: Options) -> Result<Arc<DbInner>> {
     };
     let mem = MemTable::new(new_log);
     let version = versions.current();
-    let sv = SuperVersion {
-        mem: Arc::clone(&mem),
-        imm: Vec::new(),
-        level_files: SuperVersion::level_files_of(&version),
-        version,
-    };
+    let sv = SuperVersion::new(
+        Arc::clone(&mem),
+        Vec::new(),
+        Arc::clone(&version),
+        SuperVersion::level_files_of(&version),
+    );
     let db = Arc::new(DbInner {
         dir: dir.to_path_buf(),
         fs,
