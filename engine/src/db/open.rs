@@ -119,6 +119,7 @@ pub(crate) fn open(dir: &Path, options: Options) -> Result<Arc<DbInner>> {
         visible_seq: AtomicU64::new(info.last_sequence),
         last_unlogged_seq: AtomicU64::new(0),
         closed: AtomicBool::new(false),
+        reads_in_flight: std::sync::atomic::AtomicUsize::new(0),
         #[cfg(test)]
         hooks: Default::default(),
         lock: Mutex::new(Some(Arc::from(lock))),
