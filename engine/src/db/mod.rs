@@ -62,6 +62,8 @@ mod state;
 mod write;
 
 #[cfg(test)]
+mod rollover_tests;
+#[cfg(test)]
 mod tests;
 
 use std::path::{Path, PathBuf};
