@@ -354,9 +354,10 @@ pub struct Amplification {
     /// Bytes of the WAL files (`*.log`) in the directory at the end.
     #[serde(default)]
     pub wal_bytes_on_disk: u64,
-    /// Live user bytes / live table bytes of the last non-empty level: how
-    /// much the table format (compression, prefix encoding) shrinks the live
-    /// data, taking the last level as the live data as RocksDB's space-amp does.
+    /// Raw (uncompressed) bytes of the live tables' keys and values / their
+    /// stored bytes, over every live table (RocksDB's definition, from the
+    /// tables' raw key and value sizes): what compression and the table
+    /// format save; ~1.0 for incompressible values.
     #[serde(default)]
     pub compression_ratio: Option<f64>,
     /// (live table bytes + WAL bytes) / live user bytes: engine bytes per

@@ -222,6 +222,7 @@ impl Store for LsmlabStore {
             compaction_bytes: stats.compaction_bytes_written,
             files_per_level: self.files_per_level(),
             level_bytes: stats.levels.iter().map(|l| l.bytes).collect(),
+            level_raw_bytes: stats.levels.iter().map(|l| l.raw_bytes).collect(),
             counters,
         };
         StoreStats { raw, summary }

@@ -224,6 +224,8 @@ pub(super) fn mark(st: &mut DbState, task: &CompactionTask) {
     st.compactions_running += 1;
 }
 
+/// Releases the task's files and output range; it still counts as running
+/// (see `run_compaction`).
 /// REQUIRES: `state` held (it is `st`).
 fn unmark(st: &mut DbState, task: &CompactionTask) {
     for f in task.all_inputs() {
@@ -237,7 +239,6 @@ fn unmark(st: &mut DbState, task: &CompactionTask) {
     {
         st.running_outputs.swap_remove(i);
     }
-    st.compactions_running -= 1;
 }
 
 /// Runs a picked (and marked) task to completion and unmarks it.
@@ -260,10 +261,16 @@ pub(crate) fn run_compaction(db: &DbInner, task: CompactionTask) -> Result<()> {
             Err(Error::Closed) => {}
             Err(e) => db.set_background_error(&mut st, e.clone()),
         }
-        db.done_cv.notify_all();
-        db.work_cv.notify_all();
     }
+    // The job ends after its cleanup: whoever waits for compactions to finish
+    // (`wait_for_compaction`, close, a manual compaction) then finds its
+    // inputs deleted, not lingering until some later job's cleanup.
     cleanup::delete_obsolete_files(db);
+    let mut st = db.state.lock();
+    st.compactions_running -= 1;
+    db.done_cv.notify_all();
+    db.work_cv.notify_all();
+    drop(st);
     result
 }
 
