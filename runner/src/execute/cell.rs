@@ -275,7 +275,7 @@ mod tests {
             ));
             let plan = Plan::new(suite, None, Some(1), &crate::test_support::AcceptAll).unwrap();
             let out = tempfile::tempdir().unwrap();
-            let settings = cell_settings(StoreKind::Lsmlab, out.path(), false);
+            let settings = crate::test_support::cell_settings(StoreKind::Lsmlab, out.path(), false);
             let run = run(&plan.suite, &plan.cells[0], 1, &settings, &Silent);
             assert_eq!(run.result.status, CellStatus::Ok, "{:?}", run.result.error);
             run.result.amplification
