@@ -3,12 +3,11 @@
 use std::path::Path;
 use std::time::Duration;
 
-use lsmlab_workloads::{OptionChecker, Suite, parse_suite};
-use serde_json::{Map, Value};
-
 use crate::execute::cell::CellSettings;
 use crate::measure::page_cache::PageCache;
 use crate::store::StoreKind;
+use lsmlab_workloads::{OptionChecker, Suite, parse_suite};
+use serde_json::{Map, Value};
 
 /// Knows the engine's option names; accepts every value except
 /// `num_levels: 99` (to test rejection).
@@ -39,10 +38,8 @@ pub fn tiny_suite() -> Suite {
     )
 }
 
-/// Cell settings for a test run of `store` in `out`: 100 ms sampling, the
-/// database removed afterwards, histogram files kept when `hist`, and a
-/// page-cache drop that writes a file in `out` instead of touching the
-/// system.
+/// Settings for a test cell run under `out` (databases, and histograms when
+/// `hist`), sampling every 100 ms.
 pub fn cell_settings(store: StoreKind, out: &Path, hist: bool) -> CellSettings {
     CellSettings {
         store,
