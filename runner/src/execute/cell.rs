@@ -220,6 +220,7 @@ mod tests {
     use super::*;
     use crate::execute::observer::Silent;
     use crate::plan::Plan;
+    use crate::test_support::cell_settings;
 
     #[test]
     fn space_amp_is_rocksdbs_from_live_tables_not_the_directory() {
@@ -232,7 +233,7 @@ mod tests {
         );
         let plan = Plan::new(suite, None, Some(1), &crate::test_support::AcceptAll).unwrap();
         let out = tempfile::tempdir().unwrap();
-        let settings = crate::test_support::cell_settings(StoreKind::Lsmlab, out.path(), false);
+        let settings = cell_settings(StoreKind::Lsmlab, out.path(), false);
         let run = run(&plan.suite, &plan.cells[0], 1, &settings, &Silent);
         assert_eq!(run.result.status, CellStatus::Ok, "{:?}", run.result.error);
         let a = &run.result.amplification;
