@@ -12,7 +12,6 @@
 //! - A `.hgrm` file is the Java `outputPercentileDistribution` text with
 //!   values in microseconds (output value unit scaling ratio 1000).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -81,6 +80,7 @@ pub fn summarize(h: &LatencyHistogram) -> LatencySummary {
         p999_ns: h.value_at_quantile(0.999),
         p9999_ns: h.value_at_quantile(0.9999),
         max_ns: h.max(),
+        clamped: 0,
     }
 }
 
@@ -160,40 +160,85 @@ pub struct LoggedInterval {
     pub histogram: LatencyHistogram,
 }
 
-/// Writes an interval log: `base_time` is when the phase started; each
-/// interval's start is relative to it. `comment` goes into the header.
+/// An interval log being written one interval at a time, so a long phase
+/// never holds its interval histograms in memory: the header is written on
+/// [`IntervalLogStream::create`], each [`IntervalLogStream::append`] adds one
+/// line (HdrHistogram's Java `HistogramLogWriter` format, V2 compressed).
+pub struct IntervalLogStream {
+    path: PathBuf,
+    file: std::fs::File,
+    serializer: V2DeflateSerializer,
+}
+
+impl std::fmt::Debug for IntervalLogStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IntervalLogStream")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl IntervalLogStream {
+    /// Creates `path` and writes the header: `comment`, a note that values
+    /// are nanoseconds, and `base_time` (when the phase started) as both
+    /// StartTime and BaseTime, so interval starts are seconds since then.
+    pub fn create(path: &Path, base_time: SystemTime, comment: &str) -> Result<IntervalLogStream, HdrError> {
+        let io_err = |source| HdrError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut file = std::fs::File::create(path).map_err(io_err)?;
+        let mut serializer = V2DeflateSerializer::new();
+        IntervalLogWriterBuilder::new()
+            .add_comment(comment)
+            .add_comment("latencies in nanoseconds")
+            .with_start_time(base_time)
+            .with_base_time(base_time)
+            .begin_log_with(&mut file, &mut serializer)
+            .map_err(io_err)?;
+        Ok(IntervalLogStream {
+            path: path.to_path_buf(),
+            file,
+            serializer,
+        })
+    }
+
+    /// Appends one interval (`start` relative to the base time).
+    pub fn append(
+        &mut self,
+        histogram: &LatencyHistogram,
+        start: Duration,
+        duration: Duration,
+        tag: Option<&str>,
+    ) -> Result<(), HdrError> {
+        // A builder without comments or times writes no header: only the line.
+        let mut writer = IntervalLogWriterBuilder::new()
+            .begin_log_with(&mut self.file, &mut self.serializer)
+            .map_err(|source| HdrError::Io {
+                path: self.path.clone(),
+                source,
+            })?;
+        writer
+            .write_histogram(histogram, start, duration, tag.and_then(Tag::new))
+            .map_err(|e| HdrError::Format {
+                path: self.path.clone(),
+                detail: format!("cannot write interval: {e}"),
+            })
+    }
+}
+
+/// Writes a whole interval log at once (see [`IntervalLogStream`]).
 pub fn save_interval_log(
     path: &Path,
     base_time: SystemTime,
     comment: &str,
     intervals: &[LoggedInterval],
 ) -> Result<(), HdrError> {
-    let io_err = |source| HdrError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut buf = Vec::new();
-    let mut serializer = V2DeflateSerializer::new();
-    {
-        let mut writer = IntervalLogWriterBuilder::new()
-            .add_comment(comment)
-            .add_comment("latencies in nanoseconds")
-            .with_start_time(base_time)
-            .with_base_time(base_time)
-            .begin_log_with(&mut buf, &mut serializer)
-            .map_err(io_err)?;
-        for iv in intervals {
-            let tag = iv.tag.as_deref().and_then(Tag::new);
-            writer
-                .write_histogram(&iv.histogram, iv.start, iv.duration, tag)
-                .map_err(|e| HdrError::Format {
-                    path: path.to_path_buf(),
-                    detail: format!("cannot encode histogram: {e}"),
-                })?;
-        }
+    let mut log = IntervalLogStream::create(path, base_time, comment)?;
+    for iv in intervals {
+        log.append(&iv.histogram, iv.start, iv.duration, iv.tag.as_deref())?;
     }
-    let mut file = std::fs::File::create(path).map_err(io_err)?;
-    file.write_all(&buf).map_err(io_err)
+    Ok(())
 }
 
 /// Reads every interval of an interval log written by [`save_interval_log`]
@@ -333,6 +378,25 @@ mod tests {
         let total = sum_interval_log(&path).unwrap();
         assert_eq!(total.len(), 5);
         assert_eq!(total.max(), b.max());
+    }
+
+    #[test]
+    fn streamed_log_has_one_header_and_every_interval() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.hlog");
+        let mut log = IntervalLogStream::create(&path, SystemTime::now(), "streamed").unwrap();
+        for i in 0..3u64 {
+            let h = filled([100 * (i + 1)]);
+            log.append(&h, Duration::from_secs(i), Duration::from_secs(1), Some("get"))
+                .unwrap();
+        }
+        drop(log);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.matches("#[BaseTime:").count(), 1);
+        let back = load_interval_log(&path).unwrap();
+        assert_eq!(back.len(), 3);
+        assert_eq!(back[2].histogram.max(), 300);
+        assert!(back.iter().all(|iv| iv.tag.as_deref() == Some("get")));
     }
 
     #[test]

@@ -9,14 +9,17 @@
 //! - [`hdr`]: HdrHistogram save/load in the standard interval-log and
 //!   `.hgrm` percentile-distribution forms, and latency summaries.
 //! - [`dbbench_line`]: the familiar one-line db_bench phase summary.
+//! - [`stats`]: pure statistics (amplification formulas).
 
 pub mod dbbench_line;
 pub mod hdr;
 pub mod model;
+pub mod stats;
 
 pub use dbbench_line::format_dbbench_line;
 pub use hdr::{HdrError, LatencyHistogram};
 pub use model::{
-    Amplification, BuildInfo, CellResult, CellStatus, CpuTimes, HistogramFiles, Host, IntervalLatency,
-    IoBytes, LatencySummary, PhaseResult, Results, ResultsError, SCHEMA_VERSION, SuiteInfo, TimelineSample,
+    Amplification, BuildInfo, CacheDrop, CellResult, CellStatus, CpuTimes, Harness, HistogramFiles, Host,
+    IntervalLatency, IoBytes, LatencySummary, MeasuredReadAmp, OpenLoop, PhaseResult, Results, ResultsError,
+    SCHEMA_VERSION, SuiteInfo, TimelineSample, WriterResult,
 };

@@ -20,7 +20,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// Version of the `results.json` schema written by this crate.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// History: 1 = first release; 2 = `Amplification::space_amp` is RocksDB's
+/// (total live table bytes / bytes of the last non-empty level) instead of
+/// directory size / live user bytes, and `IoBytes::write_bytes` is net of
+/// `cancelled_write_bytes` (every other change was a new field).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Why results could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -78,8 +83,48 @@ pub struct Results {
     pub finished_at: Option<String>,
     /// The machine it ran on.
     pub host: Host,
-    /// One entry per cell and repetition, in plan order.
+    /// How the harness measured (precision settings, caches, run order).
+    #[serde(default)]
+    pub harness: Harness,
+    /// One entry per cell and repetition, in run order (see
+    /// [`Harness::repetition_order`]).
     pub cells: Vec<CellResult>,
+}
+
+/// How the harness measured: what a reader needs to trust (or discount)
+/// the numbers. See docs/metrics.md.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Harness {
+    /// `interleaved` (c0r1, c1r1, ..., c0r2, ...: drift over time is spread
+    /// over every cell) or `grouped` (each cell's repetitions together).
+    pub repetition_order: String,
+    /// Timer slack of open-loop worker threads after lowering it
+    /// (PR_SET_TIMERSLACK), nanoseconds; `None` if it could not be set.
+    pub timer_slack_ns: Option<u64>,
+    /// Smallest and largest spin margin of the open-loop scheduler, ns:
+    /// workers sleep until this long before an intended start, then spin.
+    pub spin_margin_ns: [u64; 2],
+    /// Whether reads may be served by the OS page cache (always true for
+    /// the bundled engine, which uses buffered I/O; see `drop_caches:`).
+    pub page_cache_reads: bool,
+    /// Whether the bundled engine opens files with O_DIRECT (never, today).
+    pub direct_io: bool,
+    /// A sentence stating the above for people reading the file.
+    pub note: String,
+}
+
+impl Default for Harness {
+    /// The settings of a results file written before this field existed.
+    fn default() -> Self {
+        Harness {
+            repetition_order: "grouped".into(),
+            timer_slack_ns: None,
+            spin_margin_ns: [0, 0],
+            page_cache_reads: true,
+            direct_io: false,
+            note: String::new(),
+        }
+    }
 }
 
 /// The build fingerprint of the runner that wrote a results file, so a
@@ -233,43 +278,76 @@ pub struct CellResult {
     pub amplification: Amplification,
 }
 
-/// Write, space and read amplification of a cell.
+/// Write, space and read amplification of a cell, taken after its last
+/// phase. Formulas: `lsmlab_reports::stats::amplification`; definitions
+/// beside RocksDB's in docs/metrics.md.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Amplification {
     /// RocksDB's: (flush + compaction bytes written) / flush bytes.
     pub total_write_amp: Option<f64>,
     /// (WAL + flush + compaction bytes written) / user bytes written.
     pub user_write_amp: Option<f64>,
-    /// Database size on disk / estimated live user bytes.
+    /// RocksDB's space amplification: live table bytes of all levels /
+    /// live table bytes of the last non-empty level (schema 2; schema 1
+    /// divided the directory size by live user bytes).
     pub space_amp: Option<f64>,
-    /// Table files a point read may consult (L0 files + non-empty deeper levels).
+    /// Table files a point read may consult (L0 files + non-empty deeper
+    /// levels): the structural read-amp. Measured read-amp is per phase
+    /// ([`PhaseResult::read_amp`]).
     pub read_amp: Option<f64>,
-    /// Database size on disk at the end.
+    /// Bytes on disk: every file in the database directory at the end,
+    /// including files the engine no longer references but has not deleted yet.
     pub db_size_bytes: u64,
-    /// Estimated live user bytes (live keys x (key_size + value_size)).
+    /// Live user bytes: keys + values of every live entry, counted by an
+    /// untimed full scan after the last phase (exact, not an estimate,
+    /// despite the name kept for compatibility).
     pub live_bytes_estimate: u64,
+    /// Live table bytes per level, from the engine (compressed, on disk).
+    #[serde(default)]
+    pub level_bytes: Vec<u64>,
+    /// Sum of `level_bytes`.
+    #[serde(default)]
+    pub table_bytes: u64,
+    /// Bytes of the WAL files (`*.log`) in the directory at the end.
+    #[serde(default)]
+    pub wal_bytes_on_disk: u64,
+    /// Live user bytes / live table bytes of the last non-empty level: how
+    /// much the table format (compression, prefix encoding) shrinks the live
+    /// data, taking the last level as the live data as RocksDB's space-amp does.
+    #[serde(default)]
+    pub compression_ratio: Option<f64>,
+    /// (live table bytes + WAL bytes) / live user bytes: engine bytes per
+    /// live user byte, compression and dead versions together.
+    #[serde(default)]
+    pub bytes_per_live_byte: Option<f64>,
 }
 
 /// One phase of one cell.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PhaseResult {
     /// Position in the suite (0-based).
     pub index: usize,
-    /// Phase name (kind, `#2` suffix when repeated).
+    /// Phase name: the suite's `name:` when given, else the kind with a
+    /// `#2` suffix when repeated.
     pub name: String,
     /// Phase kind (`fill`, `overwrite`, ...).
     pub kind: String,
-    /// Worker threads.
+    /// Worker threads (for `read_while_writing`: readers plus the writer).
     pub threads: usize,
-    /// Open-loop target rate (ops/s for the whole phase), when set.
+    /// Open-loop target rate (ops/s for the whole phase; for
+    /// `read_while_writing`, of the readers together), when set.
     pub target_rate: Option<f64>,
-    /// Measured operations (warmup excluded).
+    /// Measured operations (warmup excluded; for `read_while_writing` the
+    /// readers' only, the writer's are in [`PhaseResult::writer`]).
     pub ops: u64,
-    /// Measured wall time (warmup excluded).
+    /// Measured wall time (warmup excluded): first measured operation's
+    /// (intended) start to the last one's end.
     pub seconds: f64,
     /// `ops / seconds`.
     pub ops_per_sec: f64,
-    /// User key + value bytes moved by measured operations.
+    /// User bytes moved by measured operations, as db_bench counts them:
+    /// key + value written, key + value of each entry found (a missed
+    /// read moves nothing), key of a delete.
     pub bytes: u64,
     /// `bytes / seconds / 2^20`.
     pub mb_per_sec: f64,
@@ -297,6 +375,105 @@ pub struct PhaseResult {
     /// Write amplification over this phase alone ((flush+compaction)/flush).
     #[serde(default)]
     pub write_amp: Option<f64>,
+    /// Measured point reads (gets, and the read of each read-modify-write)
+    /// that found their key: db_bench's "(found X of Y)".
+    #[serde(default)]
+    pub reads_found: u64,
+    /// Measured point reads that found nothing.
+    #[serde(default)]
+    pub reads_missed: u64,
+    /// The open-loop figures (`rate:` set): start delay, missed operations.
+    #[serde(default)]
+    pub open_loop: Option<OpenLoop>,
+    /// The store could not keep up with `rate:`: the achieved rate is
+    /// below 99% of the target (see [`OpenLoop`]). Figures of a saturated
+    /// phase describe the store at its limit, not at the asked-for load.
+    #[serde(default)]
+    pub saturated: bool,
+    /// Fewer than 1 s or 10,000 measured operations: too short for stable
+    /// figures (never set for flush, compact, wait_for_compaction).
+    #[serde(default)]
+    pub too_short: bool,
+    /// flush, compact, wait_for_compaction: one operation, whose figure is
+    /// its duration (`seconds`); ops/s and micros/op mean nothing here.
+    #[serde(default)]
+    pub single_operation: bool,
+    /// `read_while_writing`'s writer, reported beside the readers.
+    #[serde(default)]
+    pub writer: Option<WriterResult>,
+    /// Read-amp measured over this phase (stores with block counters).
+    #[serde(default)]
+    pub read_amp: Option<MeasuredReadAmp>,
+    /// Whether the OS page cache was dropped before the phase (`drop_caches: true`).
+    #[serde(default)]
+    pub drop_caches: Option<CacheDrop>,
+}
+
+/// Open-loop (`rate:`) figures of a phase. Latency in
+/// [`PhaseResult::latency`] counts from each operation's intended start.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OpenLoop {
+    /// Operations whose intended start fell before the phase's end
+    /// (issued + missed).
+    pub intended_ops: u64,
+    /// Intended operations never issued because the phase's duration ran
+    /// out first (a saturated duration-bound phase drops its backlog).
+    pub missed_ops: u64,
+    /// Start delay of the issued operations: actual minus intended start.
+    /// With an idle store this is the harness's own precision.
+    pub start_delay: LatencySummary,
+    /// Saved histogram files of the start delay (`<NN>-<phase>.start_delay.*`).
+    #[serde(default)]
+    pub start_delay_histogram: Option<HistogramFiles>,
+    /// [`PhaseResult::latency`]'s `all` plus each missed operation charged
+    /// the time it had waited when the phase ended (a lower bound on what a
+    /// client would have seen); `None` when nothing was missed.
+    pub latency_with_missed: Option<LatencySummary>,
+}
+
+/// The writer of a `read_while_writing` phase.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WriterResult {
+    /// Writes (a batch of N counts N).
+    pub ops: u64,
+    /// From its first write's start to its last write's end.
+    pub seconds: f64,
+    /// `ops / seconds`.
+    pub ops_per_sec: f64,
+    /// User key + value bytes written.
+    pub bytes: u64,
+    /// `write_rate:` when set.
+    pub target_rate: Option<f64>,
+    /// Latency per operation type (`put` or `batch`), plus `all`.
+    pub latency: BTreeMap<String, LatencySummary>,
+    /// Saved histogram files per operation type.
+    pub histograms: BTreeMap<String, HistogramFiles>,
+}
+
+/// Read amplification measured over one phase from the engine's counters.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MeasuredReadAmp {
+    /// Point reads the engine served in the phase.
+    pub gets: u64,
+    /// Data blocks fetched (block cache hits + misses) per get. Counts every
+    /// data block the engine read in the phase, so scans and compactions in
+    /// the same phase add to it.
+    pub blocks_per_get: f64,
+    /// Block cache misses (blocks read from a file) per get.
+    pub block_reads_per_get: f64,
+    /// Bloom filter probes per get (one per table consulted that has a filter).
+    pub bloom_checks_per_get: f64,
+    /// Probes that ruled a table out, per get.
+    pub bloom_useful_per_get: f64,
+}
+
+/// Outcome of `drop_caches: true`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacheDrop {
+    /// Whether the page cache was dropped (sync, then /proc/sys/vm/drop_caches = 3).
+    pub done: bool,
+    /// Why not, when it was not.
+    pub error: Option<String>,
 }
 
 /// Where a histogram was saved, relative to the results directory.
@@ -331,6 +508,9 @@ pub struct LatencySummary {
     pub p9999_ns: u64,
     /// Largest.
     pub max_ns: u64,
+    /// Values above the histogram's ceiling (1 hour), recorded as the ceiling.
+    #[serde(default)]
+    pub clamped: u64,
 }
 
 /// Latency of one operation type within one sampling interval.
@@ -354,8 +534,14 @@ pub struct TimelineSample {
     pub t_seconds: f64,
     /// Length of the interval, seconds.
     pub interval_seconds: f64,
-    /// Operations finished in the interval (all types, warmup included).
+    /// Operations finished in the interval (all types, warmup included;
+    /// `read_while_writing`: the readers'). Moved to the sampler together
+    /// with the interval's histograms, so after warmup (and with batch 1)
+    /// it equals the sum of `per_op` counts.
     pub ops: u64,
+    /// Writes of `read_while_writing`'s writer finished in the interval.
+    #[serde(default)]
+    pub writer_ops: u64,
     /// `ops / interval_seconds`.
     pub ops_per_sec: f64,
     /// Whether the interval was (partly) warmup.
@@ -380,8 +566,14 @@ pub struct TimelineSample {
 pub struct IoBytes {
     /// Bytes the process caused to be read from storage.
     pub read_bytes: u64,
-    /// Bytes the process caused to be written to storage.
+    /// Bytes the process caused to be written to storage: `write_bytes`
+    /// minus `cancelled_write_bytes` (dirty pages of files deleted or
+    /// truncated before writeback never reach the device), floored at 0.
     pub write_bytes: u64,
+    /// `cancelled_write_bytes` over the same span, reported so the gross
+    /// figure can be recovered.
+    #[serde(default)]
+    pub cancelled_write_bytes: u64,
 }
 
 /// CPU time of the process.
@@ -425,6 +617,7 @@ mod tests {
             started_at: "2024-01-01T00:00:00Z".into(),
             finished_at: None,
             host: Host::default(),
+            harness: Harness::default(),
             cells: vec![CellResult {
                 id: "c000-r1".into(),
                 index: 0,
@@ -458,6 +651,10 @@ mod tests {
                     db_size_bytes: 2,
                     engine_stats_delta: None,
                     write_amp: None,
+                    reads_found: 7,
+                    reads_missed: 3,
+                    saturated: true,
+                    ..Default::default()
                 }],
                 final_stats: None,
                 amplification: Amplification::default(),
@@ -486,6 +683,31 @@ mod tests {
             Results::load(&path),
             Err(ResultsError::NewerSchema { found, .. }) if found == SCHEMA_VERSION + 1
         ));
+    }
+
+    #[test]
+    fn a_schema_1_file_loads_with_defaults_for_new_fields() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("results.json");
+        let mut v = serde_json::to_value(sample()).unwrap();
+        v["schema_version"] = Value::from(1);
+        v.as_object_mut().unwrap().remove("harness");
+        let phase = &mut v["cells"][0]["phases"][0];
+        for new in [
+            "reads_found",
+            "reads_missed",
+            "saturated",
+            "open_loop",
+            "writer",
+            "too_short",
+        ] {
+            phase.as_object_mut().unwrap().remove(new);
+        }
+        std::fs::write(&path, v.to_string()).unwrap();
+        let r = Results::load(&path).unwrap();
+        assert_eq!(r.harness, Harness::default());
+        let p = &r.cells[0].phases[0];
+        assert_eq!((p.reads_found, p.reads_missed, p.saturated), (0, 0, false));
     }
 
     #[test]

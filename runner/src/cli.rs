@@ -10,6 +10,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 
 use crate::error::Error;
+use crate::plan::RepetitionOrder;
 use crate::store::StoreKind;
 
 /// lsmlab: run YAML benchmark suites against LSM-tree engines.
@@ -63,6 +64,10 @@ pub struct RunArgs {
     /// units ns, us, ms, s, m, h; a bare number is rejected).
     #[arg(long, value_name = "DUR", default_value = "1s", value_parser = parse_interval)]
     pub interval: Duration,
+    /// Order of repetitions: interleaved (c0r1, c1r1, ..., c0r2, ...) spreads
+    /// machine drift over every cell; grouped runs each cell's together.
+    #[arg(long, value_enum, default_value = "interleaved")]
+    pub repetition_order: RepetitionOrder,
 }
 
 /// `lsmlab validate`.

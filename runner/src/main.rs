@@ -130,7 +130,10 @@ fn sysinfo(args: SysinfoArgs) -> Result<(), Error> {
 }
 
 fn run(args: RunArgs) -> Result<(), Error> {
-    let plans = plans(&args.suites, args.only.as_deref(), args.repeat, args.store)?;
+    let mut plans = plans(&args.suites, args.only.as_deref(), args.repeat, args.store)?;
+    for plan in &mut plans {
+        plan.order = args.repetition_order;
+    }
     let console = Console::new();
     let stamp = dir_timestamp(SystemTime::now());
     let mut failures = Vec::new();
@@ -167,6 +170,8 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
         db_root,
         keep_db: args.keep_db,
         interval: args.interval,
+        hist_root: Some(out.to_path_buf()),
+        page_cache: measure::page_cache::PageCache::system(),
     };
     let total = plan.cells.len() * plan.repeat as usize;
     let mut failed = 0;

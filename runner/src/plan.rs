@@ -51,6 +51,29 @@ pub struct Plan {
     pub cells: Vec<Cell>,
     /// Repetitions of each cell.
     pub repeat: u32,
+    /// In which order repetitions run ([`Plan::runs`]).
+    pub order: RepetitionOrder,
+}
+
+/// The order of a plan's (cell, repetition) runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum RepetitionOrder {
+    /// c0r1, c1r1, ..., c0r2, c1r2, ...: drift of the machine over time is
+    /// spread over every cell instead of being confounded with one.
+    #[default]
+    Interleaved,
+    /// c0r1, c0r2, ..., c1r1, ...: each cell's repetitions together.
+    Grouped,
+}
+
+impl RepetitionOrder {
+    /// The name used on the command line and in results.
+    pub fn name(self) -> &'static str {
+        match self {
+            RepetitionOrder::Interleaved => "interleaved",
+            RepetitionOrder::Grouped => "grouped",
+        }
+    }
 }
 
 impl Plan {
@@ -91,7 +114,12 @@ impl Plan {
                 })?;
         }
         let repeat = repeat.unwrap_or(suite.repeat).max(1);
-        Ok(Plan { suite, cells, repeat })
+        Ok(Plan {
+            suite,
+            cells,
+            repeat,
+            order: RepetitionOrder::default(),
+        })
     }
 
     /// The resolved suite as JSON, recorded in results.
@@ -110,12 +138,17 @@ impl Plan {
         v
     }
 
-    /// (cell, repetition) pairs in run order: each cell's repetitions
-    /// together.
+    /// (cell, repetition) pairs in run order ([`Plan::order`]).
     pub fn runs(&self) -> impl Iterator<Item = (&Cell, u32)> {
-        self.cells
-            .iter()
-            .flat_map(move |c| (1..=self.repeat).map(move |r| (c, r)))
+        let (cells, repeat) = (self.cells.len(), self.repeat as usize);
+        let order = self.order;
+        (0..cells * repeat).map(move |i| {
+            let (cell, rep) = match order {
+                RepetitionOrder::Interleaved => (i % cells, i / cells),
+                RepetitionOrder::Grouped => (i / repeat, i % repeat),
+            };
+            (&self.cells[cell], rep as u32 + 1)
+        })
     }
 }
 
@@ -251,7 +284,13 @@ mod tests {
         s.repeat = 2;
         let p = plan(s.clone(), None).unwrap();
         assert_eq!(p.runs().count(), 12);
-        let runs: Vec<(usize, u32)> = p.runs().take(3).map(|(c, r)| (c.index, r)).collect();
+        // Interleaved by default: every cell's first repetition, then the second.
+        let runs: Vec<(usize, u32)> = p.runs().map(|(c, r)| (c.index, r)).collect();
+        assert_eq!(&runs[..3], &[(0, 1), (1, 1), (2, 1)]);
+        assert_eq!(&runs[6..8], &[(0, 2), (1, 2)]);
+        let mut grouped = plan(s.clone(), None).unwrap();
+        grouped.order = RepetitionOrder::Grouped;
+        let runs: Vec<(usize, u32)> = grouped.runs().take(3).map(|(c, r)| (c.index, r)).collect();
         assert_eq!(runs, vec![(0, 1), (0, 2), (1, 1)]);
         assert_eq!(
             Plan::new(s.clone(), None, Some(3), &AcceptAll)

@@ -23,6 +23,7 @@ pub mod suite;
 pub use r#gen::chooser::KeyChooser;
 pub use r#gen::distribution::Distribution;
 pub use r#gen::keys::KeyFormatter;
+pub use r#gen::keyspace::KeySpace;
 pub use r#gen::op::{BatchEntry, Op, OpKind};
 pub use r#gen::opstream::OpStream;
 pub use r#gen::rng::{WorkloadRng, stream_seed};

@@ -76,7 +76,7 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
         (
             "misspelt phase field",
             GOOD.replace("distribution: uniform, threads", "distibution: uniform, threads"),
-            "t.yaml:12:26: phases[1].overwrite: unknown field `distibution` for phase `overwrite`, expected one of `ops`, `duration`, `threads`, `distribution`, `rate`, `warmup`, `batch`, `sync` (did you mean `distribution`?)",
+            "t.yaml:12:26: phases[1].overwrite: unknown field `distibution` for phase `overwrite`, expected one of `ops`, `duration`, `threads`, `distribution`, `rate`, `warmup`, `batch`, `sync`, `name`, `drop_caches` (did you mean `distribution`?)",
         ),
         (
             "misspelt engine option",
@@ -166,12 +166,12 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
         (
             "field of another kind",
             phases_only("  - fill: {nexts: 4}\n"),
-            "t.yaml:3:12: phases[0].fill: unknown field `nexts` for phase `fill` (it applies to other phase kinds), expected one of `ops`, `duration`, `threads`, `rate`, `warmup`, `batch`, `sync`, `order`",
+            "t.yaml:3:12: phases[0].fill: unknown field `nexts` for phase `fill` (it applies to other phase kinds), expected one of `ops`, `duration`, `threads`, `rate`, `warmup`, `batch`, `sync`, `order`, `name`, `drop_caches`",
         ),
         (
             "maintenance phase with fields",
             phases_only("  - flush: {ops: 1}\n"),
-            "t.yaml:3:13: phases[0].flush: unknown field `ops`: phase `flush` takes no fields, expected `flush: {}` or a bare `flush`",
+            "t.yaml:3:13: phases[0].flush: unknown field `ops`: phase `flush` takes no fields besides `name`, `drop_caches`, expected `flush: {}` or a bare `flush`",
         ),
         (
             "unknown data field",

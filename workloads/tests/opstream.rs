@@ -5,9 +5,10 @@
 mod common;
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use common::parse;
-use lsmlab_workloads::{BatchEntry, Op, OpStream, Suite, stream_seed};
+use lsmlab_workloads::{BatchEntry, KeySpace, Op, OpStream, Suite, stream_seed};
 
 fn suite(data: &str, phase: &str) -> Suite {
     parse(&format!("seed: 9\ndata: {data}\nphases:\n  - {phase}\n")).unwrap_or_else(|e| panic!("{e}"))
@@ -171,20 +172,120 @@ fn inserts_are_new_and_disjoint_across_threads() {
         "{keys: 1000, key_size: 8}",
         "mixed: {ops: 4000, threads: 2, insert: 1}",
     );
+    let ks = Arc::new(KeySpace::new(1000));
     let mut seen = BTreeSet::new();
-    for t in 0..2 {
-        let mut st = OpStream::new(&s, 0, 5, t, 2);
-        while let Some(op) = st.next_op() {
+    let mut streams: Vec<OpStream> = (0..2)
+        .map(|t| OpStream::new_shared(&s, 0, 5, t, 2, ks.clone()))
+        .collect();
+    // Interleave the two threads, as the runner would.
+    loop {
+        let mut any = false;
+        for st in streams.iter_mut() {
+            let Some(op) = st.next_op() else { continue };
+            any = true;
             let Op::Put { key, .. } = op else {
                 panic!("inserts are puts")
             };
             let k = key_num(key);
             assert!(k >= 1000);
             assert!(seen.insert(k), "duplicate insert {k}");
+            st.acknowledge();
+        }
+        if !any {
+            break;
         }
     }
     assert_eq!(seen.len(), 4000);
     assert_eq!(seen.iter().next_back(), Some(&4999));
+    assert_eq!(ks.len(), 5000);
+}
+
+#[test]
+fn latest_never_reads_a_key_not_yet_acknowledged() {
+    // Before: each thread grew its own key space by `threads` per insert, so
+    // with 2 threads a reader sampled keys nobody had inserted yet.
+    let s = suite(
+        "{keys: 1000, key_size: 8}",
+        "mixed: {ops: 20k, threads: 2, read: 0.5, insert: 0.5, distribution: latest}",
+    );
+    let ks = Arc::new(KeySpace::new(1000));
+    let mut a = OpStream::new_shared(&s, 0, 5, 0, 2, ks.clone());
+    let mut b = OpStream::new_shared(&s, 0, 5, 1, 2, ks.clone());
+    let mut reads = 0;
+    for step in 0..20_000 {
+        // Thread `a` acknowledges only every other insert late: an insert in flight.
+        let (st, ack_now) = if step % 2 == 0 {
+            (&mut a, step % 4 == 0)
+        } else {
+            (&mut b, true)
+        };
+        let Some(op) = st.next_op() else { break };
+        match op {
+            Op::Get { key } => {
+                reads += 1;
+                let k = key_num(key);
+                assert!(k < ks.len(), "read key {k} but only {} exist", ks.len());
+            }
+            Op::Put { .. } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+        if ack_now {
+            st.acknowledge();
+        }
+    }
+    assert!(reads > 5000);
+    a.acknowledge();
+    b.acknowledge();
+}
+
+#[test]
+fn an_insert_never_issued_does_not_stall_the_key_space() {
+    // A duration-bound phase may end between generating an insert and issuing it.
+    let s = suite("{keys: 1000, key_size: 8}", "mixed: {ops: 10, insert: 1}");
+    let ks = Arc::new(KeySpace::new(1000));
+    let mut st = OpStream::new_shared(&s, 0, 5, 0, 1, ks.clone());
+    assert!(st.next_op().is_some());
+    st.abandon();
+    assert_eq!(ks.len(), 1001, "the claimed number is passed over");
+    assert!(st.next_op().is_some());
+    st.acknowledge();
+    assert_eq!(ks.len(), 1002);
+}
+
+#[test]
+fn a_second_insert_phase_continues_after_the_first() {
+    // Before: every insert phase restarted at data.keys and overwrote the
+    // previous phase's "inserts".
+    let s = parse(
+        "seed: 9\ndata: {keys: 1000, key_size: 8}\nphases:\n  - mixed: {ops: 100, insert: 1}\n  - mixed: {ops: 100, insert: 1}\n",
+    )
+    .unwrap();
+    let ks = Arc::new(KeySpace::new(1000));
+    let mut keys = Vec::new();
+    for phase in 0..2 {
+        let mut st = OpStream::new_shared(&s, phase, 5, 0, 1, ks.clone());
+        while let Some(op) = st.next_op() {
+            let Op::Put { key, .. } = op else {
+                panic!("inserts are puts")
+            };
+            keys.push(key_num(key));
+            st.acknowledge();
+        }
+    }
+    assert_eq!(keys, (1000..1200).collect::<Vec<u64>>());
+    // A later read phase samples the grown key space.
+    let r =
+        parse("seed: 9\ndata: {keys: 1000, key_size: 8}\nphases:\n  - read_random: {ops: 20000}\n").unwrap();
+    let mut st = OpStream::new_shared(&r, 0, 5, 0, 1, ks.clone());
+    let mut max = 0;
+    while let Some(op) = st.next_op() {
+        let Op::Get { key } = op else { panic!("reads") };
+        max = max.max(key_num(key));
+    }
+    assert!(
+        (1100..1200).contains(&max),
+        "reads reach the inserted keys: max {max}"
+    );
 }
 
 #[test]

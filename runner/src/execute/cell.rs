@@ -10,16 +10,26 @@
 //! - Operation streams depend on (suite seed, repetition, phase), not on
 //!   the cell, so every cell of a matrix runs the same operations and
 //!   differs only in its options ([`phase_stream_seed`]).
-//! - Live bytes for space amplification are measured exactly with an
-//!   untimed full scan after the last phase.
+//! - Amplification is taken after the last phase from the engine's own
+//!   figures (live table bytes per level, write counters), never from the
+//!   directory listing, which still holds files the engine has dropped;
+//!   the listing is reported as "bytes on disk". Live user bytes are
+//!   measured exactly with an untimed full scan. Formulas:
+//!   `lsmlab_reports::stats::amplification`; definitions: docs/metrics.md.
+//! - One [`KeySpace`] per cell repetition: inserts of one phase are visible
+//!   to (and continued by) the next.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use lsmlab_reports::stats::amplification;
 use lsmlab_reports::{Amplification, CellResult, CellStatus};
-use lsmlab_workloads::Suite;
+use lsmlab_workloads::{KeySpace, Suite};
 
 use super::phase::{self, PhaseRun, PhaseSettings};
+use crate::measure::hist_files;
+use crate::measure::page_cache::PageCache;
 use crate::measure::procfs;
 use crate::output::console::Console;
 use crate::output::timestamp::utc_timestamp;
@@ -38,6 +48,11 @@ pub struct CellSettings {
     pub keep_db: bool,
     /// Sampling interval.
     pub interval: Duration,
+    /// Results directory the `.hlog` files are streamed into
+    /// (`hist/<cell id>/` below it); `None` keeps none.
+    pub hist_root: Option<PathBuf>,
+    /// How `drop_caches: true` drops the page cache.
+    pub page_cache: PageCache,
 }
 
 /// A finished (or failed) cell with the phases' raw histograms.
@@ -119,6 +134,18 @@ pub fn run(
             let phase_settings = PhaseSettings {
                 interval: settings.interval,
                 repetition,
+                hist_dir: settings
+                    .hist_root
+                    .as_ref()
+                    .map(|root| root.join(hist_files::cell_dir(&result.id))),
+                hist_comment: format!(
+                    "lsmlab {} suite {} cell {}",
+                    env!("CARGO_PKG_VERSION"),
+                    suite.name,
+                    result.id
+                ),
+                key_space: Arc::new(KeySpace::new(suite.data.keys)),
+                page_cache: settings.page_cache.clone(),
             };
             for index in 0..suite.phases.len() {
                 let progress = console.phase_progress(suite, index);
@@ -143,14 +170,11 @@ pub fn run(
             }
         }
     }
-    result.amplification.db_size_bytes = procfs::dir_size_bytes(&dir);
-    result.amplification.space_amp = match (
-        result.amplification.db_size_bytes,
-        result.amplification.live_bytes_estimate,
-    ) {
-        (0, _) | (_, 0) => None,
-        (size, live) => Some(size as f64 / live as f64),
-    };
+    let amp = &mut result.amplification;
+    amp.db_size_bytes = procfs::dir_size_bytes(&dir);
+    amp.wal_bytes_on_disk = procfs::files_size_bytes(&dir, "log");
+    amp.bytes_per_live_byte =
+        amplification::bytes_per_live_byte(amp.table_bytes, amp.wal_bytes_on_disk, amp.live_bytes_estimate);
     if !settings.keep_db {
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -159,18 +183,23 @@ pub fn run(
     CellRun { result, phases }
 }
 
-/// End-of-cell statistics: engine stats, write/read amp, live bytes.
+/// End-of-cell statistics: engine stats, write/space/read amp, live bytes.
 fn finish(store: &dyn Store, suite: &Suite, result: &mut CellResult) {
     let stats = store.stats();
+    let s = &stats.summary;
     let amp = &mut result.amplification;
-    amp.total_write_amp = stats.summary.total_write_amp();
-    amp.user_write_amp = stats.summary.user_write_amp();
-    amp.read_amp = stats.summary.read_amp();
+    amp.total_write_amp = s.total_write_amp();
+    amp.user_write_amp = s.user_write_amp();
+    amp.read_amp = s.read_amp();
     amp.live_bytes_estimate = match store.scan(b"", usize::MAX) {
         Ok((_, bytes)) => bytes,
         // Fall back to the data spec when the store cannot scan.
         Err(_) => suite.data.keys * (suite.data.key_size + suite.data.value_size) as u64,
     };
+    amp.level_bytes = s.level_bytes.clone();
+    amp.table_bytes = s.level_bytes.iter().sum();
+    amp.space_amp = amplification::space_amp(&s.level_bytes);
+    amp.compression_ratio = amplification::compression_ratio(amp.live_bytes_estimate, &s.level_bytes);
     result.final_stats = stats.raw;
 }
 
@@ -184,16 +213,22 @@ mod tests {
     use lsmlab_reports::hdr::{load_interval_log, sum_interval_log};
     use lsmlab_reports::{Host, Results};
 
+    fn cell_settings(store: StoreKind, out: &Path, hist: bool) -> CellSettings {
+        CellSettings {
+            store,
+            db_root: out.to_path_buf(),
+            keep_db: false,
+            interval: Duration::from_millis(100),
+            hist_root: hist.then(|| out.to_path_buf()),
+            page_cache: PageCache::at(&out.join("drop_caches")),
+        }
+    }
+
     #[test]
     fn memory_cell_writes_results_and_histograms() {
         let plan = Plan::new(tiny_suite(), None, Some(2), &crate::test_support::AcceptAll).unwrap();
         let out = tempfile::tempdir().unwrap();
-        let settings = CellSettings {
-            store: StoreKind::Memory,
-            db_root: out.path().to_path_buf(),
-            keep_db: false,
-            interval: Duration::from_millis(100),
-        };
+        let settings = cell_settings(StoreKind::Memory, out.path(), true);
         let mut writer = ResultsWriter::create(
             out.path(),
             results_header(&plan, StoreKind::Memory, settings.interval, Host::default()),
@@ -240,5 +275,90 @@ mod tests {
         assert_eq!(c.phases[1].latency["get"].count, 500);
         // The database directories were removed.
         assert!(!db_dir(out.path(), &plan.suite, &plan.cells[0], 1).exists());
+    }
+
+    #[test]
+    fn start_delay_and_writer_histograms_are_saved_apart_from_op_types() {
+        let suite = crate::test_support::suite_from_yaml(
+            "name: hw\ndata: {keys: 1000}\nphases:\n  - fill: {}\n  - read_random: {ops: 100, rate: 5000}\n  \
+             - read_while_writing: {ops: 20000, threads: 2}\n",
+        );
+        let plan = Plan::new(suite, None, Some(1), &crate::test_support::AcceptAll).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let settings = cell_settings(StoreKind::Memory, out.path(), true);
+        let mut writer = ResultsWriter::create(
+            out.path(),
+            results_header(&plan, StoreKind::Memory, settings.interval, Host::default()),
+        )
+        .unwrap();
+        writer
+            .add_cell(run(&plan.suite, &plan.cells[0], 1, &settings, &Console::quiet()))
+            .unwrap();
+        let r = Results::load(&out.path().join("results.json")).unwrap();
+        let read = &r.cells[0].phases[1];
+        assert_eq!(read.histograms.keys().collect::<Vec<_>>(), ["get"]);
+        let delay = read
+            .open_loop
+            .as_ref()
+            .unwrap()
+            .start_delay_histogram
+            .as_ref()
+            .unwrap();
+        assert_eq!(
+            sum_interval_log(&out.path().join(&delay.hlog)).unwrap().len(),
+            100
+        );
+        let rww = &r.cells[0].phases[2];
+        assert_eq!(rww.histograms.keys().collect::<Vec<_>>(), ["get"]);
+        let w = rww.writer.as_ref().unwrap();
+        if w.ops > 0 {
+            let put = &w.histograms["put"];
+            assert!(
+                put.hlog.ends_with("02-read_while_writing.writer_put.hlog"),
+                "{}",
+                put.hlog
+            );
+            assert_eq!(
+                sum_interval_log(&out.path().join(&put.hlog)).unwrap().len(),
+                w.ops
+            );
+        }
+    }
+
+    #[test]
+    fn space_amp_is_rocksdbs_from_live_tables_not_the_directory() {
+        // Before: the directory listing (which still held compaction inputs)
+        // over live user bytes: 2.08 after `compact` with no compression.
+        let suite = crate::test_support::suite_from_yaml(
+            "name: sa\nseed: 5\ndata: {keys: 20000, key_size: 16, value_size: 100}\n\
+             engine: {write_buffer_size: 64KiB, target_file_size_base: 64KiB, max_bytes_for_level_base: 256KiB, compression: none}\n\
+             phases:\n  - fill: {order: random}\n  - overwrite: {ops: 20000}\n  - compact\n",
+        );
+        let plan = Plan::new(suite, None, Some(1), &crate::test_support::AcceptAll).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let settings = cell_settings(StoreKind::Lsmlab, out.path(), false);
+        let run = run(&plan.suite, &plan.cells[0], 1, &settings, &Console::quiet());
+        assert_eq!(run.result.status, CellStatus::Ok, "{:?}", run.result.error);
+        let a = &run.result.amplification;
+        // After a full compaction every live byte is in one (the last) level.
+        assert_eq!(
+            a.level_bytes.iter().filter(|&&b| b > 0).count(),
+            1,
+            "{:?}",
+            a.level_bytes
+        );
+        assert_eq!(a.space_amp, Some(1.0));
+        assert_eq!(a.table_bytes, a.level_bytes.iter().sum::<u64>());
+        // 20000 live entries of 116 B; uncompressed tables are a little larger.
+        assert_eq!(a.live_bytes_estimate, 20_000 * 116);
+        let c = a.compression_ratio.unwrap();
+        assert!(
+            c > 0.8 && c <= 1.0,
+            "no compression: table format overhead only, {c}"
+        );
+        assert!(
+            a.db_size_bytes >= a.table_bytes,
+            "bytes on disk include every file"
+        );
     }
 }

@@ -4,9 +4,11 @@
 //! - [`phase`]: one phase (workers + sampler + before/after measurements).
 //! - [`worker`]: one thread's loop over its operation stream.
 //! - [`sampler`]: the time series thread.
-//! - [`schedule`]: open-loop intended start times.
+//! - [`schedule`]: open-loop intended start times and precise waiting.
+//! - [`harness`]: the measurement settings recorded in results.
 
 pub mod cell;
+pub mod harness;
 pub mod phase;
 pub mod sampler;
 pub mod schedule;

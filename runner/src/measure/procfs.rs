@@ -45,9 +45,18 @@ impl ProcSnapshot {
     /// Counters accumulated between `earlier` and `self`.
     pub fn since(&self, earlier: &ProcSnapshot) -> (IoBytes, CpuTimes) {
         (
-            IoBytes {
-                read_bytes: self.io.read_bytes.saturating_sub(earlier.io.read_bytes),
-                write_bytes: self.io.write_bytes.saturating_sub(earlier.io.write_bytes),
+            {
+                let written = self.io.write_bytes.saturating_sub(earlier.io.write_bytes);
+                let cancelled = self
+                    .io
+                    .cancelled_write_bytes
+                    .saturating_sub(earlier.io.cancelled_write_bytes);
+                IoBytes {
+                    read_bytes: self.io.read_bytes.saturating_sub(earlier.io.read_bytes),
+                    // Pages of files deleted before writeback never reached the device.
+                    write_bytes: written.saturating_sub(cancelled),
+                    cancelled_write_bytes: cancelled,
+                }
             },
             CpuTimes {
                 user_seconds: (self.cpu.user_seconds - earlier.cpu.user_seconds).max(0.0),
@@ -57,7 +66,8 @@ impl ProcSnapshot {
     }
 }
 
-/// `read_bytes` / `write_bytes` of a /proc/self/io text.
+/// `read_bytes`, `write_bytes` and `cancelled_write_bytes` of a /proc/self/io
+/// text (raw counters; [`ProcSnapshot::since`] nets the cancelled bytes out).
 pub fn parse_io(text: &str) -> IoBytes {
     let mut io = IoBytes::default();
     for line in text.lines() {
@@ -68,6 +78,7 @@ pub fn parse_io(text: &str) -> IoBytes {
         match name.trim() {
             "read_bytes" => io.read_bytes = value,
             "write_bytes" => io.write_bytes = value,
+            "cancelled_write_bytes" => io.cancelled_write_bytes = value,
             _ => {}
         }
     }
@@ -136,6 +147,21 @@ pub fn dir_size_bytes(dir: &Path) -> u64 {
     total
 }
 
+/// Total length of the regular files directly in `dir` whose extension is
+/// `ext` (e.g. the WAL files, `log`); 0 when `dir` does not exist.
+pub fn files_size_bytes(dir: &Path, ext: &str) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == ext))
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,14 +169,35 @@ mod tests {
     #[test]
     fn parses_proc_io() {
         let text = "rchar: 10\nwchar: 20\nsyscr: 1\nsyscw: 2\nread_bytes: 4096\nwrite_bytes: 8192\n\
-                    cancelled_write_bytes: 0\n";
+                    cancelled_write_bytes: 4096\n";
         assert_eq!(
             parse_io(text),
             IoBytes {
                 read_bytes: 4096,
-                write_bytes: 8192
+                write_bytes: 8192,
+                cancelled_write_bytes: 4096,
             }
         );
+    }
+
+    #[test]
+    fn cancelled_writes_are_not_device_writes() {
+        // A WAL written (8 KiB dirty) and deleted before writeback (4 KiB
+        // cancelled): only 4 KiB reached the device.
+        let snap = |w, c| ProcSnapshot {
+            io: IoBytes {
+                read_bytes: 0,
+                write_bytes: w,
+                cancelled_write_bytes: c,
+            },
+            ..ProcSnapshot::default()
+        };
+        let (io, _) = snap(10_000 + 8192, 500 + 4096).since(&snap(10_000, 500));
+        assert_eq!(io.write_bytes, 4096);
+        assert_eq!(io.cancelled_write_bytes, 4096);
+        // More cancelled than written within a span (deleting older files): floored at 0.
+        let (io, _) = snap(100, 9000).since(&snap(0, 0));
+        assert_eq!(io.write_bytes, 0);
     }
 
     #[test]
@@ -195,6 +242,9 @@ mod tests {
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         std::fs::write(dir.path().join("sub/b"), vec![0u8; 23]).unwrap();
         assert_eq!(dir_size_bytes(dir.path()), 123);
+        std::fs::write(dir.path().join("000007.log"), vec![0u8; 40]).unwrap();
+        assert_eq!(files_size_bytes(dir.path(), "log"), 40);
+        assert_eq!(files_size_bytes(dir.path(), "sst"), 0);
         assert_eq!(dir_size_bytes(&dir.path().join("missing")), 0);
     }
 }

@@ -11,9 +11,11 @@ use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use lsmlab_reports::dbbench_line::{format_dbbench_line, format_latency};
 use lsmlab_reports::{CellResult, CellStatus, PhaseResult, Results};
 use lsmlab_workloads::Suite;
 
+use crate::execute::phase::result::{MIN_OPS, MIN_SECONDS};
 use crate::execute::phase::{Progress, expected_ops};
 use crate::plan::{Plan, cell_id};
 use lsmlab_workloads::Cell;
@@ -91,6 +93,9 @@ impl Console {
             }
             if c.sync {
                 bits.push("sync".into());
+            }
+            if c.drop_caches {
+                bits.push("drop_caches".into());
             }
             println!("    {:<20} {}", p.name, bits.join(", "));
         }
@@ -201,19 +206,135 @@ impl Default for Console {
     }
 }
 
-/// `write-amp 3.41 (user 4.02)  space-amp 1.12  read-amp 5  db 12.3 MiB`.
+/// `write-amp 3.41 (user 4.02)  space-amp 1.00  compression 1.86x  read-amp 1
+/// db 5.3 MiB (tables 2.6 MiB, wal 0 B)  live 4.8 MiB`.
 pub fn amplification_line(cell: &CellResult) -> String {
     let a = &cell.amplification;
     let f = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.2}"));
     format!(
-        "write-amp {} (user {})  space-amp {}  read-amp {}  db {}  live {}",
+        "write-amp {} (user {})  space-amp {}  compression {}  read-amp {}  db {} (tables {}, wal {})  live {}",
         f(a.total_write_amp),
         f(a.user_write_amp),
         f(a.space_amp),
+        a.compression_ratio
+            .map_or("-".to_string(), |v| format!("{v:.2}x")),
         f(a.read_amp),
         human_bytes(a.db_size_bytes),
+        human_bytes(a.table_bytes),
+        human_bytes(a.wal_bytes_on_disk),
         human_bytes(a.live_bytes_estimate)
     )
+}
+
+/// A duration in the unit that keeps it readable: `51.6 ms`, `3.20 s`.
+pub fn human_seconds(secs: f64) -> String {
+    if secs < 1e-3 {
+        format!("{:.1} us", secs * 1e6)
+    } else if secs < 1.0 {
+        format!("{:.1} ms", secs * 1e3)
+    } else {
+        format!("{secs:.2} s")
+    }
+}
+
+/// The lines printed when a phase ends: the db_bench-style line (or the
+/// duration of a single-operation phase), then what a reader must know
+/// about the figures (found counts, open-loop precision, saturation,
+/// shortness, clamped values, page-cache drop, the writer beside readers).
+pub fn phase_lines(r: &PhaseResult) -> Vec<String> {
+    if r.single_operation {
+        return vec![format!("{:<12} : {}", r.name, human_seconds(r.seconds))];
+    }
+    // micros/op is per measuring thread, as db_bench sums its threads' times:
+    // read_while_writing's writer is not one of them.
+    let measuring = r.threads.max(1) - usize::from(r.writer.is_some() && r.threads > 1);
+    let micros_per_op = if r.ops == 0 {
+        0.0
+    } else {
+        r.seconds * 1e6 * measuring as f64 / r.ops as f64
+    };
+    let mut line = format_dbbench_line(
+        &r.name,
+        micros_per_op,
+        r.ops_per_sec,
+        (r.bytes > 0).then_some(r.mb_per_sec),
+        r.latency.get("all").filter(|s| s.count > 0).map(|s| s.p99_ns),
+    );
+    let reads = r.reads_found + r.reads_missed;
+    if reads > 0 {
+        line.push_str(&format!(" ({} of {reads} found)", r.reads_found));
+    }
+    if r.warmup_ops > 0 {
+        line.push_str(&format!("  (+{} warmup ops)", r.warmup_ops));
+    }
+    let mut lines = vec![line];
+    if let Some(w) = &r.writer {
+        let p99 = w.latency.get("all").map(|s| format_latency(s.p99_ns));
+        lines.push(format!(
+            "  writer: {} ops in {:.3} s, {:.0} ops/sec{}{}",
+            w.ops,
+            w.seconds,
+            w.ops_per_sec,
+            w.target_rate
+                .map_or(String::new(), |t| format!(" (write_rate {t:.0})")),
+            p99.map_or(String::new(), |p| format!("  p99 {p}"))
+        ));
+    }
+    if let Some(o) = &r.open_loop {
+        let d = &o.start_delay;
+        lines.push(format!(
+            "  open loop: target {:.0} ops/s; start delay p50 {} p99 {} max {} (harness precision)",
+            r.target_rate.unwrap_or(0.0),
+            format_latency(d.p50_ns),
+            format_latency(d.p99_ns),
+            format_latency(d.max_ns)
+        ));
+    }
+    if r.saturated {
+        let mut s = format!(
+            "  SATURATED: achieved {:.0} of the target {:.0} ops/s",
+            r.ops_per_sec,
+            r.target_rate.unwrap_or(0.0)
+        );
+        if let Some(o) = r.open_loop.as_ref().filter(|o| o.missed_ops > 0) {
+            s.push_str(&format!(
+                "; {} of {} intended ops never issued",
+                o.missed_ops, o.intended_ops
+            ));
+            if let Some(l) = &o.latency_with_missed {
+                s.push_str(&format!(", p99 counting them >= {}", format_latency(l.p99_ns)));
+            }
+        }
+        lines.push(s);
+    }
+    if r.too_short {
+        let mut why = Vec::new();
+        if r.seconds < MIN_SECONDS {
+            why.push(format!("{:.2} s", r.seconds));
+        }
+        if r.ops < MIN_OPS {
+            why.push(format!("{} ops", r.ops));
+        }
+        lines.push(format!(
+            "  warning: too short to measure: {} (want at least {MIN_SECONDS} s and {MIN_OPS} ops)",
+            why.join(", ")
+        ));
+    }
+    let clamped: u64 = r
+        .latency
+        .iter()
+        .filter(|(k, _)| *k != "all")
+        .map(|(_, s)| s.clamped)
+        .sum();
+    if clamped > 0 {
+        lines.push(format!(
+            "  warning: {clamped} latencies above the 1 h histogram ceiling were recorded as 1 h"
+        ));
+    }
+    if let Some(e) = r.drop_caches.as_ref().and_then(|d| d.error.as_ref()) {
+        lines.push(format!("  warning: {e}"));
+    }
+    lines
 }
 
 /// Bytes in binary units with one decimal.
@@ -242,16 +363,14 @@ pub struct PhaseProgress {
 }
 
 impl PhaseProgress {
-    /// Clears the bar and prints the phase's db_bench line.
+    /// Clears the bar and prints the phase's lines ([`phase_lines`]).
     pub fn finish(&self, result: &PhaseResult) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
-        let mut line = result.dbbench_line();
-        if result.warmup_ops > 0 {
-            line.push_str(&format!("  (+{} warmup ops)", result.warmup_ops));
+        for line in phase_lines(result) {
+            println!("{line}");
         }
-        println!("{line}");
     }
 
     /// Clears the bar of a failed phase.
@@ -285,6 +404,112 @@ impl Progress for PhaseProgress {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use lsmlab_reports::{CacheDrop, LatencySummary, OpenLoop, WriterResult};
+
+    fn phase(name: &str) -> PhaseResult {
+        PhaseResult {
+            name: name.into(),
+            threads: 1,
+            ops: 20_000,
+            seconds: 2.0,
+            ops_per_sec: 10_000.0,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_single_operation_prints_its_duration() {
+        let r = PhaseResult {
+            single_operation: true,
+            seconds: 0.0516,
+            ops: 1,
+            ..phase("compact")
+        };
+        assert_eq!(phase_lines(&r), vec!["compact      : 51.6 ms".to_string()]);
+        assert_eq!(human_seconds(3.2), "3.20 s");
+        assert_eq!(human_seconds(0.000_25), "250.0 us");
+    }
+
+    #[test]
+    fn reads_show_found_of_total_like_db_bench() {
+        let r = PhaseResult {
+            reads_found: 12_200,
+            reads_missed: 7_800,
+            ..phase("read_random")
+        };
+        let lines = phase_lines(&r);
+        assert_eq!(lines.len(), 1);
+        assert!(lines[0].ends_with("(12200 of 20000 found)"), "{}", lines[0]);
+    }
+
+    #[test]
+    fn saturation_short_phases_clamps_and_cache_drops_are_flagged() {
+        let mut latency = std::collections::BTreeMap::new();
+        latency.insert(
+            "get".to_string(),
+            LatencySummary {
+                count: 5,
+                clamped: 2,
+                ..Default::default()
+            },
+        );
+        let r = PhaseResult {
+            target_rate: Some(100_000.0),
+            ops_per_sec: 14_000.0,
+            saturated: true,
+            too_short: true,
+            seconds: 0.2,
+            latency,
+            open_loop: Some(OpenLoop {
+                intended_ops: 20_000,
+                missed_ops: 17_200,
+                start_delay: LatencySummary {
+                    p99_ns: 3_100,
+                    ..Default::default()
+                },
+                latency_with_missed: Some(LatencySummary {
+                    p99_ns: 190_000_000,
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            threads: 2,
+            drop_caches: Some(CacheDrop {
+                done: false,
+                error: Some("cannot drop the page cache".into()),
+            }),
+            writer: Some(WriterResult {
+                ops: 2,
+                seconds: 0.5,
+                ops_per_sec: 4.0,
+                target_rate: Some(2.0),
+                ..Default::default()
+            }),
+            ..phase("read_random")
+        };
+        let text = phase_lines(&r).join("\n");
+        // Two threads, one of them the writer: micros/op is the one reader's.
+        assert!(text.starts_with("read_random  :  10.000 micros/op"), "{text}");
+        assert!(
+            text.contains("writer: 2 ops in 0.500 s, 4 ops/sec (write_rate 2)"),
+            "{text}"
+        );
+        assert!(text.contains("start delay p50 0ns p99 3.1us"), "{text}");
+        assert!(
+            text.contains("SATURATED: achieved 14000 of the target 100000 ops/s; 17200 of 20000 intended ops never issued, p99 counting them >= 190.0ms"),
+            "{text}"
+        );
+        assert!(
+            text.contains("too short to measure: 0.20 s (want at least 1 s and 10000 ops)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("2 latencies above the 1 h histogram ceiling"),
+            "{text}"
+        );
+        assert!(text.contains("warning: cannot drop the page cache"), "{text}");
+    }
 
     #[test]
     fn human_bytes_units() {

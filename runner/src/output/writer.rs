@@ -6,24 +6,30 @@
 //! ```text
 //! results.json                                   the Results model (lsmlab-reports)
 //! hist/<cell id>/<NN>-<phase>.<op>.hlog          interval log, one histogram per sample interval
+//!                                                (streamed by the sampler while the phase runs)
 //! hist/<cell id>/<NN>-<phase>.<op>.hgrm          percentile distribution of the whole phase (us)
+//! <op> is an operation type (`get`, `put`, ...), `start_delay` (open
+//! loop: actual minus intended start) or `writer_<op>` (read_while_writing).
 //! ```
 //! Invariant: paths stored in results are relative to DIR.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use lsmlab_reports::hdr::{LoggedInterval, save_hgrm, save_interval_log};
+use lsmlab_reports::hdr::save_hgrm;
 use lsmlab_reports::{BuildInfo, CellResult, HistogramFiles, Host, Results, SCHEMA_VERSION, SuiteInfo};
 
 use super::timestamp::utc_timestamp;
 use crate::error::Error;
 use crate::execute::cell::CellRun;
-use crate::plan::{Plan, sanitize};
+use crate::execute::harness::harness;
+use crate::execute::phase::HistogramSlot;
+use crate::measure::hist_files;
+use crate::plan::Plan;
 use crate::store::StoreKind;
 
 /// The results of `plan` before any cell has run: suite, versions, build
-/// fingerprint, store, interval, start time and `host`. The one place a
+/// fingerprint, store, interval, start time, `host` and the harness settings. The one place a
 /// results header is built.
 pub fn results_header(plan: &Plan, store: StoreKind, interval: Duration, host: Host) -> Results {
     Results {
@@ -44,6 +50,7 @@ pub fn results_header(plan: &Plan, store: StoreKind, interval: Duration, host: H
         started_at: utc_timestamp(SystemTime::now()),
         finished_at: None,
         host,
+        harness: harness(store, plan.order),
         cells: Vec::new(),
     }
 }
@@ -94,10 +101,12 @@ impl ResultsWriter {
         &self.results
     }
 
-    /// Saves a finished cell's histograms, appends it, rewrites results.json.
+    /// Saves a finished cell's `.hgrm` files, records every histogram's
+    /// files (the `.hlog` were streamed while the phase ran), appends the
+    /// cell and rewrites results.json.
     pub fn add_cell(&mut self, run: CellRun) -> Result<(), Error> {
         let CellRun { mut result, phases } = run;
-        let rel_dir = PathBuf::from("hist").join(&result.id);
+        let rel_dir = hist_files::cell_dir(&result.id);
         let abs_dir = self.dir.join(&rel_dir);
         if !phases.is_empty() {
             std::fs::create_dir_all(&abs_dir).map_err(|source| Error::CreateHistogramDir {
@@ -106,48 +115,40 @@ impl ResultsWriter {
             })?;
         }
         for (phase, phase_result) in phases.iter().zip(result.phases.iter_mut()) {
-            let stem = format!("{:02}-{}", phase_result.index, sanitize(&phase_result.name));
-            for (op, total) in phase.totals.iter() {
-                let hlog = rel_dir.join(format!("{stem}.{op}.hlog"));
-                let hgrm = rel_dir.join(format!("{stem}.{op}.hgrm"));
-                let intervals: Vec<LoggedInterval> = phase
-                    .sampled
-                    .intervals
-                    .iter()
-                    .filter_map(|iv| {
-                        iv.histograms
-                            .iter()
-                            .find(|(n, _)| *n == op)
-                            .map(|(_, h)| LoggedInterval {
-                                start: iv.start,
-                                duration: iv.duration,
-                                tag: Some(op.to_string()),
-                                histogram: h.clone(),
-                            })
-                    })
-                    .collect();
-                let comment = format!(
-                    "lsmlab {} suite {} cell {} phase {} op {}",
-                    env!("CARGO_PKG_VERSION"),
-                    self.results.suite.name,
-                    result.id,
-                    phase_result.name,
-                    op
-                );
-                save_interval_log(
-                    &self.dir.join(&hlog),
-                    phase.sampled.base_time,
-                    &comment,
-                    &intervals,
-                )?;
+            for saved in phase.histograms() {
+                let Some(total) = saved.histogram.get() else {
+                    continue;
+                };
+                let file = |ext| {
+                    hist_files::hist_file(
+                        &rel_dir,
+                        phase_result.index,
+                        &phase_result.name,
+                        &saved.file_name,
+                        ext,
+                    )
+                };
+                let (hlog, hgrm) = (file("hlog"), file("hgrm"));
                 save_hgrm(&self.dir.join(&hgrm), total)?;
-                phase_result.histograms.insert(
-                    op.to_string(),
-                    HistogramFiles {
-                        hlog: slash_path(&hlog),
-                        hgrm: slash_path(&hgrm),
-                    },
-                );
+                let files = HistogramFiles {
+                    hlog: slash_path(&hlog),
+                    hgrm: slash_path(&hgrm),
+                };
+                match saved.slot {
+                    HistogramSlot::Op(op) => {
+                        phase_result.histograms.insert(op, files);
+                    }
+                    HistogramSlot::StartDelay => {
+                        if let Some(o) = phase_result.open_loop.as_mut() {
+                            o.start_delay_histogram = Some(files);
+                        }
+                    }
+                    HistogramSlot::Writer(op) => {
+                        if let Some(w) = phase_result.writer.as_mut() {
+                            w.histograms.insert(op, files);
+                        }
+                    }
+                }
             }
         }
         self.push(result)

@@ -221,6 +221,7 @@ impl Store for LsmlabStore {
             flush_bytes: stats.flush_bytes,
             compaction_bytes: stats.compaction_bytes_written,
             files_per_level: self.files_per_level(),
+            level_bytes: stats.levels.iter().map(|l| l.bytes).collect(),
             counters,
         };
         StoreStats { raw, summary }

@@ -16,6 +16,7 @@ pub mod null;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use lsmlab_reports::stats::amplification;
 use lsmlab_workloads::{BatchEntry, OptionChecker};
 use serde_json::{Map, Value};
 
@@ -35,6 +36,9 @@ pub enum StoreError {
     /// A thread of the phase panicked (`"a worker"`, `"the sampler"`).
     #[error("{0} thread panicked")]
     Panicked(&'static str),
+    /// The phase's interval log could not be written while it ran.
+    #[error("cannot write histograms: {0}")]
+    Histograms(std::sync::Arc<lsmlab_reports::hdr::HdrError>),
 }
 
 /// Result alias for store calls.
@@ -97,6 +101,8 @@ pub struct StatsSummary {
     pub compaction_bytes: u64,
     /// Live table files per level.
     pub files_per_level: Vec<u64>,
+    /// Live table bytes per level (empty for stores without tables).
+    pub level_bytes: Vec<u64>,
     /// Flat numeric counters for the time series (name -> cumulative value).
     pub counters: BTreeMap<String, f64>,
 }
@@ -104,24 +110,24 @@ pub struct StatsSummary {
 impl StatsSummary {
     /// RocksDB's write amplification: (flush + compaction) / flush bytes.
     pub fn total_write_amp(&self) -> Option<f64> {
-        (self.flush_bytes > 0)
-            .then(|| (self.flush_bytes + self.compaction_bytes) as f64 / self.flush_bytes as f64)
+        amplification::write_amp_rocksdb(self.flush_bytes, self.compaction_bytes)
     }
 
     /// (WAL + flush + compaction) / user bytes; `None` for a store that
     /// writes nothing of its own (no WAL, no tables).
     pub fn user_write_amp(&self) -> Option<f64> {
-        let engine = self.wal_bytes + self.flush_bytes + self.compaction_bytes;
-        (self.user_bytes > 0 && engine > 0).then(|| {
-            (self.wal_bytes + self.flush_bytes + self.compaction_bytes) as f64 / self.user_bytes as f64
-        })
+        amplification::write_amp_user(
+            self.user_bytes,
+            self.wal_bytes,
+            self.flush_bytes,
+            self.compaction_bytes,
+        )
     }
 
     /// Tables a point read may consult: every L0 file plus one per
     /// non-empty deeper level (`None` when the store has no levels).
     pub fn read_amp(&self) -> Option<f64> {
-        let (l0, deeper) = self.files_per_level.split_first()?;
-        Some((*l0 + deeper.iter().filter(|&&n| n > 0).count() as u64) as f64)
+        amplification::read_amp_structural(&self.files_per_level)
     }
 
     /// The byte counters accumulated since `earlier`.
@@ -132,6 +138,7 @@ impl StatsSummary {
             flush_bytes: self.flush_bytes.saturating_sub(earlier.flush_bytes),
             compaction_bytes: self.compaction_bytes.saturating_sub(earlier.compaction_bytes),
             files_per_level: self.files_per_level.clone(),
+            level_bytes: self.level_bytes.clone(),
             counters: BTreeMap::new(),
         }
     }
@@ -235,6 +242,7 @@ mod tests {
             flush_bytes: 500,
             compaction_bytes: 1500,
             files_per_level: vec![3, 0, 4, 9],
+            level_bytes: vec![30, 0, 40, 900],
             counters: BTreeMap::new(),
         };
         assert_eq!(s.total_write_amp(), Some(4.0));

@@ -4,12 +4,26 @@
 //! (0 when `n == 0`), never allocates, and is a pure function of the rng
 //! state, so streams are reproducible. The zipf sampler is rand_distr's
 //! rejection-inversion algorithm (`zipf.rs`; no O(n) zeta table), rebuilt
-//! only when the key space grows (inserts under `latest`). Exact meanings of each
-//! distribution are in `distribution.rs`.
+//! only when the key space grows (inserts). Scrambled zipf is YCSB's
+//! `ScrambledZipfianGenerator`: a rank drawn over [`YCSB_ITEM_COUNT`] items
+//! (independent of n, so every key is reachable and the hottest key gets
+//! YCSB's 1/zeta(10^10) share), hashed with [`ycsb_fnv`] modulo n. Exact
+//! meanings of each distribution are in `distribution.rs`.
 
 use crate::r#gen::distribution::Distribution;
 use crate::r#gen::rng::{WorkloadRng, fnv64};
 use crate::r#gen::zipf::ZipfSampler;
+
+/// Items YCSB's scrambled zipfian draws its rank over (`ITEM_COUNT`, 10^10),
+/// whatever the key count.
+pub const YCSB_ITEM_COUNT: u64 = 10_000_000_000;
+
+/// YCSB's `Utils.fnvhash64`: FNV-1a over the 8 little-endian bytes, then
+/// `Math.abs` of the signed result.
+#[inline]
+pub fn ycsb_fnv(value: u64) -> u64 {
+    (fnv64(value) as i64).wrapping_abs() as u64
+}
 
 /// Draws key numbers in `[0, n)` following a [`Distribution`].
 #[derive(Debug, Clone)]
@@ -21,12 +35,17 @@ pub struct KeyChooser {
 #[derive(Debug, Clone)]
 enum Chooser {
     Uniform,
+    /// Plain zipf (rank r is key r) or `latest` (rank r is key n-1-r),
+    /// over the current key count.
     Zipf {
         zipf: Option<ZipfSampler>,
         theta: f64,
         built_for: u64,
-        scrambled: bool,
         recency: bool,
+    },
+    /// YCSB's scrambled zipfian: rank over [`YCSB_ITEM_COUNT`], hashed mod n.
+    Scrambled {
+        zipf: Option<ZipfSampler>,
     },
     Hotspot {
         fraction: f64,
@@ -46,18 +65,25 @@ impl KeyChooser {
     pub fn new(dist: &Distribution, n: u64, start: u64) -> KeyChooser {
         let kind = match *dist {
             Distribution::Uniform => Chooser::Uniform,
-            Distribution::Zipf { theta, scrambled } => Chooser::Zipf {
+            Distribution::Zipf {
+                theta,
+                scrambled: true,
+            } => Chooser::Scrambled {
+                zipf: ZipfSampler::new(YCSB_ITEM_COUNT, theta),
+            },
+            Distribution::Zipf {
+                theta,
+                scrambled: false,
+            } => Chooser::Zipf {
                 zipf: ZipfSampler::new(n.max(1), theta),
                 theta,
                 built_for: n,
-                scrambled,
                 recency: false,
             },
             Distribution::Latest { theta } => Chooser::Zipf {
                 zipf: ZipfSampler::new(n.max(1), theta),
                 theta,
                 built_for: n,
-                scrambled: false,
                 recency: true,
             },
             Distribution::Hotspot {
@@ -104,7 +130,6 @@ impl KeyChooser {
                 zipf,
                 theta,
                 built_for,
-                scrambled,
                 recency,
             } => {
                 if *built_for != n {
@@ -115,14 +140,12 @@ impl KeyChooser {
                     Some(z) => (z.sample(rng) - 1).min(n - 1),
                     None => rng.below(n),
                 };
-                if *recency {
-                    n - 1 - rank
-                } else if *scrambled {
-                    fnv64(rank) % n
-                } else {
-                    rank
-                }
+                if *recency { n - 1 - rank } else { rank }
             }
+            Chooser::Scrambled { zipf } => match zipf {
+                Some(z) => ycsb_fnv(z.sample(rng) - 1) % n,
+                None => rng.below(n),
+            },
             Chooser::Hotspot {
                 fraction,
                 probability,
@@ -192,6 +215,14 @@ mod tests {
         let mut c = KeyChooser::new(&Distribution::Sequential, 5, 3);
         let got: Vec<u64> = (0..6).map(|_| c.sample(&mut rng)).collect();
         assert_eq!(got, vec![3, 4, 0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn ycsb_fnv_matches_java_math_abs_of_the_signed_hash() {
+        // FNV-1a of 0 is 0xA8C7F832281A39C5, negative as a Java long.
+        assert_eq!(fnv64(0), 0xA8C7_F832_281A_39C5);
+        assert_eq!(ycsb_fnv(0), (0xA8C7_F832_281A_39C5u64 as i64).unsigned_abs());
+        assert!(ycsb_fnv(0) < 1 << 63);
     }
 
     #[test]

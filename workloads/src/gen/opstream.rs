@@ -22,15 +22,24 @@
 //! - `batch > 1` (fill, overwrite, delete_random, the writer of
 //!   read_while_writing): writes come as `Op::Batch` of up to `batch`
 //!   entries; each entry counts as one op.
-//! - Mixed inserts write new key numbers `keys + i * threads + thread`
-//!   (disjoint across threads); the key space the distribution samples grows
-//!   to `keys + inserted * threads` as this thread inserts.
+//! - The key space is a [`KeySpace`] shared by every thread and phase of a
+//!   cell (YCSB's acknowledged insert counter): keyed phases sample
+//!   `[0, key_space.len())`, the loaded keys plus every acknowledged insert.
+//!   Mixed inserts claim new key numbers from it (distinct across threads,
+//!   continuing across phases); the runner calls [`OpStream::acknowledge`]
+//!   after the store accepted the insert, and only then may any thread read
+//!   it. With inserts and several threads, which thread inserts which key
+//!   depends on their interleaving (as in YCSB); everything else stays
+//!   deterministic.
 //! - No allocation per op: keys are formatted into reused buffers, values
 //!   are slices of a pre-generated pool, batch entries reuse their buffers.
+
+use std::sync::Arc;
 
 use crate::r#gen::chooser::KeyChooser;
 use crate::r#gen::distribution::Distribution;
 use crate::r#gen::keys::KeyFormatter;
+use crate::r#gen::keyspace::KeySpace;
 use crate::r#gen::op::{BatchEntry, Op};
 use crate::r#gen::permutation::Permutation;
 use crate::r#gen::rng::{WorkloadRng, mix};
@@ -97,17 +106,19 @@ pub struct OpStream {
     remaining: Option<u64>,
     batch_size: usize,
     batch: Vec<BatchEntry>,
-    loaded_keys: u64,
-    thread: u64,
-    threads: u64,
-    inserted: u64,
+    key_space: Arc<KeySpace>,
+    /// Whether this phase inserts, so the sampled key space grows while it runs.
+    grows: bool,
+    /// The insert handed out by the last `next_op`, until acknowledged.
+    pending_insert: Option<u64>,
     writer: bool,
 }
 
 impl OpStream {
     /// The stream of `thread` (0-based, below `threads`) for phase
-    /// `phase_index` of `suite`. A thread at or beyond `threads`, or a phase
-    /// index out of range, gets an empty stream.
+    /// `phase_index` of `suite`, over a key space of its own holding
+    /// `data.keys` keys (see [`OpStream::new_shared`]). A thread at or beyond
+    /// `threads`, or a phase index out of range, gets an empty stream.
     pub fn new(
         suite: &Suite,
         phase_index: usize,
@@ -115,9 +126,23 @@ impl OpStream {
         thread: usize,
         threads: usize,
     ) -> OpStream {
+        let key_space = Arc::new(KeySpace::new(suite.data.keys));
+        OpStream::new_shared(suite, phase_index, stream_seed, thread, threads, key_space)
+    }
+
+    /// As [`OpStream::new`], over `key_space`, which the runner shares
+    /// between every thread and phase of a cell.
+    pub fn new_shared(
+        suite: &Suite,
+        phase_index: usize,
+        stream_seed: u64,
+        thread: usize,
+        threads: usize,
+        key_space: Arc<KeySpace>,
+    ) -> OpStream {
         let threads = threads.max(1);
         let data = suite.data;
-        let keys = data.keys;
+        let keys = key_space.len();
         let mut rng = WorkloadRng::new(mix(stream_seed, thread as u64));
         let (t, n) = (thread as u64, threads as u64);
         let thread_start = ((keys as u128 * t as u128) / n as u128) as u64;
@@ -131,10 +156,9 @@ impl OpStream {
             remaining: Some(0),
             batch_size: 1,
             batch: Vec::new(),
-            loaded_keys: keys,
-            thread: t,
-            threads: n,
-            inserted: 0,
+            key_space,
+            grows: false,
+            pending_insert: None,
             writer: false,
         };
         let Some(phase) = suite.phases.get(phase_index) else {
@@ -151,6 +175,8 @@ impl OpStream {
         stream.plan = match &phase.kind {
             PhaseKind::Fill { order } => {
                 writes = true;
+                // A fill writes the loaded keys `[0, data.keys)`, whatever was inserted since.
+                let keys = data.keys;
                 let total = common.ops.unwrap_or(keys).min(keys);
                 let lo = ((total as u128 * t as u128) / n as u128) as u64;
                 let hi = ((total as u128 * (t + 1) as u128) / n as u128) as u64;
@@ -209,6 +235,7 @@ impl OpStream {
                 insert,
             } => {
                 writes = *write > 0.0 || *update > 0.0 || *insert > 0.0;
+                stream.grows = *insert > 0.0;
                 let weights = [*read, *write, *delete, *scan, *update, *insert];
                 let total: f64 = weights.iter().sum();
                 let mut cumulative = [0.0; 6];
@@ -259,6 +286,31 @@ impl OpStream {
     /// Whether this thread is the writer of a `read_while_writing` phase.
     pub fn is_writer(&self) -> bool {
         self.writer
+    }
+
+    /// Tells the stream that the store accepted the operation last returned
+    /// by [`OpStream::next_op`]: an insert becomes visible to every reader of
+    /// the key space. Call after each successful operation.
+    #[inline]
+    pub fn acknowledge(&mut self) {
+        if let Some(k) = self.pending_insert.take() {
+            self.key_space.acknowledge(k);
+        }
+    }
+
+    /// Tells the stream that the operation last returned by
+    /// [`OpStream::next_op`] will not be issued (the phase ended first). A
+    /// claimed insert number is passed over so the key space keeps growing:
+    /// it counts as existing but holds no value, and a read of it misses.
+    pub fn abandon(&mut self) {
+        if let Some(k) = self.pending_insert.take() {
+            self.key_space.acknowledge(k);
+        }
+    }
+
+    /// The key space this stream samples.
+    pub fn key_space(&self) -> &Arc<KeySpace> {
+        &self.key_space
     }
 
     /// Ops this thread still has to issue (`None` = unbounded).
@@ -367,20 +419,20 @@ impl OpStream {
                 let u = self.rng.unit();
                 let choice = cumulative.iter().position(|&c| u < c).unwrap_or(5);
                 if choice == 5 {
-                    // Insert a new key beyond the loaded ones.
-                    let k = self
-                        .loaded_keys
-                        .saturating_add(self.inserted.saturating_mul(self.threads))
-                        .saturating_add(self.thread);
-                    self.inserted += 1;
-                    let grown = self
-                        .loaded_keys
-                        .saturating_add(self.inserted.saturating_mul(self.threads));
-                    self.chooser.set_len(grown);
+                    // Insert a new key beyond every key handed out so far.
+                    let k = self.key_space.claim();
+                    self.pending_insert = Some(k);
                     return Some(Op::Put {
                         key: self.keys.key(k),
                         value: self.values.next_value(),
                     });
+                }
+                if self.grows {
+                    // Sample only keys whose insert has been acknowledged.
+                    let n = self.key_space.len();
+                    if n != self.chooser.len() {
+                        self.chooser.set_len(n);
+                    }
                 }
                 let k = self.chooser.sample(&mut self.rng);
                 let key = self.keys.key(k);

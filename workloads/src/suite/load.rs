@@ -54,11 +54,29 @@ pub fn parse_suite(text: &str, file_name: &str, checker: &dyn OptionChecker) -> 
             "the suite has no phases; add e.g. `phases: [fill: {order: random}]`",
         ));
     }
+    // Unnamed repeats of a kind get `#2`, `#3`, ...; a `name:` is kept as
+    // written and must not be used twice (nor collide with a generated name).
+    let named: Vec<bool> = phases.iter().map(|p| p.name != p.kind.name()).collect();
     for i in 0..phases.len() {
+        if named[i] {
+            continue;
+        }
         let base = phases[i].kind.name();
-        let seen = phases[..i].iter().filter(|p| p.kind.name() == base).count();
+        let seen = (0..i)
+            .filter(|&j| !named[j] && phases[j].kind.name() == base)
+            .count();
         if seen > 0 {
             phases[i].name = format!("{base}#{}", seen + 1);
+        }
+    }
+    for i in 0..phases.len() {
+        if let Some(j) = (0..i).find(|&j| phases[j].name == phases[i].name) {
+            let name = &phases[i].name;
+            return Err(ctx.at(
+                "phases",
+                None,
+                format!("phases[{i}]: phase name `{name}` is already used by phases[{j}]; phase names must be unique"),
+            ));
         }
     }
     let engine = raw.engine.unwrap_or_default();
@@ -128,4 +146,50 @@ fn tidy(mut e: SuiteError) -> SuiteError {
         e.message = e.message.replace(from, to);
     }
     e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::suite::check::OptionChecker;
+
+    struct Any;
+    impl OptionChecker for Any {
+        fn known_options(&self) -> Vec<String> {
+            Vec::new()
+        }
+        fn check(&self, _: &serde_json::Map<String, serde_json::Value>) -> Result<(), String> {
+            Ok(())
+        }
+    }
+
+    fn names(yaml: &str) -> Result<Vec<String>, String> {
+        parse_suite(yaml, "t.yaml", &Any)
+            .map(|s| s.phases.into_iter().map(|p| p.name).collect())
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn named_phases_keep_their_names_and_unnamed_repeats_are_numbered() {
+        let got = names(
+            "phases:\n  - fill: {name: fillseq}\n  - read_random\n  - fill: {name: fillrandom, order: random}\n  - read_random\n",
+        );
+        assert_eq!(
+            got.unwrap(),
+            ["fillseq", "read_random", "fillrandom", "read_random#2"]
+        );
+    }
+
+    #[test]
+    fn a_phase_name_used_twice_is_an_error() {
+        let e = names("phases:\n  - fill: {name: load}\n  - read_random: {name: load}\n").unwrap_err();
+        assert!(
+            e.contains("phases[1]: phase name `load` is already used by phases[0]"),
+            "{e}"
+        );
+        let e =
+            names("phases:\n  - read_random: {name: 'read_random#2'}\n  - read_random\n  - read_random\n")
+                .unwrap_err();
+        assert!(e.contains("`read_random#2` is already used"), "{e}");
+    }
 }

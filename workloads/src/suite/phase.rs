@@ -17,8 +17,9 @@ use crate::r#gen::distribution::Distribution;
 /// One step of a suite, run on the same database as the steps before it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Phase {
-    /// The kind's YAML name, with `#2`, `#3`, ... appended when a kind repeats
-    /// (`overwrite`, `overwrite#2`), so phase names are unique within a suite.
+    /// The phase's `name:` as written (`fillseq`, as db_bench users call
+    /// phases), else the kind's YAML name with `#2`, `#3`, ... appended when
+    /// a kind repeats (`overwrite`, `overwrite#2`). Unique within a suite.
     pub name: String,
     /// What the phase does.
     pub kind: PhaseKind,
@@ -185,6 +186,9 @@ pub struct CommonFields {
     pub batch: usize,
     /// fsync the WAL on every write.
     pub sync: bool,
+    /// Drop the OS page cache before the phase, so reads come from the
+    /// device (needs permission; the result records whether it happened).
+    pub drop_caches: bool,
 }
 
 impl Default for CommonFields {
@@ -198,6 +202,7 @@ impl Default for CommonFields {
             warmup: None,
             batch: 1,
             sync: false,
+            drop_caches: false,
         }
     }
 }
@@ -226,8 +231,17 @@ impl fmt::Display for Phase {
     /// `overwrite#2: 2000000 ops, 2 threads, uniform` or
     /// `mixed: 30s, 1 thread, zipf(theta=0.99, scrambled), rate 50000/s, read 0.9 write 0.1`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.name)?;
+        let kind = self.kind.name();
+        let generated = self.name == kind || self.name.strip_prefix(kind).is_some_and(|r| r.starts_with('#'));
+        if generated {
+            write!(f, "{}", self.name)?;
+        } else {
+            write!(f, "{} ({kind})", self.name)?;
+        }
         if self.kind.is_maintenance() {
+            if self.common.drop_caches {
+                write!(f, ": drop_caches")?;
+            }
             return Ok(());
         }
         let c = &self.common;
@@ -257,6 +271,9 @@ impl fmt::Display for Phase {
         }
         if c.sync {
             write!(f, ", sync")?;
+        }
+        if c.drop_caches {
+            write!(f, ", drop_caches")?;
         }
         match &self.kind {
             PhaseKind::Fill { order } => write!(
@@ -351,6 +368,19 @@ mod tests {
             common: CommonFields::default(),
         };
         assert_eq!(p.to_string(), "flush");
+        let p = Phase {
+            name: "fillseq".into(),
+            kind: PhaseKind::Fill { order: Order::Seq },
+            common: CommonFields {
+                ops: Some(10),
+                drop_caches: true,
+                ..Default::default()
+            },
+        };
+        assert_eq!(
+            p.to_string(),
+            "fillseq (fill): 10 ops, 1 thread, drop_caches, order seq"
+        );
     }
 
     #[test]

@@ -37,8 +37,13 @@ fn data() -> DataSpec {
     DATA.get().unwrap_or_default()
 }
 
-/// Turns the raw fields of `kind` into a resolved kind and common fields.
-fn build<E: de::Error>(kind: &'static str, raw: RawFields) -> Result<(PhaseKind, CommonFields), E> {
+/// Turns the raw fields of `kind` into a resolved kind, common fields and
+/// the phase's own `name:` when given.
+fn build<E: de::Error>(
+    kind: &'static str,
+    mut raw: RawFields,
+) -> Result<(PhaseKind, CommonFields, Option<String>), E> {
+    let name = raw.name.take();
     let data = data();
     if raw.ops.is_some() && raw.duration.is_some() {
         return Err(field_error(
@@ -81,6 +86,7 @@ fn build<E: de::Error>(kind: &'static str, raw: RawFields) -> Result<(PhaseKind,
         warmup: raw.warmup,
         batch: raw.batch.unwrap_or(1),
         sync: raw.sync.unwrap_or(false),
+        drop_caches: raw.drop_caches.unwrap_or(false),
     };
     if common.ops.is_none() && common.duration.is_none() {
         common.ops = Some(data.keys);
@@ -192,7 +198,7 @@ fn build<E: de::Error>(kind: &'static str, raw: RawFields) -> Result<(PhaseKind,
         }
         other => return Err(de::Error::custom(format!("unknown phase kind `{other}`"))),
     };
-    Ok((kind, common))
+    Ok((kind, common, name))
 }
 
 /// Validates a phase kind name at the key's position.
@@ -247,9 +253,9 @@ impl<'de> Visitor<'de> for PhaseVisitor {
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<RawPhase, E> {
         let kind = kind_name(v)?;
-        let (kind, common) = build(kind, RawFields::default())?;
+        let (kind, common, name) = build(kind, RawFields::default())?;
         Ok(RawPhase(Phase {
-            name: kind.name().to_string(),
+            name: name.unwrap_or_else(|| kind.name().to_string()),
             kind,
             common,
         }))
@@ -271,9 +277,9 @@ impl<'de> Visitor<'de> for PhaseVisitor {
                 ),
             ));
         }
-        let (kind, common) = build(kind, raw)?;
+        let (kind, common, name) = build(kind, raw)?;
         Ok(RawPhase(Phase {
-            name: kind.name().to_string(),
+            name: name.unwrap_or_else(|| kind.name().to_string()),
             kind,
             common,
         }))
@@ -320,13 +326,37 @@ mod tests {
     }
 
     #[test]
+    fn name_and_drop_caches_apply_to_every_kind() {
+        let p = parse("fill: {name: fillseq, order: seq}").unwrap();
+        assert_eq!(p.name, "fillseq");
+        assert!(!p.common.drop_caches);
+        let p = parse("read_random: {ops: 10, drop_caches: true}").unwrap();
+        assert_eq!(p.name, "read_random");
+        assert!(p.common.drop_caches);
+        let p = parse("compact: {name: full-compaction}").unwrap();
+        assert_eq!(
+            (p.name.as_str(), &p.kind),
+            ("full-compaction", &PhaseKind::Compact)
+        );
+    }
+
+    #[test]
     fn fields_of_other_kinds_and_conflicting_fields_are_rejected() {
         let e = parse("fill: {nexts: 3}").unwrap_err();
         assert!(
             e.contains("unknown field `nexts` for phase `fill` (it applies to other phase kinds)"),
             "{e}"
         );
-        assert!(parse("flush: {ops: 3}").unwrap_err().contains("takes no fields"));
+        assert!(
+            parse("flush: {ops: 3}")
+                .unwrap_err()
+                .contains("takes no fields besides `name`")
+        );
+        assert!(
+            parse("fill: {name: \" \"}")
+                .unwrap_err()
+                .contains("phase name must be non-empty")
+        );
         assert!(
             parse("overwrite: {ops: 1, duration: 1s}")
                 .unwrap_err()

@@ -24,7 +24,11 @@ pub const MAX_BATCH: usize = 1_000_000;
 
 const LOAD: &[&str] = &["ops", "duration", "threads", "distribution", "rate", "warmup"];
 
-/// The YAML fields phase kind `kind` accepts (empty for maintenance kinds).
+/// Fields every phase kind accepts, maintenance kinds included.
+pub const COMMON_TO_ALL: &[&str] = &["name", "drop_caches"];
+
+/// The YAML fields phase kind `kind` accepts besides [`COMMON_TO_ALL`]
+/// (none for maintenance kinds).
 pub fn fields_of(kind: &str) -> &'static [&'static str] {
     match kind {
         "fill" => &[
@@ -111,6 +115,8 @@ pub fn fields_of(kind: &str) -> &'static [&'static str] {
 
 /// Every field of every kind, for "applies to another kind" messages.
 const ALL_FIELDS: &[&str] = &[
+    "name",
+    "drop_caches",
     "ops",
     "duration",
     "threads",
@@ -164,13 +170,16 @@ impl<'de> Visitor<'de> for KeySeed {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<&'static str, E> {
-        if let Some(name) = self.allowed.iter().find(|&&a| a == v) {
+        if let Some(name) = self.allowed.iter().chain(COMMON_TO_ALL).find(|&&a| a == v) {
             return Ok(name);
         }
         if self.allowed.is_empty() {
             return Err(E::custom(format!(
-                "unknown field `{v}`: phase `{}` takes no fields, expected `{}: {{}}` or a bare `{}`",
-                self.kind, self.kind, self.kind
+                "unknown field `{v}`: phase `{}` takes no fields besides {}, expected `{}: {{}}` or a bare `{}`",
+                self.kind,
+                backticked(COMMON_TO_ALL),
+                self.kind,
+                self.kind
             )));
         }
         let note = if ALL_FIELDS.contains(&v) {
@@ -178,10 +187,12 @@ impl<'de> Visitor<'de> for KeySeed {
         } else {
             ""
         };
+        let mut expected = self.allowed.to_vec();
+        expected.extend_from_slice(COMMON_TO_ALL);
         Err(E::custom(format!(
             "unknown field `{v}` for phase `{}`{note}, expected one of {}",
             self.kind,
-            backticked(self.allowed)
+            backticked(&expected)
         )))
     }
 }
@@ -189,6 +200,8 @@ impl<'de> Visitor<'de> for KeySeed {
 /// All fields any kind may have, as read from YAML.
 #[derive(Default)]
 pub(crate) struct RawFields {
+    pub name: Option<String>,
+    pub drop_caches: Option<bool>,
     pub ops: Option<u64>,
     pub duration: Option<Duration>,
     pub threads: Option<usize>,
@@ -249,6 +262,19 @@ impl<'de> Visitor<'de> for FieldsSeed {
             }
             seen.push(key);
             match key {
+                "name" => {
+                    let name = map.next_value::<String>()?;
+                    if name.trim().is_empty() || name.trim() != name {
+                        return Err(field_error(
+                            "name",
+                            format_args!(
+                                "a phase name must be non-empty without surrounding spaces, found {name:?}"
+                            ),
+                        ));
+                    }
+                    raw.name = Some(name);
+                }
+                "drop_caches" => raw.drop_caches = Some(map.next_value::<bool>()?),
                 "ops" => raw.ops = Some(map.next_value::<Count>()?.0),
                 "duration" => raw.duration = Some(map.next_value::<HumanDuration>()?.0),
                 "threads" => raw.threads = Some(map.next_value::<PositiveInt>()?.0),
