@@ -27,7 +27,7 @@ use super::state::DbState;
 use super::{DbInner, cleanup};
 use crate::compaction::compaction_iter::output_tombstones;
 use crate::compaction::picker::{self, Pick};
-use crate::compaction::shape_of;
+use crate::compaction::{deepest_level_with_data, output_compression, shape_of};
 use crate::error::{Error, Result};
 use crate::iter::fragmenter::FragmentedTombstones;
 use crate::stats::LevelWork;
@@ -276,7 +276,18 @@ fn execute(db: &DbInner, task: &CompactionTask, outputs: &mut Vec<u64>) -> Resul
     for f in &task.next_inputs {
         edit.deleted_files.push((task.output_level, f.number));
     }
-    if task.is_trivial_move(db) {
+    let version = db.versions.current();
+    let compression = output_compression(&db.options, task.output_level, deepest_level_with_data(&version));
+    // A move keeps the file's bytes: only when it already has the compression
+    // its destination would get.
+    if task.is_trivial_move(db)
+        && db
+            .table_cache
+            .get(task.inputs[0].number)?
+            .properties()
+            .compression
+            == compression
+    {
         let f = &task.inputs[0];
         edit.new_files.push((task.output_level, FileMeta::clone(f)));
         cleanup::log_and_apply(db, edit)?;
@@ -290,7 +301,6 @@ fn execute(db: &DbInner, task: &CompactionTask, outputs: &mut Vec<u64>) -> Resul
         return Ok(());
     }
 
-    let version = db.versions.current();
     let (lo, hi) = task.user_range();
     let bottommost = (task.output_level + 1..version.num_levels())
         .all(|l| version.overlapping_files(l, Some(&lo), Some(&hi)).is_empty());
@@ -304,6 +314,7 @@ fn execute(db: &DbInner, task: &CompactionTask, outputs: &mut Vec<u64>) -> Resul
     let job = Job {
         db,
         output_level: task.output_level,
+        compression,
         tables: &tables,
         tombstones: Arc::new(FragmentedTombstones::new(tombstones)),
         snapshots: db.snapshots.sequences(),
