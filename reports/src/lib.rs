@@ -10,13 +10,16 @@
 //!   `.hgrm` percentile-distribution forms, and latency summaries.
 //! - [`dbbench_line`]: the familiar one-line db_bench phase summary.
 //! - [`stats`]: pure statistics (amplification formulas).
+//! - [`device_probe`]: the device probe's figures (`host.probe`, `probe.json`).
 
 pub mod dbbench_line;
+pub mod device_probe;
 pub mod hdr;
 pub mod model;
 pub mod stats;
 
 pub use dbbench_line::format_dbbench_line;
+pub use device_probe::{Bandwidth, DeviceProbe, RandomRead, SyncLatency};
 pub use hdr::{HdrError, LatencyHistogram};
 pub use model::{
     Amplification, BuildInfo, CacheDrop, CellResult, CellStatus, CpuTimes, Harness, HistogramFiles, Host,

@@ -233,6 +233,9 @@ pub struct Host {
     pub filesystem: Option<String>,
     /// Device backing `db_dir`, when known.
     pub device: Option<String>,
+    /// The device probe of `db_dir` (`lsmlab run --probe`), when run.
+    #[serde(default)]
+    pub probe: Option<crate::device_probe::DeviceProbe>,
 }
 
 /// Outcome of one cell.

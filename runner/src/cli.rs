@@ -31,6 +31,9 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print this machine's fingerprint as recorded in results.
     Sysinfo(SysinfoArgs),
+    /// Measure the device under a directory: sequential write (with
+    /// fdatasync) and read bandwidth, random 4 KiB read IOPS, fsync latency.
+    Probe(ProbeArgs),
 }
 
 /// `lsmlab run`.
@@ -68,6 +71,14 @@ pub struct RunArgs {
     /// machine drift over every cell; grouped runs each cell's together.
     #[arg(long, value_enum, default_value = "interleaved")]
     pub repetition_order: RepetitionOrder,
+    /// Probe the device under the database directory first (as `lsmlab
+    /// probe`, queue depth = the suite's largest thread count) and record it
+    /// in results.json as `host.probe`.
+    #[arg(long)]
+    pub probe: bool,
+    /// Time budget of `--probe`, with a unit.
+    #[arg(long, value_name = "DUR", default_value = "20s", value_parser = parse_interval, requires = "probe")]
+    pub probe_duration: Duration,
 }
 
 /// `lsmlab validate`.
@@ -90,6 +101,39 @@ pub struct SysinfoArgs {
     /// Report the file system of this directory [default: current directory].
     #[arg(long, value_name = "DIR")]
     pub db_dir: Option<PathBuf>,
+}
+
+/// `lsmlab probe`.
+#[derive(Debug, clap::Args)]
+pub struct ProbeArgs {
+    /// Directory on the device to probe (created if missing, removed again).
+    #[arg(long, value_name = "DIR")]
+    pub db_dir: PathBuf,
+    /// Time budget of the whole probe, with a unit.
+    #[arg(long, value_name = "DUR", default_value = "20s", value_parser = parse_interval)]
+    pub duration: Duration,
+    /// Largest scratch file (at most a quarter of the free space is used).
+    #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_probe_size)]
+    pub size: u64,
+    /// Outstanding random reads of the second random-read step
+    /// [default: logical cores]; 1 probes queue depth 1 only.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Also write the figures as JSON to this file (what `lsmlab plan
+    /// --device-probe` reads).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Parses a probe file size of at least 1 MiB with `lsmlab_units::parse_size`.
+pub fn parse_probe_size(text: &str) -> Result<u64, String> {
+    match lsmlab_units::parse_size(text) {
+        Ok(n) if n >= 1 << 20 => Ok(n),
+        Ok(n) => Err(format!(
+            "size {text:?} ({n} bytes) is below the 1 MiB the probe needs"
+        )),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Parses a positive sampling interval with `lsmlab_units::parse_duration`

@@ -99,6 +99,9 @@ pub enum Error {
         /// Cells run.
         total: usize,
     },
+    /// The device probe failed or was interrupted (exit code by cause).
+    #[error(transparent)]
+    Probe(#[from] crate::probe::error::ProbeError),
     /// Several suites failed; one message each, in run order.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Several(Vec<Error>),
@@ -121,6 +124,7 @@ impl Error {
             | Error::Histogram(_)
             | Error::Results(_)
             | Error::CellsFailed { .. } => 1,
+            Error::Probe(e) => e.exit_code(),
             Error::Several(all) => all.iter().map(Error::exit_code).max().unwrap_or(1),
         }
     }

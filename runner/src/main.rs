@@ -12,18 +12,19 @@ mod execute;
 mod measure;
 mod output;
 mod plan;
+mod probe;
 mod store;
 #[cfg(test)]
 mod test_support;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use clap::Parser;
 use lsmlab_reports::CellStatus;
 
-use cli::{Cli, Command, RunArgs, SysinfoArgs, ValidateArgs};
+use cli::{Cli, Command, ProbeArgs, RunArgs, SysinfoArgs, ValidateArgs};
 use error::Error;
 use execute::cell::{self, CellSettings};
 use output::console::Console;
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Validate(args) => validate(args),
         Command::Sysinfo(args) => sysinfo(args),
+        Command::Probe(args) => probe_command(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -129,6 +131,63 @@ fn sysinfo(args: SysinfoArgs) -> Result<(), Error> {
     Ok(())
 }
 
+fn probe_command(args: ProbeArgs) -> Result<(), Error> {
+    let queue_depth = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |t| t as usize,
+    );
+    let settings = probe::ProbeSettings {
+        budget: args.duration,
+        max_bytes: args.size,
+        ..probe::ProbeSettings::new(&args.db_dir, queue_depth)
+    };
+    let figures = probe::run(&settings)?;
+    print!("{}", probe::table::render(&figures));
+    if let Some(out) = &args.out {
+        save_probe(&figures, out)?;
+        println!("probe: {}", out.display());
+    }
+    Ok(())
+}
+
+/// Writes the probe's figures as pretty JSON.
+fn save_probe(figures: &lsmlab_reports::DeviceProbe, out: &Path) -> Result<(), Error> {
+    let io = |source| {
+        Error::Probe(probe::error::ProbeError::Io {
+            path: out.to_path_buf(),
+            op: "write",
+            source,
+        })
+    };
+    let text = serde_json::to_string_pretty(figures).map_err(|e| io(std::io::Error::other(e)))?;
+    std::fs::write(out, text + "\n").map_err(io)
+}
+
+/// `run --probe`: probes `db_root` at the plan's largest thread count.
+fn probe_for_run(
+    plan: &Plan,
+    db_root: &Path,
+    budget: Duration,
+) -> Result<lsmlab_reports::DeviceProbe, Error> {
+    let threads = plan
+        .suite
+        .phases
+        .iter()
+        .map(|p| p.common.threads)
+        .max()
+        .unwrap_or(1);
+    println!(
+        "probing the device under {} (queue depth 1 and {threads}) ...",
+        db_root.display()
+    );
+    let figures = probe::run(&probe::ProbeSettings {
+        budget,
+        ..probe::ProbeSettings::new(db_root, threads)
+    })?;
+    print!("{}", probe::table::render(&figures));
+    Ok(figures)
+}
+
 fn run(args: RunArgs) -> Result<(), Error> {
     let mut plans = plans(&args.suites, args.only.as_deref(), args.repeat, args.store)?;
     for plan in &mut plans {
@@ -157,12 +216,11 @@ fn run(args: RunArgs) -> Result<(), Error> {
 /// Runs one plan into `out`; Err names what failed.
 fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Result<(), Error> {
     let db_root = args.db_dir.clone().unwrap_or_else(|| out.to_path_buf());
-    let results = results_header(
-        plan,
-        args.store,
-        args.interval,
-        measure::host::fingerprint(&db_root),
-    );
+    let mut host = measure::host::fingerprint(&db_root);
+    if args.probe {
+        host.probe = Some(probe_for_run(plan, &db_root, args.probe_duration)?);
+    }
+    let results = results_header(plan, args.store, args.interval, host);
     let mut writer = ResultsWriter::create(out, results)?;
     console.run_start(plan, args.store.name(), out);
     let settings = CellSettings {

@@ -147,7 +147,7 @@ impl Workload {
                     scans: 0.0,
                     sequential: matches!(c.distribution, Distribution::Sequential),
                     effective_keys: effective_keys(&c.distribution, keys_total),
-                    per_group: (c.batch.max(1) as f64) * threads.min(2.0).max(1.0),
+                    per_group: (c.batch.max(1) as f64) * threads.clamp(1.0, 2.0),
                     flush: false,
                     compact: false,
                     assumed,
