@@ -9,13 +9,23 @@
 //! - [`hdr`]: HdrHistogram save/load in the standard interval-log and
 //!   `.hgrm` percentile-distribution forms, and latency summaries.
 //! - [`dbbench_line`]: the familiar one-line db_bench phase summary.
-//! - [`stats`]: pure statistics (amplification formulas).
+//! - [`stats`]: pure statistics: repetition summaries, Mann-Whitney U,
+//!   amplification formulas.
+//! - [`digest`]: results regrouped per matrix cell (repetitions together)
+//!   and the key metrics.
+//! - [`plots`]: one file per plot kind, SVG and PNG (bundled font).
+//! - [`render`]: one renderer per output (console, summary.md, report.html).
+//! - [`report`]: the whole report from a results directory.
 //! - [`device_probe`]: the device probe's figures (`host.probe`, `probe.json`).
 
 pub mod dbbench_line;
 pub mod device_probe;
+pub mod digest;
 pub mod hdr;
 pub mod model;
+pub mod plots;
+pub mod render;
+pub mod report;
 pub mod stats;
 
 pub use dbbench_line::format_dbbench_line;
@@ -26,3 +36,4 @@ pub use model::{
     IntervalLatency, IoBytes, LatencySummary, MeasuredReadAmp, OpenLoop, PhaseResult, Results, ResultsError,
     SCHEMA_VERSION, SuiteInfo, TimelineSample, WriterResult,
 };
+pub use report::{ReportError, ReportOptions, ReportOutput, console_table, render_report};

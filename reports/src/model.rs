@@ -562,6 +562,10 @@ pub struct TimelineSample {
     pub counters: BTreeMap<String, f64>,
     /// Table files per level at the end of the interval.
     pub files_per_level: Vec<u64>,
+    /// Live table bytes per level at the end of the interval (empty when
+    /// the store has no levels or the file predates this field).
+    #[serde(default)]
+    pub bytes_per_level: Vec<u64>,
 }
 
 /// Device I/O bytes (from /proc/self/io).

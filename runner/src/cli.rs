@@ -34,6 +34,8 @@ pub enum Command {
     /// Measure the device under a directory: sequential write (with
     /// fdatasync) and read bandwidth, random 4 KiB read IOPS, fsync latency.
     Probe(ProbeArgs),
+    /// Re-render summary.md, report.html and the plots from a results directory.
+    Report(ReportArgs),
 }
 
 /// `lsmlab run`.
@@ -79,6 +81,39 @@ pub struct RunArgs {
     /// Time budget of `--probe`, with a unit.
     #[arg(long, value_name = "DUR", default_value = "20s", value_parser = parse_interval, requires = "probe")]
     pub probe_duration: Duration,
+    /// Do not render the report (summary.md, report.html, plots) at the end.
+    #[arg(long)]
+    pub no_report: bool,
+}
+
+/// `lsmlab report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// A results directory (or its results.json).
+    #[arg(value_name = "RESULTS_DIR")]
+    pub results: PathBuf,
+    /// Where to write the report [default: the results directory].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Phase the cell table and heat map show [default: the longest
+    /// phase that is not a fill, flush, compact or wait].
+    #[arg(long, value_name = "NAME")]
+    pub main_phase: Option<String>,
+    /// Metric of the heat map (ops_per_sec, mb_per_sec, p50, p99, p999,
+    /// write_amp, user_write_amp, space_amp, read_amp, stall_seconds).
+    #[arg(long, value_name = "METRIC", default_value = "ops_per_sec", value_parser = parse_metric)]
+    pub heatmap_metric: lsmlab_reports::digest::Metric,
+}
+
+/// Parses a report metric name.
+pub fn parse_metric(text: &str) -> Result<lsmlab_reports::digest::Metric, String> {
+    lsmlab_reports::digest::Metric::parse(text).ok_or_else(|| {
+        let names: Vec<&str> = lsmlab_reports::digest::Metric::ALL
+            .iter()
+            .map(|m| m.name())
+            .collect();
+        format!("unknown metric {text:?} (one of {})", names.join(", "))
+    })
 }
 
 /// `lsmlab validate`.
@@ -194,5 +229,35 @@ mod tests {
         assert!(r.keep_db);
         assert!(Cli::try_parse_from(["lsmlab", "run", "a.yaml", "--repeat", "0"]).is_err());
         assert!(Cli::try_parse_from(["lsmlab", "run"]).is_err());
+        assert!(!r.no_report);
+    }
+
+    #[test]
+    fn parses_report_flags() {
+        let cli = Cli::try_parse_from([
+            "lsmlab",
+            "report",
+            "res",
+            "--out",
+            "rep",
+            "--main-phase",
+            "overwrite",
+            "--heatmap-metric",
+            "p99",
+        ])
+        .unwrap();
+        let Command::Report(r) = cli.command else {
+            panic!("not report")
+        };
+        assert_eq!(r.results, PathBuf::from("res"));
+        assert_eq!(r.out, Some(PathBuf::from("rep")));
+        assert_eq!(r.main_phase.as_deref(), Some("overwrite"));
+        assert_eq!(r.heatmap_metric, lsmlab_reports::digest::Metric::P99);
+        assert!(Cli::try_parse_from(["lsmlab", "report", "res", "--heatmap-metric", "speed"]).is_err());
+        let cli = Cli::try_parse_from(["lsmlab", "run", "a.yaml", "--no-report"]).unwrap();
+        let Command::Run(r) = cli.command else {
+            panic!("not run")
+        };
+        assert!(r.no_report);
     }
 }

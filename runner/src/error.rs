@@ -89,6 +89,10 @@ pub enum Error {
     /// `results.json` cannot be written.
     #[error(transparent)]
     Results(#[from] ResultsError),
+    /// `lsmlab report` could not render: a bad results.json or option
+    /// (exit 2), or a rendering failure (exit 1).
+    #[error(transparent)]
+    Report(#[from] lsmlab_reports::report::ReportError),
     /// Some cells of a suite failed (each failure is in results.json).
     #[error("{suite}: {failed} of {total} cell(s) failed")]
     CellsFailed {
@@ -125,6 +129,13 @@ impl Error {
             | Error::Results(_)
             | Error::CellsFailed { .. } => 1,
             Error::Probe(e) => e.exit_code(),
+            Error::Report(e) => {
+                if e.is_bad_input() {
+                    2
+                } else {
+                    1
+                }
+            }
             Error::Several(all) => all.iter().map(Error::exit_code).max().unwrap_or(1),
         }
     }

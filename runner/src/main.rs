@@ -24,7 +24,7 @@ use std::time::{Duration, SystemTime};
 use clap::Parser;
 use lsmlab_reports::CellStatus;
 
-use cli::{Cli, Command, ProbeArgs, RunArgs, SysinfoArgs, ValidateArgs};
+use cli::{Cli, Command, ProbeArgs, ReportArgs, RunArgs, SysinfoArgs, ValidateArgs};
 use error::Error;
 use execute::cell::{self, CellSettings};
 use output::console::Console;
@@ -50,6 +50,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate(args),
         Command::Sysinfo(args) => sysinfo(args),
         Command::Probe(args) => probe_command(args),
+        Command::Report(args) => report(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -188,6 +189,32 @@ fn probe_for_run(
     Ok(figures)
 }
 
+fn report(args: ReportArgs) -> Result<(), Error> {
+    let opts = lsmlab_reports::ReportOptions {
+        out: args.out,
+        main_phase: args.main_phase,
+        heatmap_metric: args.heatmap_metric,
+    };
+    let out = lsmlab_reports::render_report(&args.results, &opts)?;
+    print!("{}", out.cell_table);
+    print_report_location(&out);
+    Ok(())
+}
+
+/// Warnings, then where the report is.
+fn print_report_location(out: &lsmlab_reports::ReportOutput) {
+    for w in &out.warnings {
+        eprintln!("warning: {w}");
+    }
+    println!(
+        "report: {} ({} plots in {}, summary {})",
+        out.html.display(),
+        out.plots,
+        out.dir.join(lsmlab_reports::report::PLOTS_DIR).display(),
+        out.markdown.display()
+    );
+}
+
 fn run(args: RunArgs) -> Result<(), Error> {
     let mut plans = plans(&args.suites, args.only.as_deref(), args.repeat, args.store)?;
     for plan in &mut plans {
@@ -243,8 +270,16 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
         writer.add_cell(run)?;
     }
     writer.finish()?;
-    console.summary(writer.results());
+    println!();
+    print!("{}", lsmlab_reports::console_table(writer.results()));
     println!("results: {}", out.join("results.json").display());
+    if !args.no_report {
+        let opts = lsmlab_reports::ReportOptions::default();
+        match lsmlab_reports::report::render_results(writer.results(), out, out, &opts) {
+            Ok(report) => print_report_location(&report),
+            Err(e) => return Err(e.into()),
+        }
+    }
     if failed > 0 {
         return Err(Error::CellsFailed {
             suite: plan.suite.name.clone(),

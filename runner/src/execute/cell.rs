@@ -21,18 +21,17 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use lsmlab_reports::stats::amplification;
 use lsmlab_reports::{Amplification, CellResult, CellStatus};
 use lsmlab_workloads::{KeySpace, Suite};
 
+use super::observer::Observer;
 use super::phase::{self, PhaseRun, PhaseSettings};
 use crate::measure::hist_files;
 use crate::measure::page_cache::PageCache;
 use crate::measure::procfs;
-use crate::output::console::Console;
-use crate::output::timestamp::utc_timestamp;
 use crate::plan::{cell_id, matrix_map, sanitize};
 use crate::store::{Store, StoreKind};
 use lsmlab_workloads::Cell;
@@ -58,8 +57,11 @@ pub struct CellSettings {
 /// A finished (or failed) cell with the phases' raw histograms.
 #[derive(Debug)]
 pub struct CellRun {
-    /// The result row (histogram file names not yet filled in).
+    /// The result row (histogram file names and `started_at` not yet
+    /// filled in: the results writer formats [`CellRun::started`]).
     pub result: CellResult,
+    /// When the cell started.
+    pub started: SystemTime,
     /// The phases that finished, in order.
     pub phases: Vec<PhaseRun>,
 }
@@ -90,10 +92,10 @@ pub fn run(
     cell: &Cell,
     repetition: u32,
     settings: &CellSettings,
-    console: &Console,
+    observer: &dyn Observer,
 ) -> CellRun {
     let started = Instant::now();
-    let started_at = utc_timestamp(std::time::SystemTime::now());
+    let started_at = SystemTime::now();
     let dir = db_dir(&settings.db_root, suite, cell, repetition);
     let mut result = CellResult {
         id: cell_id(cell, repetition),
@@ -104,7 +106,7 @@ pub fn run(
         options: cell.options.clone(),
         status: CellStatus::Ok,
         error: None,
-        started_at,
+        started_at: String::new(),
         seconds: 0.0,
         phases: Vec::new(),
         final_stats: None,
@@ -148,14 +150,14 @@ pub fn run(
                 page_cache: settings.page_cache.clone(),
             };
             for index in 0..suite.phases.len() {
-                let progress = console.phase_progress(suite, index);
-                match phase::run(store.as_ref(), &dir, suite, index, &phase_settings, &progress) {
+                let progress = observer.phase_started(suite, index);
+                match phase::run(store.as_ref(), &dir, suite, index, &phase_settings, &*progress) {
                     Ok(run) => {
-                        progress.finish(&run.result);
+                        progress.finished(&run.result);
                         phases.push(run);
                     }
                     Err(e) => {
-                        progress.abandon();
+                        progress.failed();
                         fail(
                             &mut result,
                             format!("phase {} failed: {e}", suite.phases[index].name),
@@ -180,7 +182,11 @@ pub fn run(
     }
     result.phases = phases.iter().map(|p| p.result.clone()).collect();
     result.seconds = started.elapsed().as_secs_f64();
-    CellRun { result, phases }
+    CellRun {
+        result,
+        started: started_at,
+        phases,
+    }
 }
 
 /// End-of-cell statistics: engine stats, write/space/read amp, live bytes.
@@ -206,12 +212,8 @@ fn finish(store: &dyn Store, suite: &Suite, result: &mut CellResult) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::writer::ResultsWriter;
-    use crate::output::writer::results_header;
+    use crate::execute::observer::Silent;
     use crate::plan::Plan;
-    use crate::test_support::tiny_suite;
-    use lsmlab_reports::hdr::{load_interval_log, sum_interval_log};
-    use lsmlab_reports::{Host, Results};
 
     fn cell_settings(store: StoreKind, out: &Path, hist: bool) -> CellSettings {
         CellSettings {
@@ -221,107 +223,6 @@ mod tests {
             interval: Duration::from_millis(100),
             hist_root: hist.then(|| out.to_path_buf()),
             page_cache: PageCache::at(&out.join("drop_caches")),
-        }
-    }
-
-    #[test]
-    fn memory_cell_writes_results_and_histograms() {
-        let plan = Plan::new(tiny_suite(), None, Some(2), &crate::test_support::AcceptAll).unwrap();
-        let out = tempfile::tempdir().unwrap();
-        let settings = cell_settings(StoreKind::Memory, out.path(), true);
-        let mut writer = ResultsWriter::create(
-            out.path(),
-            results_header(&plan, StoreKind::Memory, settings.interval, Host::default()),
-        )
-        .unwrap();
-        for (cell, rep) in plan.runs() {
-            let run = run(&plan.suite, cell, rep, &settings, &Console::quiet());
-            assert_eq!(run.result.status, CellStatus::Ok, "{:?}", run.result.error);
-            writer.add_cell(run).unwrap();
-            // Written after every cell.
-            let on_disk = Results::load(&out.path().join("results.json")).unwrap();
-            assert_eq!(on_disk.cells.len() as u32, rep);
-        }
-        writer.finish().unwrap();
-        let r = Results::load(&out.path().join("results.json")).unwrap();
-        assert!(r.finished_at.is_some());
-        assert_eq!(r.cells.len(), 2);
-        let c = &r.cells[1];
-        assert_eq!(c.id, "c000-r2");
-        assert_eq!(c.phases.len(), 2);
-        // Exact live bytes from the memory store: 1000 keys of 16 + 100 bytes at most
-        // (a random fill may repeat keys, never exceed the key space).
-        assert!(c.amplification.live_bytes_estimate > 0);
-        assert!(c.amplification.live_bytes_estimate <= 1000 * 116);
-        assert_eq!(c.amplification.space_amp, None, "memory store has no files");
-        let fill = &c.phases[0];
-        assert_eq!(fill.ops, 1000);
-        let files = &fill.histograms["put"];
-        let hlog = out.path().join(&files.hlog);
-        let hgrm = out.path().join(&files.hgrm);
-        assert!(hgrm.exists(), "{}", hgrm.display());
-        assert_eq!(sum_interval_log(&hlog).unwrap().len(), 1000);
-        assert!(
-            load_interval_log(&hlog)
-                .unwrap()
-                .iter()
-                .all(|iv| iv.tag.as_deref() == Some("put"))
-        );
-        assert!(
-            std::fs::read_to_string(&hgrm)
-                .unwrap()
-                .contains("Total count    =         1000]")
-        );
-        assert_eq!(c.phases[1].latency["get"].count, 500);
-        // The database directories were removed.
-        assert!(!db_dir(out.path(), &plan.suite, &plan.cells[0], 1).exists());
-    }
-
-    #[test]
-    fn start_delay_and_writer_histograms_are_saved_apart_from_op_types() {
-        let suite = crate::test_support::suite_from_yaml(
-            "name: hw\ndata: {keys: 1000}\nphases:\n  - fill: {}\n  - read_random: {ops: 100, rate: 5000}\n  \
-             - read_while_writing: {ops: 20000, threads: 2}\n",
-        );
-        let plan = Plan::new(suite, None, Some(1), &crate::test_support::AcceptAll).unwrap();
-        let out = tempfile::tempdir().unwrap();
-        let settings = cell_settings(StoreKind::Memory, out.path(), true);
-        let mut writer = ResultsWriter::create(
-            out.path(),
-            results_header(&plan, StoreKind::Memory, settings.interval, Host::default()),
-        )
-        .unwrap();
-        writer
-            .add_cell(run(&plan.suite, &plan.cells[0], 1, &settings, &Console::quiet()))
-            .unwrap();
-        let r = Results::load(&out.path().join("results.json")).unwrap();
-        let read = &r.cells[0].phases[1];
-        assert_eq!(read.histograms.keys().collect::<Vec<_>>(), ["get"]);
-        let delay = read
-            .open_loop
-            .as_ref()
-            .unwrap()
-            .start_delay_histogram
-            .as_ref()
-            .unwrap();
-        assert_eq!(
-            sum_interval_log(&out.path().join(&delay.hlog)).unwrap().len(),
-            100
-        );
-        let rww = &r.cells[0].phases[2];
-        assert_eq!(rww.histograms.keys().collect::<Vec<_>>(), ["get"]);
-        let w = rww.writer.as_ref().unwrap();
-        if w.ops > 0 {
-            let put = &w.histograms["put"];
-            assert!(
-                put.hlog.ends_with("02-read_while_writing.writer_put.hlog"),
-                "{}",
-                put.hlog
-            );
-            assert_eq!(
-                sum_interval_log(&out.path().join(&put.hlog)).unwrap().len(),
-                w.ops
-            );
         }
     }
 
@@ -337,7 +238,7 @@ mod tests {
         let plan = Plan::new(suite, None, Some(1), &crate::test_support::AcceptAll).unwrap();
         let out = tempfile::tempdir().unwrap();
         let settings = cell_settings(StoreKind::Lsmlab, out.path(), false);
-        let run = run(&plan.suite, &plan.cells[0], 1, &settings, &Console::quiet());
+        let run = run(&plan.suite, &plan.cells[0], 1, &settings, &Silent);
         assert_eq!(run.result.status, CellStatus::Ok, "{:?}", run.result.error);
         let a = &run.result.amplification;
         // After a full compaction every live byte is in one (the last) level.

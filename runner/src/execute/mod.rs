@@ -6,9 +6,12 @@
 //! - [`sampler`]: the time series thread.
 //! - [`schedule`]: open-loop intended start times and precise waiting.
 //! - [`harness`]: the measurement settings recorded in results.
+//! - [`observer`]: what execution reports while it runs (the console
+//!   implements it; `execute` never depends on `output`).
 
 pub mod cell;
 pub mod harness;
+pub mod observer;
 pub mod phase;
 pub mod sampler;
 pub mod schedule;

@@ -12,9 +12,10 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use lsmlab_reports::dbbench_line::{format_dbbench_line, format_latency};
-use lsmlab_reports::{CellResult, CellStatus, PhaseResult, Results};
+use lsmlab_reports::{CellResult, CellStatus, PhaseResult};
 use lsmlab_workloads::Suite;
 
+use crate::execute::observer::{Observer, PhaseObserver};
 use crate::execute::phase::result::{MIN_OPS, MIN_SECONDS};
 use crate::execute::phase::{Progress, expected_ops};
 use crate::plan::{Plan, cell_id};
@@ -37,15 +38,6 @@ impl Console {
         Console {
             tty: std::io::stderr().is_terminal(),
             quiet_progress: false,
-        }
-    }
-
-    /// A console without progress output (tests).
-    #[cfg(test)]
-    pub fn quiet() -> Console {
-        Console {
-            tty: false,
-            quiet_progress: true,
         }
     }
 
@@ -170,33 +162,6 @@ impl Console {
             println!("   FAILED: {}", cell.error.as_deref().unwrap_or("unknown error"));
         }
         println!("   {}", amplification_line(cell));
-    }
-
-    /// Prints the amplification table of every cell.
-    pub fn summary(&self, results: &Results) {
-        println!();
-        println!(
-            "{:<10} {:>9} {:>9} {:>9} {:>8} {:>12}  cell",
-            "id", "write-amp", "user-wa", "space-amp", "read-amp", "db size"
-        );
-        let f = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.2}"));
-        for c in &results.cells {
-            println!(
-                "{:<10} {:>9} {:>9} {:>9} {:>8} {:>12}  {}{}",
-                c.id,
-                f(c.amplification.total_write_amp),
-                f(c.amplification.user_write_amp),
-                f(c.amplification.space_amp),
-                f(c.amplification.read_amp),
-                human_bytes(c.amplification.db_size_bytes),
-                c.label,
-                if c.status == CellStatus::Failed {
-                    "  FAILED"
-                } else {
-                    ""
-                }
-            );
-        }
     }
 }
 
@@ -378,6 +343,22 @@ impl PhaseProgress {
         if let Some(bar) = &self.bar {
             bar.abandon();
         }
+    }
+}
+
+impl Observer for Console {
+    fn phase_started(&self, suite: &Suite, index: usize) -> Box<dyn PhaseObserver + '_> {
+        Box::new(self.phase_progress(suite, index))
+    }
+}
+
+impl PhaseObserver for PhaseProgress {
+    fn finished(&self, result: &PhaseResult) {
+        self.finish(result);
+    }
+
+    fn failed(&self) {
+        self.abandon();
     }
 }
 

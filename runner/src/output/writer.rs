@@ -105,7 +105,12 @@ impl ResultsWriter {
     /// files (the `.hlog` were streamed while the phase ran), appends the
     /// cell and rewrites results.json.
     pub fn add_cell(&mut self, run: CellRun) -> Result<(), Error> {
-        let CellRun { mut result, phases } = run;
+        let CellRun {
+            mut result,
+            started,
+            phases,
+        } = run;
+        result.started_at = utc_timestamp(started);
         let rel_dir = hist_files::cell_dir(&result.id);
         let abs_dir = self.dir.join(&rel_dir);
         if !phases.is_empty() {

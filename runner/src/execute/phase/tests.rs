@@ -10,7 +10,7 @@ use lsmlab_reports::hdr::sum_interval_log;
 use lsmlab_workloads::{BatchEntry, Op};
 
 use super::*;
-use crate::output::console::Console;
+use crate::execute::observer::Silent;
 use crate::store::memory::MemoryStore;
 use crate::store::null::NullStore;
 use crate::store::{StoreResult, StoreStats};
@@ -294,15 +294,7 @@ fn store_error_stops_every_worker_and_is_returned() {
     let suite = suite_from_yaml("name: f\ndata: {keys: 1000}\nphases:\n  - fill: {threads: 4}\n");
     let store = TestStore::failing_after(100);
     let dir = tempfile::tempdir().unwrap();
-    let e = run(
-        &store,
-        dir.path(),
-        &suite,
-        0,
-        &settings(1000, &suite),
-        &Console::quiet().phase_progress(&suite, 0),
-    )
-    .unwrap_err();
+    let e = run(&store, dir.path(), &suite, 0, &settings(1000, &suite), &Silent).unwrap_err();
     assert_eq!(e.to_string(), "I/O error: disk on fire: no space left");
 }
 
