@@ -18,6 +18,8 @@
 //! - [`report`]: the whole report from a results directory.
 //! - [`max_rate`]: what a `max_rate` phase found.
 //! - [`device_probe`]: the device probe's figures (`host.probe`, `probe.json`).
+//! - [`prediction`]: the cost model's predictions beside the measurements.
+//! - [`tune`]: the trials of `lsmlab tune`, ranking and the Pareto front.
 
 pub mod dbbench_line;
 pub mod device_probe;
@@ -26,9 +28,11 @@ pub mod hdr;
 pub mod max_rate;
 pub mod model;
 pub mod plots;
+pub mod prediction;
 pub mod render;
 pub mod report;
 pub mod stats;
+pub mod tune;
 
 pub use dbbench_line::format_dbbench_line;
 pub use device_probe::{Bandwidth, DeviceProbe, RandomRead, SyncLatency};

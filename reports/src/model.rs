@@ -89,6 +89,13 @@ pub struct Results {
     /// One entry per cell and repetition, in run order (see
     /// [`Harness::repetition_order`]).
     pub cells: Vec<CellResult>,
+    /// The cost model's prediction per cell repetition (by id), for the
+    /// bundled engine; empty for other stores and older files.
+    #[serde(default)]
+    pub predictions: Vec<crate::prediction::CellPrediction>,
+    /// What `lsmlab tune` tried and found (absent for `lsmlab run`).
+    #[serde(default)]
+    pub tune: Option<crate::tune::TuneRecord>,
 }
 
 /// How the harness measured: what a reader needs to trust (or discount)
@@ -673,6 +680,8 @@ mod tests {
                 final_stats: None,
                 amplification: Amplification::default(),
             }],
+            predictions: Vec::new(),
+            tune: None,
         }
     }
 

@@ -6,6 +6,7 @@
 //! not be written); 2 a usage or suite error, reported as one message
 //! before anything runs.
 
+mod check;
 mod cli;
 mod error;
 mod execute;
@@ -89,6 +90,9 @@ fn validate(args: ValidateArgs) -> Result<(), Error> {
             println!();
         }
         console.print_plan(plan);
+        for w in check::matrix_warnings(plan, args.store) {
+            println!("{w}");
+        }
     }
     Ok(())
 }
@@ -219,6 +223,9 @@ fn run(args: RunArgs) -> Result<(), Error> {
     let mut plans = plans(&args.suites, args.only.as_deref(), args.repeat, args.store)?;
     for plan in &mut plans {
         plan.order = args.repetition_order;
+        for w in check::matrix_warnings(plan, args.store) {
+            eprintln!("{w}");
+        }
     }
     let console = Console::new();
     let stamp = dir_timestamp(SystemTime::now());
@@ -267,11 +274,18 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
         if run.result.status == CellStatus::Failed {
             failed += 1;
         }
+        if let Some(p) = check::predict_cell(&plan.suite, c, &run.result, args.store) {
+            writer.results_mut().predictions.push(p);
+        }
         writer.add_cell(run)?;
     }
     writer.finish()?;
     println!();
     print!("{}", lsmlab_reports::console_table(writer.results()));
+    print_predictions(writer.results());
+    for w in check::behaviour_flags(writer.results()) {
+        println!("{w}");
+    }
     println!("results: {}", out.join("results.json").display());
     if !args.no_report {
         let opts = lsmlab_reports::ReportOptions::default();
@@ -288,4 +302,36 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
         });
     }
     Ok(())
+}
+
+/// Predicted next to measured write-amp and space-amp per cell, and the
+/// model's mean error.
+fn print_predictions(results: &lsmlab_reports::Results) {
+    use lsmlab_reports::prediction::{compare, mean_errors};
+    if results.predictions.is_empty() {
+        return;
+    }
+    println!();
+    println!("cost model: predicted / measured (error)");
+    let f = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.2}"));
+    for cell in &results.cells {
+        let Some(p) = results.predictions.iter().find(|p| p.id == cell.id) else {
+            continue;
+        };
+        let parts: Vec<String> = compare(cell, p)
+            .iter()
+            .map(|c| {
+                let err = c
+                    .error()
+                    .map_or(String::new(), |e| format!(" ({:+.0}%)", e * 100.0));
+                format!("{} {}/{}{err}", c.name, f(c.predicted), f(c.measured))
+            })
+            .collect();
+        println!("{:<10} {}  {}", cell.id, parts.join("  "), cell.label);
+    }
+    let means: Vec<String> = mean_errors(results)
+        .iter()
+        .map(|(n, e, k)| format!("{n} {:.0}% over {k} cells", e * 100.0))
+        .collect();
+    println!("mean |error|: {}", means.join(", "));
 }

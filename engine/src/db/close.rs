@@ -57,6 +57,9 @@ pub(crate) fn close(db: &DbInner, workers: &Mutex<Vec<JoinHandle<()>>>) -> Resul
     for h in workers.lock().drain(..) {
         let _ = h.join();
     }
+    // Tables a reader pinned past the last compaction are obsolete once it
+    // let go; nothing else would delete them before the next open.
+    super::cleanup::delete_obsolete_files(db);
     // Nothing touches the files any more: let another Db open them (once
     // the iterators holding a clone of the lock are gone).
     db.lock.lock().take();

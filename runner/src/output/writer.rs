@@ -52,6 +52,8 @@ pub fn results_header(plan: &Plan, store: StoreKind, interval: Duration, host: H
         host,
         harness: harness(store, plan.order),
         cells: Vec::new(),
+        predictions: Vec::new(),
+        tune: None,
     }
 }
 
@@ -99,6 +101,12 @@ impl ResultsWriter {
     /// The results so far.
     pub fn results(&self) -> &Results {
         &self.results
+    }
+
+    /// The results so far, to add predictions or tune records; they are
+    /// written with the next cell or [`ResultsWriter::finish`].
+    pub fn results_mut(&mut self) -> &mut Results {
+        &mut self.results
     }
 
     /// Saves a finished cell's `.hgrm` files, records every histogram's
