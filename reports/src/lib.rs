@@ -16,11 +16,13 @@
 //! - [`plots`]: one file per plot kind, SVG and PNG (bundled font).
 //! - [`render`]: one renderer per output (console, summary.md, report.html).
 //! - [`report`]: the whole report from a results directory.
+//! - [`capacity`]: a capacity plan (`lsmlab plan`).
 //! - [`max_rate`]: what a `max_rate` phase found.
 //! - [`device_probe`]: the device probe's figures (`host.probe`, `probe.json`).
 //! - [`prediction`]: the cost model's predictions beside the measurements.
 //! - [`tune`]: the trials of `lsmlab tune`, ranking and the Pareto front.
 
+pub mod capacity;
 pub mod dbbench_line;
 pub mod device_probe;
 pub mod digest;

@@ -106,6 +106,9 @@ pub enum Error {
     /// The device probe failed or was interrupted (exit code by cause).
     #[error(transparent)]
     Probe(#[from] crate::probe::error::ProbeError),
+    /// `lsmlab plan` could not make a plan (exit code by cause).
+    #[error(transparent)]
+    Plan(#[from] crate::capacity::error::PlanError),
     /// Several suites failed; one message each, in run order.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Several(Vec<Error>),
@@ -129,6 +132,7 @@ impl Error {
             | Error::Results(_)
             | Error::CellsFailed { .. } => 1,
             Error::Probe(e) => e.exit_code(),
+            Error::Plan(e) => e.exit_code(),
             Error::Report(e) => {
                 if e.is_bad_input() {
                     2

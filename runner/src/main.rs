@@ -6,6 +6,7 @@
 //! not be written); 2 a usage or suite error, reported as one message
 //! before anything runs.
 
+mod capacity;
 mod check;
 mod cli;
 mod error;
@@ -25,7 +26,7 @@ use std::time::{Duration, SystemTime};
 use clap::Parser;
 use lsmlab_reports::CellStatus;
 
-use cli::{Cli, Command, ProbeArgs, ReportArgs, RunArgs, SysinfoArgs, ValidateArgs};
+use cli::{Cli, Command, PlanArgs, ProbeArgs, ReportArgs, RunArgs, SysinfoArgs, ValidateArgs};
 use error::Error;
 use execute::cell::{self, CellSettings};
 use output::console::Console;
@@ -51,6 +52,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate(args),
         Command::Sysinfo(args) => sysinfo(args),
         Command::Probe(args) => probe_command(args),
+        Command::Plan(args) => plan_command(args),
         Command::Report(args) => report(args),
     };
     match outcome {
@@ -152,6 +154,34 @@ fn probe_command(args: ProbeArgs) -> Result<(), Error> {
         save_probe(&figures, out)?;
         println!("probe: {}", out.display());
     }
+    Ok(())
+}
+
+fn plan_command(args: PlanArgs) -> Result<(), Error> {
+    let req = capacity::PlanRequest {
+        results: args.results.clone(),
+        dataset_bytes: args.dataset,
+        mix: args.mix,
+        value_size: args.value_size,
+        device_probe: args.device_probe,
+        hit_rate: args.hit_rate,
+        threads: args.threads.map(|t| t as usize),
+        cores: args.cores.map(|c| c as usize),
+    };
+    let plan = capacity::plan(&req)?;
+    print!("{}", lsmlab_reports::render::capacity::text(&plan));
+    let dir = args.out.unwrap_or_else(|| {
+        let first = &args.results[0];
+        if first.is_dir() {
+            first.clone()
+        } else {
+            first
+                .parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        }
+    });
+    let page = capacity::save(&plan, &dir)?;
+    println!("plan: {}", page.display());
     Ok(())
 }
 

@@ -340,6 +340,8 @@ pub(crate) mod tests {
             host: Host::default(),
             harness: Harness::default(),
             cells: out,
+            predictions: Vec::new(),
+            tune: None,
         }
     }
 

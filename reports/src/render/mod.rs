@@ -2,8 +2,10 @@
 //! `export/` shape): [`console::Console`] (the cell table printed at the
 //! end of `lsmlab run`), [`markdown::Markdown`] (summary.md) and
 //! [`html::Html`] (report.html). All of them read the same [`Context`]
-//! and the same tables ([`content`]), so they always agree.
+//! and the same tables ([`content`]), so they always agree. The capacity
+//! plan's page (`capacity.html`, written by `lsmlab plan`) is [`capacity`].
 
+pub mod capacity;
 pub mod console;
 pub mod content;
 pub mod html;
