@@ -104,7 +104,7 @@ pub struct ResourceLimit {
     pub available: f64,
     /// What one operation of the mix uses of it.
     pub per_op: f64,
-    /// `available / per_op` (infinite when the mix does not use it).
+    /// `available / per_op` (`f64::MAX` when the mix does not use it).
     pub max_ops_per_sec: f64,
 }
 

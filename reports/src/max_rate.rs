@@ -45,6 +45,9 @@ pub struct RateProbe {
     pub start_seconds: f64,
     /// Window end, seconds since the phase started.
     pub end_seconds: f64,
+    /// Operations measured in the window.
+    #[serde(default)]
+    pub ops: u64,
     /// Achieved rate over the window, ops/s.
     pub achieved_ops_per_sec: f64,
     /// p99 latency over the window (from intended starts), nanoseconds.

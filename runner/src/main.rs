@@ -182,6 +182,11 @@ fn plan_command(args: PlanArgs) -> Result<(), Error> {
     });
     let page = capacity::save(&plan, &dir)?;
     println!("plan: {}", page.display());
+    if dir.join("results.json").is_file() {
+        // Re-render the run's report so report.html links the page.
+        let out = lsmlab_reports::render_report(&dir, &lsmlab_reports::ReportOptions::default())?;
+        print_report_location(&out);
+    }
     Ok(())
 }
 

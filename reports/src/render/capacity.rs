@@ -22,7 +22,7 @@ pub fn bytes(b: f64) -> String {
 }
 
 fn rate(r: f64) -> String {
-    if r.is_finite() {
+    if r.is_finite() && r < 1e300 {
         format!("{r:.0}")
     } else {
         "unbounded".to_string()

@@ -112,6 +112,9 @@ impl Renderer for Html {
                 escape(&g.id)
             ));
         }
+        if ctx.capacity_page {
+            o.push_str("<br><b>Plan:</b> <a href=\"capacity.html\">capacity plan</a>");
+        }
         o.push_str("</nav>\n</header>\n<main>\n");
         if !ctx.warnings.is_empty() {
             o.push_str("<div class=\"warn\"><b>Warnings</b><ul>\n");

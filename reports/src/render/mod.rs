@@ -26,6 +26,8 @@ pub struct Context<'a> {
     pub plots_dir: &'a str,
     /// Warnings from building the report (skipped plots, ...).
     pub warnings: &'a [String],
+    /// Whether the report directory has a capacity plan page (`capacity.html`).
+    pub capacity_page: bool,
 }
 
 /// One output format.

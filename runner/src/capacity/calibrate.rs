@@ -7,8 +7,9 @@
 //! file, which may have changed): a fill's ops are new keys up to the data
 //! set's size; in other phases every `put` and `update` is an overwrite,
 //! every `get` and `update` a read, every `delete` a delete, every `scan`
-//! a scan; `flush` and `compact` flush (and compact). A write batch counts
-//! as one write. Keys are assumed uniform (no distribution is replayed).
+//! a scan; `flush` and `compact` flush (and compact); a `max_rate` phase's
+//! counts (one window's) are scaled to all its windows' ops. A write batch
+//! counts as one write. Keys are assumed uniform (no distribution is replayed).
 
 use std::path::Path;
 
@@ -75,10 +76,15 @@ pub fn workload_of(cell: &CellResult, keys: f64) -> Workload {
                 loaded = loaded.max(n);
                 load.effective_keys = None;
             } else {
-                load.overwrites = count(p, "put") + count(p, "update") + count(p, "batch");
-                load.reads = count(p, "get") + count(p, "update");
-                load.deletes = count(p, "delete");
-                load.scans = count(p, "scan");
+                // A max_rate phase's figures are one window's; its load is every window's.
+                let windows = p.max_rate.as_ref().map_or(1.0, |m| {
+                    let all: u64 = m.probes.iter().map(|w| w.ops).sum();
+                    if p.ops > 0 { all as f64 / p.ops as f64 } else { 0.0 }
+                });
+                load.overwrites = windows * (count(p, "put") + count(p, "update") + count(p, "batch"));
+                load.reads = windows * (count(p, "get") + count(p, "update"));
+                load.deletes = windows * count(p, "delete");
+                load.scans = windows * count(p, "scan");
             }
             load
         })
@@ -190,9 +196,9 @@ pub fn calibrate(dir: &Path, needs_reads: bool) -> Result<(Results, Vec<Calibrat
         }
         let options = options_from_map(&cell.options)
             .map(|o| model_options(&o))
-            .map_err(|e| PlanError::Usage(format!("{shown}: cell {}: {e}", cell.id)));
-        let (Some(data), Some(wa), Some(sa), Some(cpu_write), Ok(options)) =
-            (data, a.user_write_amp, a.bytes_per_live_byte, cpu_write, options)
+            .map_err(|e| PlanError::Usage(format!("{shown}: cell {}: {e}", cell.id)))?;
+        let (Some(data), Some(wa), Some(sa), Some(cpu_write)) =
+            (data, a.user_write_amp, a.bytes_per_live_byte, cpu_write)
         else {
             continue;
         };

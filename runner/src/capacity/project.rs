@@ -91,7 +91,7 @@ fn limit(resource: &str, available: f64, per_op: f64) -> ResourceLimit {
         max_ops_per_sec: if per_op > 0.0 {
             available / per_op
         } else {
-            f64::INFINITY
+            f64::MAX
         },
     }
 }
@@ -298,7 +298,7 @@ mod tests {
             ..Default::default()
         };
         let p = project(&i);
-        assert_eq!(p.limits[1].max_ops_per_sec, f64::INFINITY);
+        assert_eq!(p.limits[1].max_ops_per_sec, f64::MAX);
         // 100 B x 4 = 400 B per write: 250,000 writes/s; CPU 1 / 5 us = 200,000.
         assert_eq!(p.bound_by, "CPU cores");
         assert!(close(p.max_ops_per_sec, 200_000.0));

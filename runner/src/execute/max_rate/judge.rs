@@ -129,6 +129,7 @@ pub fn judge(w: &Window, b: &Bounds) -> RateProbe {
         reasons,
         start_seconds: 0.0,
         end_seconds: 0.0,
+        ops: w.ops,
         achieved_ops_per_sec: w.achieved,
         p99_ns: w.p99_ns,
         stops: w.stops,

@@ -10,8 +10,8 @@
 //! What the result holds (`PhaseResult::max_rate`): every window with its
 //! rate, verdict, reasons and figures; the sustained and the failing rate.
 //! The phase's own figures (ops, seconds, latency, histograms, I/O) are the
-//! window of the sustained rate, or of the last window when none held; its
-//! `target_rate` is the sustained rate; its time series is every window's,
+//! window of the sustained rate, or of the last window when none held (its
+//! `target_rate` is that window's rate); its time series is every window's,
 //! one after the other, each sample tagged with the rate offered
 //! (`target_rate`) and `t_seconds` counted from the phase's start.
 //!
@@ -196,7 +196,6 @@ pub fn run(
     let r = &mut run.result;
     r.name = phase.name.clone();
     r.kind = phase.kind.name().to_string();
-    r.target_rate = outcome.sustained;
     r.timeline = timeline.clone();
     r.max_rate = Some(MaxRateResult {
         window_seconds: rs.window.as_secs_f64(),
