@@ -13,9 +13,10 @@
 //! 5. compaction kept up: the L0 file count and the pending compaction
 //!    bytes did not grow. "Grew" compares the mean of the window's second
 //!    half of samples with its first half: `second > 1.25 x first + slack`,
-//!    slack 1 file for L0 ([`L0_SLACK`]) and 1 MiB for pending bytes
-//!    ([`PENDING_SLACK`]), so a flush landing in the second half is not
-//!    growth but a steady climb is.
+//!    the slack being one compaction's worth: `l0_compaction_trigger` files
+//!    for L0 and `l0_compaction_trigger x write_buffer_size` bytes pending
+//!    ([`Bounds`]), so the flush or the L0 compaction that happens to land
+//!    in the second half is not growth, but a steady climb is.
 
 use lsmlab_reports::RateProbe;
 
@@ -23,10 +24,6 @@ use crate::execute::phase::result::is_saturated;
 
 /// Growth factor allowed between the halves of a window.
 pub const GROWTH: f64 = 1.25;
-/// L0 files the second half may add beyond [`GROWTH`].
-pub const L0_SLACK: f64 = 1.0;
-/// Pending compaction bytes the second half may add beyond [`GROWTH`].
-pub const PENDING_SLACK: f64 = 1048576.0;
 
 /// What one window at one offered rate measured.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -60,6 +57,18 @@ pub struct Bounds {
     pub p99_ns: u64,
     /// Largest slowdown share of the window.
     pub slowdown: f64,
+    /// L0 files the second half may add beyond [`GROWTH`].
+    pub l0_slack: f64,
+    /// Pending compaction bytes the second half may add beyond [`GROWTH`].
+    pub pending_slack: f64,
+}
+
+impl Bounds {
+    /// The growth slack of an engine with `l0_compaction_trigger` and
+    /// `write_buffer_size` (one L0 compaction's worth).
+    pub fn slack_for(l0_compaction_trigger: f64, write_buffer_size: f64) -> (f64, f64) {
+        (l0_compaction_trigger, l0_compaction_trigger * write_buffer_size)
+    }
 }
 
 /// Means of the first and the second half of `v` (a single sample is both).
@@ -112,11 +121,11 @@ pub fn judge(w: &Window, b: &Bounds) -> RateProbe {
         reasons.push(format!("achieved {:.0} of {:.0} ops/s", w.achieved, w.rate));
     }
     let l0 = halves(&w.l0);
-    if grew(l0, L0_SLACK) {
+    if grew(l0, b.l0_slack) {
         reasons.push(format!("L0 files grew from {:.1} to {:.1}", l0[0], l0[1]));
     }
     let pending = halves(&w.pending);
-    if grew(pending, PENDING_SLACK) {
+    if grew(pending, b.pending_slack) {
         reasons.push(format!(
             "pending compaction bytes grew from {:.1} to {:.1} MiB",
             pending[0] / 1048576.0,
@@ -161,6 +170,8 @@ mod tests {
     const B: Bounds = Bounds {
         p99_ns: 5_000_000,
         slowdown: 0.05,
+        l0_slack: 1.0,
+        pending_slack: 1048576.0,
     };
 
     #[test]

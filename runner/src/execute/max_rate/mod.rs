@@ -19,6 +19,9 @@
 //! - Windows run back to back on the same database, so later windows see a
 //!   larger (written-to) database; the search assumes capacity does not
 //!   change much over the search, as Pebble's does.
+//! - The growth slack comes from the suite's `engine:` options
+//!   (`l0_compaction_trigger`, `write_buffer_size`, else the engine's
+//!   defaults); a matrix value of those two is not seen by it.
 //! - Window `k`'s operation streams are seeded apart from every other
 //!   window's (the repetition number is offset by `k << 16` for the seed
 //!   only), so windows do not replay the same keys.
@@ -42,6 +45,11 @@ use crate::measure::hist_files::hist_file;
 use crate::store::{Store, StoreError, StoreStats};
 use judge::{Bounds, Window};
 use search::SearchSpec;
+
+/// The engine's default `l0_compaction_trigger` (growth slack when the suite sets none).
+const ENGINE_L0_TRIGGER: f64 = 4.0;
+/// The engine's default `write_buffer_size`.
+const ENGINE_WRITE_BUFFER: f64 = 64.0 * 1048576.0;
 
 /// Lowest rate a search probes, ops/s.
 pub const FLOOR: f64 = 1.0;
@@ -148,9 +156,29 @@ pub fn run(
         ceiling: rs.ceiling,
         floor: FLOOR,
     };
+    // Sizes may be written with units (`8MiB`).
+    let option = |name: &str, default: f64| {
+        suite
+            .engine
+            .get(name)
+            .and_then(|v| {
+                v.as_f64().or_else(|| {
+                    v.as_str()
+                        .and_then(|s| lsmlab_units::parse_size(s).ok())
+                        .map(|n| n as f64)
+                })
+            })
+            .unwrap_or(default)
+    };
+    let (l0_slack, pending_slack) = Bounds::slack_for(
+        option("l0_compaction_trigger", ENGINE_L0_TRIGGER),
+        option("write_buffer_size", ENGINE_WRITE_BUFFER),
+    );
     let bounds = Bounds {
         p99_ns: rs.p99.as_nanos().min(u64::MAX as u128) as u64,
         slowdown: rs.slowdown,
+        l0_slack,
+        pending_slack,
     };
     let start = Instant::now();
     let mut probes = Vec::new();

@@ -84,6 +84,8 @@ fn the_search_finds_a_simulated_capacity_within_its_precision() {
     let bounds = Bounds {
         p99_ns: 5_000_000,
         slowdown: 0.05,
+        l0_slack: 1.0,
+        pending_slack: 1048576.0,
     };
     // Compaction-bound: 12,000 writes/s at a 0.3 write share is 40,000
     // ops/s; the p99 bound allows 50,000 - ln(100)/0.005 = 49,079.
