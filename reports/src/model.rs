@@ -276,6 +276,9 @@ pub struct Host {
     pub filesystem: Option<String>,
     /// Device backing `db_dir`, when known.
     pub device: Option<String>,
+    /// The device probe of `db_dir` (`lsmlab run --probe`), when run.
+    #[serde(default)]
+    pub probe: Option<crate::device_probe::DeviceProbe>,
 }
 
 /// Outcome of one cell.
@@ -451,6 +454,10 @@ pub struct PhaseResult {
     /// Whether the OS page cache was dropped before the phase (`drop_caches: true`).
     #[serde(default)]
     pub drop_caches: Option<CacheDrop>,
+    /// `max_rate` phases: every probe rate with its verdict, and the
+    /// sustained rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_rate: Option<crate::max_rate::MaxRateResult>,
 }
 
 /// Open-loop (`rate:`) figures of a phase. Latency in
@@ -607,6 +614,9 @@ pub struct TimelineSample {
     /// the store has no levels or the file predates this field).
     #[serde(default)]
     pub bytes_per_level: Vec<u64>,
+    /// `max_rate` phases: the rate offered in this sample's window, ops/s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_rate: Option<f64>,
 }
 
 /// Device I/O bytes (from /proc/self/io).

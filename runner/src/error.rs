@@ -123,6 +123,12 @@ pub enum Error {
     /// deterministic mode) refused its input (exit 2) or failed (exit 1).
     #[error(transparent)]
     Gate(#[from] crate::gate::GateError),
+    /// The device probe failed or was interrupted (exit code by cause).
+    #[error(transparent)]
+    Probe(#[from] crate::probe::error::ProbeError),
+    /// `lsmlab plan` could not make a plan (exit code by cause).
+    #[error(transparent)]
+    Plan(#[from] crate::capacity::error::PlanError),
     /// Several suites failed; one message each, in run order.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Several(Vec<Error>),
@@ -148,6 +154,8 @@ impl Error {
             | Error::Results(_)
             | Error::CellsFailed { .. } => 1,
             Error::Gate(g) => g.exit_code(),
+            Error::Probe(e) => e.exit_code(),
+            Error::Plan(e) => e.exit_code(),
             Error::Report(e) => {
                 if e.is_bad_input() {
                     2

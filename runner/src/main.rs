@@ -6,6 +6,7 @@
 //! not be written); 2 a usage or suite error, reported as one message
 //! before anything runs.
 
+mod capacity;
 mod check;
 mod cli;
 mod error;
@@ -14,6 +15,7 @@ mod gate;
 mod measure;
 mod output;
 mod plan;
+mod probe;
 mod store;
 #[cfg(test)]
 mod test_support;
@@ -21,12 +23,12 @@ mod tune;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use clap::Parser;
 use lsmlab_reports::{CellStatus, RunSettings};
 
-use cli::{Cli, Command, ReportArgs, RunArgs, SysinfoArgs, ValidateArgs};
+use cli::{Cli, Command, PlanArgs, ProbeArgs, ReportArgs, RunArgs, SysinfoArgs, ValidateArgs};
 use error::Error;
 use execute::cell::{self, CellSettings};
 use output::console::Console;
@@ -54,6 +56,8 @@ fn main() -> ExitCode {
         Command::Compare(args) => gate::compare::run(&args).map_err(Error::Gate),
         Command::Export(args) => gate::export::run(&args).map_err(Error::Gate),
         Command::Merge(args) => gate::merge::run(&args).map_err(Error::Gate),
+        Command::Probe(args) => probe_command(args),
+        Command::Plan(args) => plan_command(args),
         Command::Report(args) => report(args),
         Command::Tune(args) => tune::run(args),
     };
@@ -151,6 +155,96 @@ fn sysinfo(args: SysinfoArgs) -> Result<(), Error> {
     Ok(())
 }
 
+fn probe_command(args: ProbeArgs) -> Result<(), Error> {
+    let queue_depth = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |t| t as usize,
+    );
+    let settings = probe::ProbeSettings {
+        budget: args.duration,
+        max_bytes: args.size,
+        ..probe::ProbeSettings::new(&args.db_dir, queue_depth)
+    };
+    let figures = probe::run(&settings)?;
+    print!("{}", probe::table::render(&figures));
+    if let Some(out) = &args.out {
+        save_probe(&figures, out)?;
+        println!("probe: {}", out.display());
+    }
+    Ok(())
+}
+
+fn plan_command(args: PlanArgs) -> Result<(), Error> {
+    let req = capacity::PlanRequest {
+        results: args.results.clone(),
+        dataset_bytes: args.dataset,
+        mix: args.mix,
+        value_size: args.value_size,
+        device_probe: args.device_probe,
+        hit_rate: args.hit_rate,
+        threads: args.threads.map(|t| t as usize),
+        cores: args.cores.map(|c| c as usize),
+    };
+    let plan = capacity::plan(&req)?;
+    print!("{}", lsmlab_reports::render::capacity::text(&plan));
+    let dir = args.out.unwrap_or_else(|| {
+        let first = &args.results[0];
+        if first.is_dir() {
+            first.clone()
+        } else {
+            first
+                .parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        }
+    });
+    let page = capacity::save(&plan, &dir)?;
+    println!("plan: {}", page.display());
+    if dir.join("results.json").is_file() {
+        // Re-render the run's report so report.html links the page.
+        let out = lsmlab_reports::render_report(&dir, &lsmlab_reports::ReportOptions::default())?;
+        print_report_location(&out);
+    }
+    Ok(())
+}
+
+/// Writes the probe's figures as pretty JSON.
+fn save_probe(figures: &lsmlab_reports::DeviceProbe, out: &Path) -> Result<(), Error> {
+    let io = |source| {
+        Error::Probe(probe::error::ProbeError::Io {
+            path: out.to_path_buf(),
+            op: "write",
+            source,
+        })
+    };
+    let text = serde_json::to_string_pretty(figures).map_err(|e| io(std::io::Error::other(e)))?;
+    std::fs::write(out, text + "\n").map_err(io)
+}
+
+/// `run --probe`: probes `db_root` at the plan's largest thread count.
+fn probe_for_run(
+    plan: &Plan,
+    db_root: &Path,
+    budget: Duration,
+) -> Result<lsmlab_reports::DeviceProbe, Error> {
+    let threads = plan
+        .suite
+        .phases
+        .iter()
+        .map(|p| p.common.threads)
+        .max()
+        .unwrap_or(1);
+    println!(
+        "probing the device under {} (queue depth 1 and {threads}) ...",
+        db_root.display()
+    );
+    let figures = probe::run(&probe::ProbeSettings {
+        budget,
+        ..probe::ProbeSettings::new(db_root, threads)
+    })?;
+    print!("{}", probe::table::render(&figures));
+    Ok(figures)
+}
+
 fn report(args: ReportArgs) -> Result<(), Error> {
     let opts = lsmlab_reports::ReportOptions {
         out: args.out,
@@ -215,12 +309,11 @@ fn run(args: RunArgs) -> Result<(), Error> {
 /// Runs one plan into `out`; Err names what failed.
 fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Result<(), Error> {
     let db_root = args.db_dir.clone().unwrap_or_else(|| out.to_path_buf());
-    let mut results = results_header(
-        plan,
-        args.store,
-        args.interval,
-        measure::host::fingerprint(&db_root),
-    );
+    let mut host = measure::host::fingerprint(&db_root);
+    if args.probe {
+        host.probe = Some(probe_for_run(plan, &db_root, args.probe_duration)?);
+    }
+    let mut results = results_header(plan, args.store, args.interval, host);
     results.settings = RunSettings {
         deterministic: plan.suite.deterministic,
         set: args.set.iter().map(ToString::to_string).collect(),

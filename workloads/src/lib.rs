@@ -34,6 +34,6 @@ pub use suite::cells::{Cell, render_pairs, render_value};
 pub use suite::check::OptionChecker;
 pub use suite::data::DataSpec;
 pub use suite::error::SuiteError;
-pub use suite::phase::{CommonFields, Order, PHASE_KINDS, Phase, PhaseKind};
+pub use suite::phase::{CommonFields, Mix, NO_MIX, Order, PHASE_KINDS, Phase, PhaseKind, RateSearch};
 pub use suite::schema::Suite;
 pub use suite::{MAX_BATCH, MAX_THREADS, fields_of, load_suite, parse_suite};

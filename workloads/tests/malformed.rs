@@ -123,7 +123,7 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
         (
             "misspelt phase kind",
             GOOD.replace("- overwrite:", "- overwirte:"),
-            "t.yaml:12:5: phases[1]: unknown phase kind `overwirte`, expected one of `fill`, `overwrite`, `update`, `read_random`, `read_hot`, `read_missing`, `read_seq`, `seek_random`, `delete_random`, `delete_range`, `mixed`, `read_while_writing`, `flush`, `compact`, `wait_for_compaction` (did you mean `overwrite`?)",
+            "t.yaml:12:5: phases[1]: unknown phase kind `overwirte`, expected one of `fill`, `overwrite`, `update`, `read_random`, `read_hot`, `read_missing`, `read_seq`, `seek_random`, `delete_random`, `delete_range`, `mixed`, `read_while_writing`, `flush`, `compact`, `wait_for_compaction`, `max_rate` (did you mean `overwrite`?)",
         ),
         (
             "misspelt phase field",

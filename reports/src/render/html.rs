@@ -16,7 +16,8 @@ use crate::plots::Section;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Html;
 
-const STYLE: &str = "
+/// The report's style sheet (also used by `capacity.html`).
+pub(crate) const STYLE: &str = "
 body { font-family: 'DejaVu Sans', Verdana, sans-serif; margin: 0; color: #1b1b1b; background: #fafafa; }
 header, main { max-width: 1240px; margin: 0 auto; padding: 0 24px; }
 header { padding-top: 20px; }
@@ -110,6 +111,9 @@ impl Renderer for Html {
                 escape(&g.label),
                 escape(&g.id)
             ));
+        }
+        if ctx.capacity_page {
+            o.push_str("<br><b>Plan:</b> <a href=\"capacity.html\">capacity plan</a>");
         }
         o.push_str("</nav>\n</header>\n<main>\n");
         if !ctx.warnings.is_empty() {

@@ -27,8 +27,9 @@ use lsmlab_reports::stats::amplification;
 use lsmlab_reports::{Amplification, CellResult, CellStatus};
 use lsmlab_workloads::{KeySpace, Suite};
 
+use super::max_rate;
 use super::observer::Observer;
-use super::phase::{self, PhaseRun, PhaseSettings};
+use super::phase::{PhaseRun, PhaseSettings};
 use crate::measure::hist_files;
 use crate::measure::page_cache::PageCache;
 use crate::measure::procfs;
@@ -157,7 +158,7 @@ pub fn run(
             };
             for index in 0..suite.phases.len() {
                 let progress = observer.phase_started(suite, index);
-                match phase::run(store.as_ref(), &dir, suite, index, &phase_settings, &*progress) {
+                match max_rate::run(store.as_ref(), &dir, suite, index, &phase_settings, &*progress) {
                     Ok(run) => {
                         progress.finished(&run.result);
                         phases.push(run);

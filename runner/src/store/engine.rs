@@ -215,6 +215,12 @@ impl Store for LsmlabStore {
                 }
             }
         }
+        // Gauge for `max_rate`'s "compaction keeps up" check.
+        if let Some(p) = self.db.property("lsmlab.estimate-pending-compaction-bytes")
+            && let Ok(n) = p.trim().parse::<f64>()
+        {
+            counters.insert("pending_compaction_bytes".to_string(), n);
+        }
         let summary = StatsSummary {
             user_bytes: stats.user_bytes,
             wal_bytes: stats.wal_bytes,

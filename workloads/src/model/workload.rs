@@ -21,7 +21,7 @@
 
 use crate::r#gen::distribution::Distribution;
 use crate::suite::data::DataSpec;
-use crate::suite::phase::{Order, PhaseKind};
+use crate::suite::phase::{NO_MIX, Order, PhaseKind};
 use crate::suite::schema::Suite;
 
 /// Ops per second per thread assumed for a duration-bound phase without a
@@ -178,15 +178,10 @@ impl Workload {
                     PhaseKind::DeleteRange { ranges, width } => {
                         load.range_deleted = (*ranges as f64 * *width as f64).min(keys_total)
                     }
-                    PhaseKind::Mixed {
-                        read,
-                        write,
-                        delete,
-                        scan,
-                        update,
-                        insert,
-                        ..
-                    } => {
+                    PhaseKind::Mixed { .. } | PhaseKind::MaxRate { .. } => {
+                        let m = p.kind.mix().unwrap_or(NO_MIX);
+                        let (read, write, delete, scan, update, insert) =
+                            (m.read, m.write, m.delete, m.scan, m.update, m.insert);
                         let sum = (read + write + delete + scan + update + insert).max(f64::MIN_POSITIVE);
                         load.reads = ops * (read + update) / sum;
                         load.overwrites = ops * (write + update) / sum;
