@@ -9,6 +9,9 @@
 //! - [`hdr`]: HdrHistogram save/load in the standard interval-log and
 //!   `.hgrm` percentile-distribution forms, and latency summaries.
 //! - [`dbbench_line`]: the familiar one-line db_bench phase summary.
+//! - [`compare`]: the noise-aware regression gate between two results.
+//! - [`export`]: github-action-benchmark JSON and CSV.
+//! - [`merge`]: joining the shards of one run.
 //! - [`stats`]: pure statistics: repetition summaries, Mann-Whitney U,
 //!   amplification formulas.
 //! - [`digest`]: results regrouped per matrix cell (repetitions together)
@@ -19,9 +22,12 @@
 //! - [`prediction`]: the cost model's predictions beside the measurements.
 //! - [`tune`]: the trials of `lsmlab tune`, ranking and the Pareto front.
 
+pub mod compare;
 pub mod dbbench_line;
 pub mod digest;
+pub mod export;
 pub mod hdr;
+pub mod merge;
 pub mod model;
 pub mod plots;
 pub mod prediction;
@@ -35,6 +41,6 @@ pub use hdr::{HdrError, LatencyHistogram};
 pub use model::{
     Amplification, BuildInfo, CacheDrop, CellResult, CellStatus, CpuTimes, Harness, HistogramFiles, Host,
     IntervalLatency, IoBytes, LatencySummary, MeasuredReadAmp, OpenLoop, PhaseResult, Results, ResultsError,
-    SCHEMA_VERSION, SuiteInfo, TimelineSample, WriterResult,
+    RunSettings, SCHEMA_VERSION, Shard, SuiteInfo, TimelineSample, WriterResult,
 };
 pub use report::{ReportError, ReportOptions, ReportOutput, console_table, render_report};

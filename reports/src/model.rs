@@ -83,6 +83,10 @@ pub struct Results {
     pub finished_at: Option<String>,
     /// The machine it ran on.
     pub host: Host,
+    /// How the run was asked for beyond the suite: deterministic mode,
+    /// `--set` overrides, `--shard` (flattened: top-level fields).
+    #[serde(flatten)]
+    pub settings: RunSettings,
     /// How the harness measured (precision settings, caches, run order).
     #[serde(default)]
     pub harness: Harness,
@@ -96,6 +100,38 @@ pub struct Results {
     /// What `lsmlab tune` tried and found (absent for `lsmlab run`).
     #[serde(default)]
     pub tune: Option<crate::tune::TuneRecord>,
+}
+
+/// Run-level choices made on the command line (or the suite's
+/// `deterministic:`), recorded so `compare` and `merge` can check them.
+/// Serialized as top-level fields of results.json; all default to "not
+/// used", so files written before they existed still load.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunSettings {
+    /// Flush and compaction decisions fixed by the operation stream, so the
+    /// engine counters repeat exactly (suite `deterministic: true` or
+    /// `run --deterministic`).
+    #[serde(default)]
+    pub deterministic: bool,
+    /// `run --set NAME=VALUE` overrides, as given, in order.
+    #[serde(default)]
+    pub set: Vec<String>,
+    /// `run --shard K/N`: this file holds shard K of N; `None` for a whole run.
+    #[serde(default)]
+    pub shard: Option<Shard>,
+    /// `run --calibrate-slowdown`: every data operation was made this
+    /// fraction slower on purpose (sensitivity tests only; docs/ci.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration_slowdown: Option<f64>,
+}
+
+/// One share of a run split over machines (`--shard K/N`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// 1-based shard number K.
+    pub index: u32,
+    /// Number of shards N (>= 1).
+    pub count: u32,
 }
 
 /// How the harness measured: what a reader needs to trust (or discount)
@@ -628,6 +664,7 @@ mod tests {
             started_at: "2024-01-01T00:00:00Z".into(),
             finished_at: None,
             host: Host::default(),
+            settings: RunSettings::default(),
             harness: Harness::default(),
             cells: vec![CellResult {
                 id: "c000-r1".into(),

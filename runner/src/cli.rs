@@ -31,6 +31,12 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print this machine's fingerprint as recorded in results.
     Sysinfo(SysinfoArgs),
+    /// Compare two results, noise-aware; exit 1 on a regression, 2 on bad input.
+    Compare(crate::gate::compare::CompareArgs),
+    /// Export results as github-action-benchmark JSON or CSV.
+    Export(crate::gate::export::ExportArgs),
+    /// Join shard results (run --shard K/N) into one results directory.
+    Merge(crate::gate::merge::MergeArgs),
     /// Re-render summary.md, report.html and the plots from a results directory.
     Report(ReportArgs),
     /// Search the suite's `tune:` space for its objective (cost model, then
@@ -89,6 +95,22 @@ pub struct RunArgs {
     /// units ns, us, ms, s, m, h; a bare number is rejected).
     #[arg(long, value_name = "DUR", default_value = "1s", value_parser = parse_interval)]
     pub interval: Duration,
+    /// Run only shard K of N: a balanced, deterministic share of the
+    /// (cell, repetition) list; join the shards with `lsmlab merge`.
+    #[arg(long, value_name = "K/N", value_parser = crate::gate::shard::parse_shard)]
+    pub shard: Option<lsmlab_reports::Shard>,
+    /// Override an engine option (NAME or engine.NAME), data.FIELD, seed,
+    /// repeat or deterministic for this run; repeatable; recorded in results.
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = crate::gate::set::parse_set)]
+    pub set: Vec<crate::gate::set::SetArg>,
+    /// Deterministic mode: flush and compaction decided by the operation
+    /// stream, so engine counters repeat exactly (see docs/ci.md).
+    #[arg(long)]
+    pub deterministic: bool,
+    /// Calibration only: threads running data operations use PCT more CPU
+    /// time (docs/ci.md, "Sensitivity"); recorded in results.
+    #[arg(long, hide = true, value_name = "PCT", value_parser = crate::gate::slowdown::parse_slowdown)]
+    pub calibrate_slowdown: Option<f64>,
     /// Order of repetitions: interleaved (c0r1, c1r1, ..., c0r2, ...) spreads
     /// machine drift over every cell; grouped runs each cell's together.
     #[arg(long, value_enum, default_value = "interleaved")]

@@ -119,6 +119,10 @@ pub enum Error {
         /// Cells run.
         total: usize,
     },
+    /// A gate command (compare, export, merge) or gate option (`--set`,
+    /// deterministic mode) refused its input (exit 2) or failed (exit 1).
+    #[error(transparent)]
+    Gate(#[from] crate::gate::GateError),
     /// Several suites failed; one message each, in run order.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Several(Vec<Error>),
@@ -143,6 +147,7 @@ impl Error {
             | Error::Histogram(_)
             | Error::Results(_)
             | Error::CellsFailed { .. } => 1,
+            Error::Gate(g) => g.exit_code(),
             Error::Report(e) => {
                 if e.is_bad_input() {
                     2

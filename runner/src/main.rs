@@ -10,6 +10,7 @@ mod check;
 mod cli;
 mod error;
 mod execute;
+mod gate;
 mod measure;
 mod output;
 mod plan;
@@ -23,7 +24,7 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use clap::Parser;
-use lsmlab_reports::CellStatus;
+use lsmlab_reports::{CellStatus, RunSettings};
 
 use cli::{Cli, Command, ReportArgs, RunArgs, SysinfoArgs, ValidateArgs};
 use error::Error;
@@ -50,6 +51,9 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Validate(args) => validate(args),
         Command::Sysinfo(args) => sysinfo(args),
+        Command::Compare(args) => gate::compare::run(&args).map_err(Error::Gate),
+        Command::Export(args) => gate::export::run(&args).map_err(Error::Gate),
+        Command::Merge(args) => gate::merge::run(&args).map_err(Error::Gate),
         Command::Report(args) => report(args),
         Command::Tune(args) => tune::run(args),
     };
@@ -62,19 +66,27 @@ fn main() -> ExitCode {
     }
 }
 
-/// Loads, expands and checks every suite before anything runs.
+/// Loads (with `--set` overrides), expands and checks every suite before
+/// anything runs.
 fn plans(
     suites: &[PathBuf],
     only: Option<&str>,
     repeat: Option<u32>,
     store: StoreKind,
+    sets: &[gate::set::SetArg],
+    deterministic: bool,
 ) -> Result<Vec<Plan>, Error> {
     let only = only.map(OnlyFilter::parse).transpose()?;
     let checker = store.checker();
     suites
         .iter()
         .map(|path| {
-            let suite = lsmlab_workloads::load_suite(path, checker.as_ref())?;
+            let mut suite = gate::set::load(path, sets, checker.as_ref()).map_err(gate::GateError::Usage)?;
+            suite.deterministic |= deterministic;
+            if suite.deterministic {
+                gate::deterministic::check(&suite).map_err(gate::GateError::Usage)?;
+                gate::deterministic::apply(&mut suite);
+            }
             Plan::new(suite, only.as_ref(), repeat, checker.as_ref())
         })
         .collect()
@@ -82,7 +94,7 @@ fn plans(
 
 fn validate(args: ValidateArgs) -> Result<(), Error> {
     let console = Console::new();
-    for (i, plan) in plans(&args.suites, args.only.as_deref(), None, args.store)?
+    for (i, plan) in plans(&args.suites, args.only.as_deref(), None, args.store, &[], false)?
         .iter()
         .enumerate()
     {
@@ -166,7 +178,14 @@ fn print_report_location(out: &lsmlab_reports::ReportOutput) {
 }
 
 fn run(args: RunArgs) -> Result<(), Error> {
-    let mut plans = plans(&args.suites, args.only.as_deref(), args.repeat, args.store)?;
+    let mut plans = plans(
+        &args.suites,
+        args.only.as_deref(),
+        args.repeat,
+        args.store,
+        &args.set,
+        args.deterministic,
+    )?;
     for plan in &mut plans {
         plan.order = args.repetition_order;
         for w in check::matrix_warnings(plan, args.store) {
@@ -196,12 +215,18 @@ fn run(args: RunArgs) -> Result<(), Error> {
 /// Runs one plan into `out`; Err names what failed.
 fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Result<(), Error> {
     let db_root = args.db_dir.clone().unwrap_or_else(|| out.to_path_buf());
-    let results = results_header(
+    let mut results = results_header(
         plan,
         args.store,
         args.interval,
         measure::host::fingerprint(&db_root),
     );
+    results.settings = RunSettings {
+        deterministic: plan.suite.deterministic,
+        set: args.set.iter().map(ToString::to_string).collect(),
+        shard: args.shard,
+        calibration_slowdown: args.calibrate_slowdown,
+    };
     let mut writer = ResultsWriter::create(out, results)?;
     console.run_start(plan, args.store.name(), out);
     let settings = CellSettings {
@@ -209,12 +234,22 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
         db_root,
         keep_db: args.keep_db,
         interval: args.interval,
+        slowdown: args.calibrate_slowdown,
         hist_root: Some(out.to_path_buf()),
         page_cache: measure::page_cache::PageCache::system(),
     };
-    let total = plan.cells.len() * plan.repeat as usize;
+    let runs = gate::shard::plan_share(plan, args.shard);
+    let total = runs.len();
+    if let Some(s) = args.shard {
+        println!(
+            "shard {}/{}: {total} of {} cell repetition(s)",
+            s.index,
+            s.count,
+            plan.cells.len() * plan.repeat as usize
+        );
+    }
     let mut failed = 0;
-    for (n, (c, repetition)) in plan.runs().enumerate() {
+    for (n, (c, repetition)) in runs.into_iter().enumerate() {
         console.cell_start(c, repetition, n + 1, total);
         let run = cell::run(&plan.suite, c, repetition, &settings, console);
         console.cell_end(&run.result);

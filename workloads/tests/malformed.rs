@@ -118,7 +118,7 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
         (
             "unknown top-level key",
             GOOD.replace("seed: 7", "sead: 7"),
-            "t.yaml:3:1: unknown field `sead`, expected one of `name`, `description`, `seed`, `repeat`, `data`, `engine`, `matrix`, `exclude`, `phases`, `tune` (did you mean `seed`?)",
+            "t.yaml:3:1: unknown field `sead`, expected one of `name`, `description`, `seed`, `repeat`, `data`, `engine`, `matrix`, `exclude`, `phases`, `deterministic`, `tune` (did you mean `seed`?)",
         ),
         (
             "misspelt phase kind",

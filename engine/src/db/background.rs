@@ -2,6 +2,12 @@
 //! first, one at a time) and compactions (at most `max_background_jobs - 1`
 //! at once when there are several workers, so a flush always finds a free
 //! thread and writers are not stalled behind long compactions).
+//!
+//! In deterministic mode (`Options::deterministic`) there are no workers:
+//! [`run_inline`] does the same jobs, picked by the same rules, in the
+//! thread that made them necessary (the writer that switched the memtable,
+//! `flush`, `compact_range`, `wait_for_compaction`, `open`, `close`), so
+//! every decision happens at a point fixed by the sequence of operations.
 
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -19,9 +25,14 @@ enum Job {
     Compact(CompactionTask),
 }
 
-/// Starts the worker threads.
+/// Starts the worker threads (none in deterministic mode).
 pub(crate) fn start_workers(db: &Arc<DbInner>) -> Result<Vec<JoinHandle<()>>> {
-    (0..db.options.max_background_jobs)
+    let workers = if db.options.deterministic {
+        0
+    } else {
+        db.options.max_background_jobs
+    };
+    (0..workers)
         .map(|i| {
             let db = Arc::clone(db);
             std::thread::Builder::new()
@@ -77,9 +88,42 @@ fn worker_loop(db: &DbInner) {
     }
 }
 
-/// Blocks until nothing is being flushed or compacted and nothing needs to be.
+/// Deterministic mode: runs every job there is, in the calling thread, as
+/// the workers would pick them (flushes of immutable memtables first, oldest
+/// first, then compactions until no level scores >= 1 and no read-nominated
+/// file waits), and returns when none is left. The first failure is
+/// returned (the job also made it the background error).
+/// REQUIRES: no lock held; deterministic mode (no worker runs jobs).
+pub(crate) fn run_inline(db: &DbInner) -> Result<()> {
+    debug_assert!(db.options.deterministic);
+    loop {
+        let job = {
+            let mut st = db.state.lock();
+            if let Some(e) = &st.bg_error {
+                return Err(e.clone());
+            }
+            match next_job(db, &mut st) {
+                Some(job) => job,
+                None => return Ok(()),
+            }
+        };
+        match job {
+            Job::Flush(mem) => flush::run_flush(db, mem)?,
+            Job::Compact(task) => compact::run_compaction(db, task)?,
+        }
+    }
+}
+
+/// Blocks until nothing is being flushed or compacted and nothing needs to
+/// be (in deterministic mode: does that work now, see [`run_inline`]).
 /// REQUIRES: no lock held.
 pub(crate) fn wait_for_idle(db: &DbInner) -> Result<()> {
+    if db.options.deterministic {
+        if db.state.lock().closing {
+            return Err(Error::Closed);
+        }
+        return run_inline(db);
+    }
     let mut st = db.state.lock();
     loop {
         if let Some(e) = &st.bg_error {

@@ -88,6 +88,11 @@ fn flush_unlogged(db: &DbInner) -> Result<()> {
         db.install_super_version(&mut st);
         db.work_cv.notify_all();
     }
+    if db.options.deterministic {
+        // No workers: flush here (closing lets only flushes run).
+        drop(st);
+        return super::background::run_inline(db);
+    }
     while !st.imm.is_empty() {
         if let Some(e) = &st.bg_error {
             return Err(e.clone());

@@ -133,10 +133,18 @@ impl Db {
     pub fn open(path: impl AsRef<Path>, options: Options) -> Result<Db> {
         let inner = open::open(path.as_ref(), options)?;
         let workers = background::start_workers(&inner)?;
-        Ok(Db {
+        let db = Db {
             inner,
             workers: Mutex::new(workers),
-        })
+        };
+        if db.inner.options.deterministic
+            && let Err(e) = background::run_inline(&db.inner)
+        {
+            // What recovery left to flush or compact could not be done.
+            let _ = db.close();
+            return Err(e);
+        }
+        Ok(db)
     }
 
     fn check_open(&self) -> Result<()> {

@@ -76,7 +76,7 @@ pub(crate) fn open(dir: &Path, options: Options) -> Result<Arc<DbInner>> {
     ));
     let rate_limiter =
         (options.rate_limit_bytes_per_sec > 0).then(|| RateLimiter::new(options.rate_limit_bytes_per_sec));
-    let subcompaction_pool = if options.max_subcompactions > 1 {
+    let subcompaction_pool = if options.max_subcompactions > 1 && !options.deterministic {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(options.max_subcompactions)
             .thread_name(|i| format!("lsmlab-sub-{i}"))

@@ -292,8 +292,9 @@ pub(crate) fn make_room(db: &DbInner, mut force_switch: bool, group_bytes: u64) 
         let l0_files = st.l0_files;
         let pending = st.pending_compaction_bytes;
 
-        // Slowdowns: pace this group (once), then go on.
-        if !slowed_down {
+        // Slowdowns: pace this group (once), then go on. Deterministic mode
+        // never slows down: its work is done inline, nothing piles up.
+        if !slowed_down && !opts.deterministic {
             let cause = if l0_files >= opts.l0_slowdown_trigger && l0_files < opts.l0_stop_trigger {
                 Some(StallCause::L0Slowdown)
             } else if pending >= opts.soft_pending_compaction_bytes_limit
@@ -330,7 +331,9 @@ pub(crate) fn make_room(db: &DbInner, mut force_switch: bool, group_bytes: u64) 
         }
         // Hard limits: wait for background work. (With max_write_buffer_number
         // of 1 or 2, one immutable memtable may be flushing while one takes writes.)
-        let stop = if st.imm.len() + 1 >= opts.max_write_buffer_number.max(2) {
+        let stop = if opts.deterministic {
+            None
+        } else if st.imm.len() + 1 >= opts.max_write_buffer_number.max(2) {
             Some(StallCause::MemtableLimit)
         } else if l0_files >= opts.l0_stop_trigger {
             Some(StallCause::L0Stop)
@@ -362,6 +365,11 @@ pub(crate) fn make_room(db: &DbInner, mut force_switch: bool, group_bytes: u64) 
         db.install_super_version(&mut st);
         db.work_cv.notify_all();
         force_switch = false;
+        if opts.deterministic {
+            // This writer flushes what it switched out, then compacts until
+            // nothing scores >= 1: a point fixed by the operation stream.
+            parking_lot::MutexGuard::unlocked(&mut st, || super::background::run_inline(db))?;
+        }
     }
 }
 

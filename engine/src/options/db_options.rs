@@ -84,6 +84,19 @@ pub struct Options {
     pub hard_pending_compaction_bytes_limit: u64,
     /// Sampled reads that look past files nominate them for compaction [true].
     pub read_triggered_compaction: bool,
+    /// Deterministic schedule [false]: every flush and compaction runs
+    /// synchronously in the thread that made it necessary, at points fixed
+    /// by the sequence of operations, so the engine's counters (bytes per
+    /// level, compactions, files, amplification, size) repeat exactly for
+    /// the same operations. When a write switches the memtable, that writer
+    /// flushes it and then compacts until no level scores >= 1 (and a file
+    /// nominated by read sampling is compacted); `flush`, `compact_range`,
+    /// `wait_for_compaction` and `open` do the same. No background threads
+    /// are started (`max_background_jobs` does not apply), subcompaction
+    /// ranges run one after another, and writes never stall or slow down
+    /// (nothing can pile up). Throughput then describes this schedule, not
+    /// the background one.
+    pub deterministic: bool,
     /// How WAL damage is handled on recovery [tolerate_corrupted_tail].
     pub wal_recovery_mode: WalRecoveryMode,
     /// Verify checksums on every read, and fail opens on any inconsistency [true].
@@ -127,6 +140,7 @@ impl Default for Options {
             soft_pending_compaction_bytes_limit: 64 << 30,
             hard_pending_compaction_bytes_limit: 256 << 30,
             read_triggered_compaction: true,
+            deterministic: false,
             wal_recovery_mode: WalRecoveryMode::TolerateCorruptedTail,
             paranoid_checks: true,
             compaction_filter: None,

@@ -338,6 +338,7 @@ pub(crate) mod tests {
             started_at: String::new(),
             finished_at: None,
             host: Host::default(),
+            settings: Default::default(),
             harness: Harness::default(),
             cells: out,
             predictions: Vec::new(),

@@ -14,6 +14,13 @@ use super::style::{self, DrawResult, err};
 use super::{Figure, FigureKind, Section};
 use crate::digest::{Digest, Metric};
 
+/// Rows of phase names above the plot.
+const LABEL_ROWS: usize = 4;
+/// Width of one character of the 11 px phase-name font, rounded up.
+const LABEL_CHAR_PX: i32 = 7;
+/// Least horizontal space between two names in one row.
+const LABEL_GAP_PX: i32 = 4;
+
 /// A cell's shape over time.
 #[derive(Debug, Clone)]
 pub struct LsmShape {
@@ -155,6 +162,11 @@ impl LsmShape {
         let y_top = style::linear_top(top);
         let label = style::font(11).pos(Pos::new(HPos::Left, VPos::Top));
         let (bx, by) = area.get_base_pixel();
+        let (right_edge, _) = chart.backend_coord(&(t_max, y_top));
+        // Rows of names: each name goes into the first row where it clears
+        // the previous name in that row; a name that fits in no row is
+        // replaced by its phase number (the report's navigation lists them).
+        let mut row_ends = [i32::MIN; LABEL_ROWS];
         for (i, (t, name)) in self.phases.iter().enumerate() {
             chart
                 .draw_series(std::iter::once(PathElement::new(
@@ -162,19 +174,31 @@ impl LsmShape {
                     BLACK.mix(0.35).stroke_width(1),
                 )))
                 .map_err(err)?;
-            // Names in three staggered rows, so short phases do not collide.
             let (px, py) = chart.backend_coord(&(*t, y_top));
-            let row = (i % 3) as i32;
-            let (right_edge, _) = chart.backend_coord(&(t_max, y_top));
-            // Near the right edge, the name goes to the left of its line.
-            let room = right_edge - px;
-            let (x, style) = if room < 8 * name.chars().count() as i32 {
-                (px - bx - 3, label.pos(Pos::new(HPos::Right, VPos::Top)))
-            } else {
-                (px - bx + 3, label.clone())
+            let number = i.to_string();
+            let Some((text, row, left)) = [name.as_str(), number.as_str()].into_iter().find_map(|text| {
+                let width = LABEL_CHAR_PX * text.chars().count() as i32;
+                // Near the right edge, the name goes to the left of its line.
+                let left = if right_edge - px < width + 3 {
+                    px - 3 - width
+                } else {
+                    px + 3
+                };
+                row_ends
+                    .iter()
+                    .position(|end| left > *end + LABEL_GAP_PX)
+                    .map(|row| (text, row, left))
+            }) else {
+                continue;
             };
-            area.draw(&Text::new(name.clone(), (x, py - by + 2 + 13 * row), style))
-                .map_err(err)?;
+            let width = LABEL_CHAR_PX * text.chars().count() as i32;
+            row_ends[row] = left + width;
+            area.draw(&Text::new(
+                text.to_string(),
+                (left - bx, py - by + 2 + 13 * row as i32),
+                label.clone(),
+            ))
+            .map_err(err)?;
         }
         Ok(())
     }

@@ -75,16 +75,20 @@ pub fn tick_font() -> TextStyle<'static> {
 }
 
 /// Decade ticks (log10 space) covering `lo..hi`, with 2x and 5x steps
-/// added when the range spans fewer than three decades.
+/// added when the range spans fewer than three decades, and every integer
+/// mantissa when it spans less than one.
 pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
     let mut out = Vec::new();
     let (a, b) = (lo.floor() as i32, hi.ceil() as i32);
-    let fine = hi - lo < 3.0;
+    // Every decade gets 1; a span under three decades also 2 and 5; one
+    // under a decade every mantissa, so a narrow axis still has labels.
+    let mantissas: &[f64] = match hi - lo {
+        span if span < 1.0 => &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
+        span if span < 3.0 => &[1.0, 2.0, 5.0],
+        _ => &[1.0],
+    };
     for e in a..=b {
-        for m in [1.0f64, 2.0, 5.0] {
-            if m != 1.0 && !fine {
-                continue;
-            }
+        for m in mantissas {
             let t = f64::from(e) + m.log10();
             if t >= lo - 1e-9 && t <= hi + 1e-9 {
                 out.push(t);
@@ -221,6 +225,11 @@ mod tests {
         let t = log_ticks(2.0, 3.0);
         let back: Vec<f64> = t.iter().map(|v| 10f64.powf(*v).round()).collect();
         assert_eq!(back, vec![100.0, 200.0, 500.0, 1000.0]);
+        let narrow: Vec<f64> = log_ticks(0.6, 0.9)
+            .iter()
+            .map(|v| 10f64.powf(*v).round())
+            .collect();
+        assert_eq!(narrow, vec![4.0, 5.0, 6.0, 7.0]);
     }
 
     #[test]

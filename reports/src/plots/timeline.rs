@@ -117,13 +117,13 @@ pub fn figures(digest: &Digest<'_>) -> Vec<Figure> {
                     digest.legend_of(g)
                 },
                 color: ci,
-                ops: p.timeline.iter().map(|s| (s.t_seconds, s.ops_per_sec)).collect(),
-                p99: p
-                    .timeline
-                    .iter()
-                    .filter(|s| s.p99_ns > 0)
-                    .map(|s| (s.t_seconds, s.p99_ns as f64 / 1e3))
-                    .collect(),
+                ops: steps(p.timeline.iter().map(|s| (s, s.ops_per_sec))),
+                p99: steps(
+                    p.timeline
+                        .iter()
+                        .filter(|s| s.p99_ns > 0)
+                        .map(|s| (s, s.p99_ns as f64 / 1e3)),
+                ),
                 activity: activity(&p.timeline),
                 warmup_end,
             });
@@ -145,6 +145,15 @@ pub fn figures(digest: &Digest<'_>) -> Vec<Figure> {
         });
     }
     out
+}
+
+/// A sample describes the interval that ends at its time, so each value is
+/// drawn as a flat step over its interval: a phase of one or two intervals
+/// still reads as a level, not as a spike at its end.
+fn steps<'a>(values: impl Iterator<Item = (&'a TimelineSample, f64)>) -> Vec<(f64, f64)> {
+    values
+        .flat_map(|(s, v)| [((s.t_seconds - s.interval_seconds).max(0.0), v), (s.t_seconds, v)])
+        .collect()
 }
 
 fn strip_height(cells: usize) -> u32 {

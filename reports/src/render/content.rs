@@ -7,7 +7,7 @@
 use crate::dbbench_line::format_dbbench_line;
 use crate::digest::engine_stats::{ColumnKind, LEVEL_COLUMNS};
 use crate::digest::{CellGroup, Digest, EngineStats, Metric, PhaseInfo, Unit, format_value, phase_of};
-use crate::model::PhaseResult;
+use crate::model::{BuildInfo, PhaseResult};
 use crate::stats::Summary;
 
 use super::table::{Align, Table};
@@ -424,7 +424,12 @@ pub fn fingerprint(d: &Digest<'_>) -> Vec<(String, String)> {
         ),
         (
             "lsmlab".to_string(),
-            format!("{} (git {})", r.lsmlab_version, r.git_revision),
+            format!(
+                "{} (git {}{})",
+                r.lsmlab_version,
+                r.git_revision,
+                build_text(&r.build)
+            ),
         ),
         ("host".to_string(), h.hostname.clone()),
         (
@@ -449,27 +454,48 @@ pub fn fingerprint(d: &Digest<'_>) -> Vec<(String, String)> {
         ),
     ];
     let hz = &r.harness;
+    // The note, when there is one, already says how the page cache was
+    // treated; the flag alone speaks only for results without a note.
+    let cache = if !hz.note.is_empty() {
+        hz.note.clone()
+    } else if hz.page_cache_reads {
+        "page cache may serve reads".to_string()
+    } else {
+        "page cache bypassed".to_string()
+    };
     out.push((
         "harness".to_string(),
         format!(
-            "repetitions {}, timer slack {}, page cache {}{}",
+            "repetitions {}, timer slack {}; {cache}",
             hz.repetition_order,
             hz.timer_slack_ns
                 .map_or("default".to_string(), |n| format!("{n} ns")),
-            if hz.page_cache_reads {
-                "may serve reads"
-            } else {
-                "bypassed"
-            },
-            if hz.note.is_empty() {
-                String::new()
-            } else {
-                format!("; {}", hz.note)
-            }
         ),
     ));
     out.retain(|(_, v)| !v.is_empty());
     out
+}
+
+/// The build fingerprint after the git revision: `, release build, rustc
+/// 1.95.0, features fjall+mmdb, dirty tree`; empty for results written
+/// before it was recorded.
+fn build_text(b: &BuildInfo) -> String {
+    let mut parts = Vec::new();
+    if !b.profile.is_empty() {
+        parts.push(format!("{} build", b.profile));
+    }
+    if !b.rustc.is_empty() {
+        parts.push(b.rustc.clone());
+    }
+    if !b.features.is_empty() {
+        parts.push(format!("features {}", b.features.join("+")));
+    }
+    match b.dirty {
+        Some(true) => parts.push("dirty tree".to_string()),
+        Some(false) => parts.push("clean tree".to_string()),
+        None => {}
+    }
+    parts.iter().map(|p| format!(", {p}")).collect()
 }
 
 /// Failures of a cell's repetitions, one line each.
@@ -500,4 +526,25 @@ pub fn ci_note(d: &Digest<'_>) -> Option<String> {
 pub fn left(mut t: Table) -> Table {
     t.align = vec![Align::Left; t.headers.len()];
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_fingerprint_reads_as_profile_compiler_features_and_tree() {
+        let b = BuildInfo {
+            rustc: "rustc 1.95.0 (59807616e 2026-04-14)".into(),
+            profile: "release".into(),
+            features: vec!["fjall".into(), "mmdb".into()],
+            dirty: Some(true),
+        };
+        assert_eq!(
+            build_text(&b),
+            ", release build, rustc 1.95.0 (59807616e 2026-04-14), features fjall+mmdb, dirty tree"
+        );
+        // Results from before the fingerprint was recorded add nothing.
+        assert_eq!(build_text(&BuildInfo::default()), "");
+    }
 }

@@ -60,9 +60,15 @@ pub enum UTestError {
 /// Smallest two-sided p-value the exact test can give for two samples of
 /// `n` values each: `2 / C(2n, n)` (benchstat warns when this exceeds alpha).
 pub fn min_p_value(n: usize) -> f64 {
+    min_p_value_for(n, n)
+}
+
+/// Smallest two-sided p-value the exact test can give for samples of `n1`
+/// and `n2` values: `2 / C(n1 + n2, n1)` (at most 1).
+pub fn min_p_value_for(n1: usize, n2: usize) -> f64 {
     let mut c = 1.0f64;
-    for i in 0..n {
-        c = c * (2 * n - i) as f64 / (i + 1) as f64;
+    for i in 0..n1 {
+        c = c * (n1 + n2 - i) as f64 / (i + 1) as f64;
     }
     (2.0 / c).min(1.0)
 }
@@ -279,5 +285,9 @@ mod tests {
         assert!(close(min_p_value(4), 0.02857142857142857));
         assert!(close(min_p_value(5), 0.007936507936507936));
         assert_eq!(min_p_value(1), 1.0);
+        // Unequal sizes: 2 / C(7, 2) = 2/21; 2 / C(9, 4) = 2/126.
+        assert!(close(min_p_value_for(2, 5), 2.0 / 21.0));
+        assert!(close(min_p_value_for(4, 5), 2.0 / 126.0));
+        assert!(close(min_p_value_for(5, 4), 2.0 / 126.0));
     }
 }

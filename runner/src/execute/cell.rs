@@ -47,6 +47,8 @@ pub struct CellSettings {
     pub keep_db: bool,
     /// Sampling interval.
     pub interval: Duration,
+    /// `--calibrate-slowdown`: data operations take this fraction longer.
+    pub slowdown: Option<f64>,
     /// Results directory the `.hlog` files are streamed into
     /// (`hist/<cell id>/` below it); `None` keeps none.
     pub hist_root: Option<PathBuf>,
@@ -122,13 +124,17 @@ pub fn run(
     let opened = std::fs::create_dir_all(&dir)
         .map_err(|e| format!("cannot create database directory {}: {e}", dir.display()))
         .and_then(|()| {
-            settings.store.open(&dir, &cell.options).map_err(|e| {
-                format!(
-                    "cannot open {} store in {}: {e}",
-                    settings.store.name(),
-                    dir.display()
-                )
-            })
+            settings
+                .store
+                .open(&dir, &cell.options)
+                .map(|s| crate::gate::slowdown::wrap(s, settings.slowdown))
+                .map_err(|e| {
+                    format!(
+                        "cannot open {} store in {}: {e}",
+                        settings.store.name(),
+                        dir.display()
+                    )
+                })
         });
     match opened {
         Err(e) => fail(&mut result, e),
@@ -215,17 +221,6 @@ mod tests {
     use crate::execute::observer::Silent;
     use crate::plan::Plan;
 
-    fn cell_settings(store: StoreKind, out: &Path, hist: bool) -> CellSettings {
-        CellSettings {
-            store,
-            db_root: out.to_path_buf(),
-            keep_db: false,
-            interval: Duration::from_millis(100),
-            hist_root: hist.then(|| out.to_path_buf()),
-            page_cache: PageCache::at(&out.join("drop_caches")),
-        }
-    }
-
     #[test]
     fn space_amp_is_rocksdbs_from_live_tables_not_the_directory() {
         // Before: the directory listing (which still held compaction inputs)
@@ -237,7 +232,7 @@ mod tests {
         );
         let plan = Plan::new(suite, None, Some(1), &crate::test_support::AcceptAll).unwrap();
         let out = tempfile::tempdir().unwrap();
-        let settings = cell_settings(StoreKind::Lsmlab, out.path(), false);
+        let settings = crate::test_support::cell_settings(StoreKind::Lsmlab, out.path(), false);
         let run = run(&plan.suite, &plan.cells[0], 1, &settings, &Silent);
         assert_eq!(run.result.status, CellStatus::Ok, "{:?}", run.result.error);
         let a = &run.result.amplification;

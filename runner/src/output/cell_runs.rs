@@ -7,12 +7,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::writer::{ResultsWriter, results_header};
-use crate::execute::cell::{CellSettings, db_dir, run};
+use crate::execute::cell::{db_dir, run};
 use crate::execute::observer::Silent;
-use crate::measure::page_cache::PageCache;
 use crate::plan::Plan;
 use crate::store::StoreKind;
-use crate::test_support::tiny_suite;
+use crate::test_support::{cell_settings, tiny_suite};
 use lsmlab_reports::hdr::{load_interval_log, sum_interval_log};
 use lsmlab_reports::{CellStatus, Host, Results};
 
@@ -25,17 +24,6 @@ fn memory_writer(plan: &Plan, out: &Path) -> ResultsWriter {
         Host::default(),
     );
     ResultsWriter::create(out, header).unwrap()
-}
-
-fn cell_settings(store: StoreKind, out: &Path, hist: bool) -> CellSettings {
-    CellSettings {
-        store,
-        db_root: out.to_path_buf(),
-        keep_db: false,
-        interval: Duration::from_millis(100),
-        hist_root: hist.then(|| out.to_path_buf()),
-        page_cache: PageCache::at(&out.join("drop_caches")),
-    }
 }
 
 #[test]

@@ -50,6 +50,7 @@ pub fn results_header(plan: &Plan, store: StoreKind, interval: Duration, host: H
         started_at: utc_timestamp(SystemTime::now()),
         finished_at: None,
         host,
+        settings: Default::default(),
         harness: harness(store, plan.order),
         cells: Vec::new(),
         predictions: Vec::new(),

@@ -144,6 +144,7 @@ pub fn run(args: TuneArgs) -> Result<(), Error> {
         interval: args.interval,
         hist_root: Some(out.clone()),
         page_cache: crate::measure::page_cache::PageCache::system(),
+        slowdown: None,
     };
     if ranked.is_empty() {
         println!(

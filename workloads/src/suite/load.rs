@@ -112,6 +112,7 @@ pub fn parse_suite(text: &str, file_name: &str, checker: &dyn OptionChecker) -> 
         matrix,
         exclude,
         phases,
+        deterministic: raw.deterministic.unwrap_or(false),
         tune,
         file: file_name.to_string(),
     })

@@ -2,7 +2,7 @@
 //! shapes it is read from (`data:` lives in `data.rs`).
 //!
 //! Invariants: top-level keys are exactly name, description, seed, repeat,
-//! data, engine, matrix, exclude and phases (anything else is an error at
+//! data, engine, matrix, exclude, phases and deterministic (anything else is an error at
 //! the key, with a suggestion), plus `tune` (see `tune.rs`). The matrix keeps file order. Engine option
 //! values are kept as written (`"8MiB"` stays a string); the engine's own
 //! deserializer interprets them. Cross-field checks live in `check.rs`.
@@ -40,6 +40,9 @@ pub struct Suite {
     pub exclude: Vec<Map<String, Value>>,
     /// Steps run in order on one fresh database per cell.
     pub phases: Vec<Phase>,
+    /// Flush and compaction decisions fixed by the operation stream, so
+    /// engine counters repeat exactly [false] (see docs/ci.md).
+    pub deterministic: bool,
     /// What `lsmlab tune` searches (`None` without a `tune:` block).
     pub tune: Option<crate::suite::tune::TuneSpec>,
     /// Where the suite was loaded from (as given to the loader).
@@ -60,6 +63,7 @@ pub(crate) struct RawSuite {
     pub matrix: Option<Matrix>,
     pub exclude: Option<Vec<Map<String, Value>>>,
     pub phases: Option<Vec<RawPhase>>,
+    pub deterministic: Option<bool>,
     /// Checked in `tune.rs` (positions come from the text).
     pub tune: Option<Value>,
 }
@@ -119,6 +123,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "matrix",
     "exclude",
     "phases",
+    "deterministic",
     "tune",
 ];
 

@@ -53,6 +53,10 @@ pub(crate) fn compact_range(db: &DbInner, begin: Option<&[u8]>, end: Option<&[u8
         db.work_cv.notify_all();
         db.done_cv.notify_all();
     }
+    if result.is_ok() && db.options.deterministic {
+        // The automatic compactions the manual one made necessary, now.
+        return crate::db::background::run_inline(db);
+    }
     result
 }
 

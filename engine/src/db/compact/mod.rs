@@ -340,6 +340,12 @@ fn execute(db: &DbInner, task: &CompactionTask, outputs: &mut Vec<u64>) -> Resul
                 .collect()
         };
         match &db.subcompaction_pool {
+            // Deterministic mode: one range after another, so output file
+            // numbers are handed out in a fixed order.
+            _ if db.options.deterministic => ranges
+                .iter()
+                .map(|(l, u)| job.run_subcompaction(l.as_deref(), u.as_deref()))
+                .collect(),
             Some(pool) => pool.install(run),
             None => run(),
         }
