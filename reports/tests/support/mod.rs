@@ -159,5 +159,7 @@ pub fn matrix_results(suite: &str, cells: &[(Value, Vec<Rep>)], phases: &[&str])
         settings: RunSettings::default(),
         harness: Default::default(),
         cells: out,
+        predictions: Vec::new(),
+        tune: None,
     }
 }
