@@ -317,12 +317,26 @@ fn parse_constraint(ctx: &Ctx<'_>, v: &Value, phases: &[Phase]) -> Result<Constr
     })
 }
 
-/// A number or a size string, as a float (bytes for sizes).
-fn range_bound(v: &Value) -> Option<(f64, bool)> {
+/// A number or a size string, as a float (bytes for sizes): (value,
+/// integer, size).
+fn range_bound(v: &Value) -> Option<(f64, bool, bool)> {
     match v {
-        Value::Number(n) => n.as_f64().map(|x| (x, n.is_u64() || n.is_i64())),
-        Value::String(s) => lsmlab_units::parse_size(s).ok().map(|b| (b as f64, true)),
+        Value::Number(n) => n.as_f64().map(|x| (x, n.is_u64() || n.is_i64(), false)),
+        Value::String(s) => lsmlab_units::parse_size(s).ok().map(|b| (b as f64, true, true)),
         _ => None,
+    }
+}
+
+/// Bytes as a size the engine reads back: whole MiB as `NMiB`, else whole
+/// KiB as `NKiB` (rounded), below 1 KiB as bytes.
+fn size_value(bytes: f64) -> Value {
+    let b = bytes.round() as u64;
+    if b >= 1 << 20 && b.is_multiple_of(1 << 20) {
+        Value::from(format!("{}MiB", b >> 20))
+    } else if b >= 1 << 10 {
+        Value::from(format!("{}KiB", (bytes / 1024.0).round() as u64))
+    } else {
+        Value::from(b)
     }
 }
 
@@ -336,7 +350,7 @@ fn expand_range(ctx: &Ctx<'_>, name: &str, m: &Map<String, Value>) -> Result<Vec
             )));
         }
     }
-    let (Some((lo, lo_int)), Some((hi, hi_int))) = (
+    let (Some((lo, lo_int, lo_size)), Some((hi, hi_int, hi_size))) = (
         m.get("min").and_then(range_bound),
         m.get("max").and_then(range_bound),
     ) else {
@@ -379,7 +393,9 @@ fn expand_range(ctx: &Ctx<'_>, name: &str, m: &Map<String, Value>) -> Result<Vec
         } else {
             lo + (hi - lo) * f
         };
-        let v = if integer {
+        let v = if lo_size || hi_size {
+            size_value(x)
+        } else if integer {
             Value::from(x.round() as u64)
         } else {
             serde_json::Number::from_f64((x * 1e6).round() / 1e6).map_or(Value::Null, Value::Number)
