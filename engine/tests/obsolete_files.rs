@@ -74,10 +74,19 @@ fn manual_compaction_deletes_its_inputs_at_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = Db::open(dir.path(), small_options()).expect("open");
     fill(&db);
+    // One more L0 table overlapping everything: whatever shape background
+    // compaction left (tables at the bottom may be moved, not rewritten),
+    // the full compaction must merge this one, so it has an input to delete.
+    db.put(b"k000000", b"last").expect("put");
+    db.put(b"k000999", b"last").expect("put");
+    db.flush().expect("flush");
     let before = sst_files(dir.path());
     db.compact_range(None, None).expect("compact");
     let listed = listed_tables(&db);
-    assert!(listed.is_disjoint(&before), "compaction rewrote every table");
+    assert!(
+        before.difference(&listed).next().is_some(),
+        "the compaction obsoleted at least the overlapping L0 table: before {before:?}, after {listed:?}"
+    );
     assert_eq!(
         sst_files(dir.path()),
         listed,
