@@ -4,18 +4,13 @@
 //! file:line:col and exit code 2.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use lsmlab_reports::Results;
 
-fn lsmlab(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lsmlab"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("run lsmlab")
-}
+mod common;
+use common::lsmlab;
 
 /// Absent-key lookups without a block cache: with 0 bloom bits every one
 /// reads a data block per sorted run, with 1 bit about 62% of them do
