@@ -55,19 +55,13 @@ pub fn workload_of(cell: &CellResult, keys: f64) -> Workload {
             let ops = (p.ops + p.warmup_ops) as f64;
             let mut load = PhaseLoad {
                 name: p.name.clone(),
-                new_puts: 0.0,
-                overwrites: 0.0,
-                deletes: 0.0,
-                range_deleted: 0.0,
-                reads: 0.0,
-                missing_reads: 0.0,
-                scans: 0.0,
                 sequential: false,
                 effective_keys: Some(keys.max(1.0)),
                 per_group: (p.threads.clamp(1, 2)) as f64,
                 flush: p.kind == "flush" || p.kind == "compact",
                 compact: p.kind == "compact",
                 assumed: false,
+                ..Default::default()
             };
             if p.kind == "fill" {
                 let n = ops.min(keys);

@@ -29,7 +29,7 @@ use crate::suite::schema::Suite;
 pub const ASSUMED_OPS_PER_SEC: f64 = 100_000.0;
 
 /// One phase in the model's terms.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PhaseLoad {
     /// The phase's name in the suite.
     pub name: String,
@@ -138,19 +138,13 @@ impl Workload {
                 };
                 let mut load = PhaseLoad {
                     name: p.name.clone(),
-                    new_puts: 0.0,
-                    overwrites: 0.0,
-                    deletes: 0.0,
-                    range_deleted: 0.0,
-                    reads: 0.0,
-                    missing_reads: 0.0,
-                    scans: 0.0,
                     sequential: matches!(c.distribution, Distribution::Sequential),
                     effective_keys: effective_keys(&c.distribution, keys_total),
                     per_group: (c.batch.max(1) as f64) * threads.clamp(1.0, 2.0),
                     flush: false,
                     compact: false,
                     assumed,
+                    ..Default::default()
                 };
                 match &p.kind {
                     PhaseKind::Fill { order } => {
