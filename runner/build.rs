@@ -33,6 +33,15 @@ fn main() {
         .map_or("unknown", |out| if out.is_empty() { "false" } else { "true" });
     println!("cargo:rustc-env=LSMLAB_BUILD_DIRTY={dirty}");
 
+    // The revision the binary was built from (not the one of whatever
+    // directory it later runs in).
+    let revision = run(Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["rev-parse", "HEAD"]))
+    .unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=LSMLAB_BUILD_GIT_REVISION={revision}");
+
     // Re-run when any workspace source or the git state changes, so the
     // dirty flag is not stale (a directory is scanned recursively).
     for dir in ["units", "engine", "workloads", "reports", "runner", "configs"] {
@@ -46,7 +55,9 @@ fn main() {
         .arg(root)
         .args(["rev-parse", "--absolute-git-dir"]))
     {
-        for file in ["index", "HEAD"] {
+        // logs/HEAD changes on every commit and checkout, HEAD itself only
+        // when the branch changes.
+        for file in ["index", "HEAD", "logs/HEAD"] {
             println!(
                 "cargo:rerun-if-changed={}",
                 Path::new(&git_dir).join(file).display()

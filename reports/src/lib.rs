@@ -19,21 +19,33 @@
 //! - [`plots`]: one file per plot kind, SVG and PNG (bundled font).
 //! - [`render`]: one renderer per output (console, summary.md, report.html).
 //! - [`report`]: the whole report from a results directory.
+//! - [`capacity`]: a capacity plan (`lsmlab plan`).
+//! - [`max_rate`]: what a `max_rate` phase found.
+//! - [`device_probe`]: the device probe's figures (`host.probe`, `probe.json`).
+//! - [`prediction`]: the cost model's predictions beside the measurements.
+//! - [`tune`]: the trials of `lsmlab tune`, ranking and the Pareto front.
 
+pub mod capacity;
 pub mod compare;
 pub mod dbbench_line;
+pub mod device_probe;
 pub mod digest;
 pub mod export;
 pub mod hdr;
+pub mod max_rate;
 pub mod merge;
 pub mod model;
 pub mod plots;
+pub mod prediction;
 pub mod render;
 pub mod report;
 pub mod stats;
+pub mod tune;
 
 pub use dbbench_line::format_dbbench_line;
+pub use device_probe::{Bandwidth, DeviceProbe, RandomRead, SyncLatency};
 pub use hdr::{HdrError, LatencyHistogram};
+pub use max_rate::{MaxRateResult, RateProbe};
 pub use model::{
     Amplification, BuildInfo, CacheDrop, CellResult, CellStatus, CpuTimes, Harness, HistogramFiles, Host,
     IntervalLatency, IoBytes, LatencySummary, MeasuredReadAmp, OpenLoop, PhaseResult, Results, ResultsError,

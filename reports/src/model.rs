@@ -93,6 +93,13 @@ pub struct Results {
     /// One entry per cell and repetition, in run order (see
     /// [`Harness::repetition_order`]).
     pub cells: Vec<CellResult>,
+    /// The cost model's prediction per cell repetition (by id), for the
+    /// bundled engine; empty for other stores and older files.
+    #[serde(default)]
+    pub predictions: Vec<crate::prediction::CellPrediction>,
+    /// What `lsmlab tune` tried and found (absent for `lsmlab run`).
+    #[serde(default)]
+    pub tune: Option<crate::tune::TuneRecord>,
 }
 
 /// Run-level choices made on the command line (or the suite's
@@ -269,6 +276,9 @@ pub struct Host {
     pub filesystem: Option<String>,
     /// Device backing `db_dir`, when known.
     pub device: Option<String>,
+    /// The device probe of `db_dir` (`lsmlab run --probe`), when run.
+    #[serde(default)]
+    pub probe: Option<crate::device_probe::DeviceProbe>,
 }
 
 /// Outcome of one cell.
@@ -362,9 +372,10 @@ pub struct Amplification {
     /// Bytes of the WAL files (`*.log`) in the directory at the end.
     #[serde(default)]
     pub wal_bytes_on_disk: u64,
-    /// Live user bytes / live table bytes of the last non-empty level: how
-    /// much the table format (compression, prefix encoding) shrinks the live
-    /// data, taking the last level as the live data as RocksDB's space-amp does.
+    /// Raw (uncompressed) bytes of the live tables' keys and values / their
+    /// stored bytes, over every live table (RocksDB's definition, from the
+    /// tables' raw key and value sizes): what compression and the table
+    /// format save; ~1.0 for incompressible values.
     #[serde(default)]
     pub compression_ratio: Option<f64>,
     /// (live table bytes + WAL bytes) / live user bytes: engine bytes per
@@ -458,6 +469,10 @@ pub struct PhaseResult {
     /// Whether the OS page cache was dropped before the phase (`drop_caches: true`).
     #[serde(default)]
     pub drop_caches: Option<CacheDrop>,
+    /// `max_rate` phases: every probe rate with its verdict, and the
+    /// sustained rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_rate: Option<crate::max_rate::MaxRateResult>,
 }
 
 /// Open-loop (`rate:`) figures of a phase. Latency in
@@ -614,6 +629,9 @@ pub struct TimelineSample {
     /// the store has no levels or the file predates this field).
     #[serde(default)]
     pub bytes_per_level: Vec<u64>,
+    /// `max_rate` phases: the rate offered in this sample's window, ops/s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_rate: Option<f64>,
 }
 
 /// Device I/O bytes (from /proc/self/io).
@@ -716,6 +734,8 @@ mod tests {
                 final_stats: None,
                 amplification: Amplification::default(),
             }],
+            predictions: Vec::new(),
+            tune: None,
         }
     }
 

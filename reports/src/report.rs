@@ -113,11 +113,13 @@ pub fn render_results(
     };
     let (figures, warnings) = plots::figures(&digest, &plot_opts);
     let rendered = plots::render(&figures, &out.join(PLOTS_DIR)).map_err(ReportError::Output)?;
+    let capacity_page = render_capacity_page(results_dir, out)?;
     let ctx = Context {
         digest: &digest,
         plots: &rendered,
         plots_dir: PLOTS_DIR,
         warnings: &warnings,
+        capacity_page,
     };
     for r in file_renderers() {
         if let Some(name) = r.file_name() {
@@ -137,6 +139,21 @@ pub fn render_results(
     })
 }
 
+/// Re-renders `capacity.html` into `out` when `results_dir` holds a
+/// `capacity.json` (written by `lsmlab plan`); whether there is a page.
+fn render_capacity_page(results_dir: &Path, out: &Path) -> Result<bool, ReportError> {
+    let json = results_dir.join("capacity.json");
+    let Ok(text) = std::fs::read_to_string(&json) else {
+        return Ok(false);
+    };
+    let plan: crate::capacity::CapacityPlan =
+        serde_json::from_str(&text).map_err(|e| ReportError::Usage(format!("{}: {e}", json.display())))?;
+    let page = out.join("capacity.html");
+    std::fs::write(&page, crate::render::capacity::html(&plan))
+        .map_err(|e| ReportError::Output(format!("{}: {e}", page.display())))?;
+    Ok(true)
+}
+
 /// The cell table of `results` as the console prints it (no plots drawn).
 pub fn console_table(results: &Results) -> String {
     match Digest::new(results, None) {
@@ -145,6 +162,7 @@ pub fn console_table(results: &Results) -> String {
             plots: &[],
             plots_dir: PLOTS_DIR,
             warnings: &[],
+            capacity_page: false,
         }),
         Err(e) => e,
     }

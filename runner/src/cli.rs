@@ -37,8 +37,38 @@ pub enum Command {
     Export(crate::gate::export::ExportArgs),
     /// Join shard results (run --shard K/N) into one results directory.
     Merge(crate::gate::merge::MergeArgs),
+    /// Measure the device under a directory: sequential write (with
+    /// fdatasync) and read bandwidth, random 4 KiB read IOPS, fsync latency.
+    Probe(ProbeArgs),
+    /// Project a capacity plan for a target data size from calibration runs
+    /// and a device probe.
+    Plan(PlanArgs),
     /// Re-render summary.md, report.html and the plots from a results directory.
     Report(ReportArgs),
+    /// Search the suite's `tune:` space for its objective (cost model, then
+    /// successive halving); print the ranked trials and the best options.
+    Tune(TuneArgs),
+}
+
+/// `lsmlab tune`.
+#[derive(Debug, clap::Args)]
+pub struct TuneArgs {
+    /// Suite file (YAML) with a `tune:` block.
+    #[arg(value_name = "SUITE.yaml")]
+    pub suite: PathBuf,
+    /// Results directory [default: results/<suite>-tune-<timestamp>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Where trial databases are created [default: the results directory].
+    #[arg(long, value_name = "DIR")]
+    pub db_dir: Option<PathBuf>,
+    /// Store to tune [default: the suite's `store:`, else lsmlab]; the cost
+    /// model ranks candidates only for lsmlab.
+    #[arg(long, value_enum)]
+    pub store: Option<StoreKind>,
+    /// Time-series sampling interval, with a unit.
+    #[arg(long, value_name = "DUR", default_value = "1s", value_parser = parse_interval)]
+    pub interval: Duration,
 }
 
 /// `lsmlab run`.
@@ -94,6 +124,14 @@ pub struct RunArgs {
     /// machine drift over every cell; grouped runs each cell's together.
     #[arg(long, value_enum, default_value = "interleaved")]
     pub repetition_order: RepetitionOrder,
+    /// Probe the device under the database directory first (as `lsmlab
+    /// probe`, queue depth = the suite's largest thread count) and record it
+    /// in results.json as `host.probe`.
+    #[arg(long)]
+    pub probe: bool,
+    /// Time budget of `--probe`, with a unit.
+    #[arg(long, value_name = "DUR", default_value = "20s", value_parser = parse_interval, requires = "probe")]
+    pub probe_duration: Duration,
     /// Do not render the report (summary.md, report.html, plots) at the end.
     #[arg(long)]
     pub no_report: bool,
@@ -150,6 +188,82 @@ pub struct SysinfoArgs {
     /// Report the file system of this directory [default: current directory].
     #[arg(long, value_name = "DIR")]
     pub db_dir: Option<PathBuf>,
+}
+
+/// `lsmlab probe`.
+#[derive(Debug, clap::Args)]
+pub struct ProbeArgs {
+    /// Directory on the device to probe (created if missing, removed again).
+    #[arg(long, value_name = "DIR")]
+    pub db_dir: PathBuf,
+    /// Time budget of the whole probe, with a unit.
+    #[arg(long, value_name = "DUR", default_value = "20s", value_parser = parse_interval)]
+    pub duration: Duration,
+    /// Largest scratch file (at most a quarter of the free space is used).
+    #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_probe_size)]
+    pub size: u64,
+    /// Outstanding random reads of the second random-read step
+    /// [default: logical cores]; 1 probes queue depth 1 only.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Also write the figures as JSON to this file (what `lsmlab plan
+    /// --device-probe` reads).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// `lsmlab plan`.
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// Calibration results directories (runs of one configuration at
+    /// different sizes; one is enough).
+    #[arg(required = true, value_name = "RESULTS_DIR")]
+    pub results: Vec<PathBuf>,
+    /// Target live user data size, with a unit (500GiB, 2TB).
+    #[arg(long, value_name = "SIZE", value_parser = crate::capacity::parse_dataset)]
+    pub dataset: u64,
+    /// The operation mix (read and write weights).
+    #[arg(long, value_name = "MIX", default_value = "read=0.5,write=0.5", value_parser = crate::capacity::parse_mix)]
+    pub mix: (f64, f64),
+    /// Value size of the target [default: the runs'].
+    #[arg(long, value_name = "SIZE", value_parser = parse_value_size)]
+    pub value_size: Option<u64>,
+    /// Device figures: a probe.json (`lsmlab probe --out`) or a results.json
+    /// with host.probe [default: the first run's host.probe].
+    #[arg(long, value_name = "FILE")]
+    pub device_probe: Option<PathBuf>,
+    /// Block cache hit rate to size the cache for.
+    #[arg(long, value_name = "RATE", default_value = "0.9", value_parser = crate::capacity::parse_hit_rate)]
+    pub hit_rate: f64,
+    /// Threads (queue depth) of the random reads [default: the runs' read phases'].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// CPU cores for the engine [default: the runs' host's logical cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65536))]
+    pub cores: Option<u32>,
+    /// Where capacity.json and capacity.html go [default: the first results directory].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// Parses a value size of at least 1 byte.
+pub fn parse_value_size(text: &str) -> Result<u64, String> {
+    match lsmlab_units::parse_size(text) {
+        Ok(0) => Err(format!("value size {text:?} must be at least 1 byte")),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Parses a probe file size of at least 1 MiB with `lsmlab_units::parse_size`.
+pub fn parse_probe_size(text: &str) -> Result<u64, String> {
+    match lsmlab_units::parse_size(text) {
+        Ok(n) if n >= 1 << 20 => Ok(n),
+        Ok(n) => Err(format!(
+            "size {text:?} ({n} bytes) is below the 1 MiB the probe needs"
+        )),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Parses a positive sampling interval with `lsmlab_units::parse_duration`

@@ -78,6 +78,22 @@ pub enum Error {
         /// The store and the cargo feature it needs.
         source: NotCompiled,
     },
+    /// `lsmlab tune` on a suite it cannot search.
+    #[error("{file}: {message}")]
+    Tune {
+        /// The suite file.
+        file: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// `lsmlab tune` was stopped with Ctrl-C (finished trials are saved).
+    #[error("interrupted: {trials} finished trials are in {results}")]
+    Interrupted {
+        /// Trials that finished.
+        trials: usize,
+        /// The results file holding them.
+        results: String,
+    },
     /// A duration argument that does not parse.
     #[error(transparent)]
     Duration(#[from] ParseError),
@@ -129,6 +145,12 @@ pub enum Error {
     /// deterministic mode) refused its input (exit 2) or failed (exit 1).
     #[error(transparent)]
     Gate(#[from] crate::gate::GateError),
+    /// The device probe failed or was interrupted (exit code by cause).
+    #[error(transparent)]
+    Probe(#[from] crate::probe::error::ProbeError),
+    /// `lsmlab plan` could not make a plan (exit code by cause).
+    #[error(transparent)]
+    Plan(#[from] crate::capacity::error::PlanError),
     /// Several suites failed; one message each, in run order.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Several(Vec<Error>),
@@ -147,13 +169,17 @@ impl Error {
             | Error::StoreNotSwept { .. }
             | Error::NotCompiled { .. }
             | Error::Duration(_)
-            | Error::ZeroDuration { .. } => 2,
+            | Error::ZeroDuration { .. }
+            | Error::Tune { .. } => 2,
+            Error::Interrupted { .. } => 130,
             Error::CreateOutputDir { .. }
             | Error::CreateHistogramDir { .. }
             | Error::Histogram(_)
             | Error::Results(_)
             | Error::CellsFailed { .. } => 1,
             Error::Gate(g) => g.exit_code(),
+            Error::Probe(e) => e.exit_code(),
+            Error::Plan(e) => e.exit_code(),
             Error::Report(e) => {
                 if e.is_bad_input() {
                     2

@@ -6,6 +6,8 @@
 //! not be written); 2 a usage or suite error, reported as one message
 //! before anything runs.
 
+mod capacity;
+mod check;
 mod cli;
 mod error;
 mod execute;
@@ -13,18 +15,20 @@ mod gate;
 mod measure;
 mod output;
 mod plan;
+mod probe;
 mod store;
 #[cfg(test)]
 mod test_support;
+mod tune;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use clap::Parser;
 use lsmlab_reports::{CellStatus, RunSettings};
 
-use cli::{Cli, Command, ReportArgs, RunArgs, SysinfoArgs, ValidateArgs};
+use cli::{Cli, Command, PlanArgs, ProbeArgs, ReportArgs, RunArgs, SysinfoArgs, ValidateArgs};
 use error::Error;
 use execute::cell::{self, CellSettings};
 use output::console::Console;
@@ -52,7 +56,10 @@ fn main() -> ExitCode {
         Command::Compare(args) => gate::compare::run(&args).map_err(Error::Gate),
         Command::Export(args) => gate::export::run(&args).map_err(Error::Gate),
         Command::Merge(args) => gate::merge::run(&args).map_err(Error::Gate),
+        Command::Probe(args) => probe_command(args),
+        Command::Plan(args) => plan_command(args),
         Command::Report(args) => report(args),
+        Command::Tune(args) => tune::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -106,6 +113,12 @@ fn validate(args: ValidateArgs) -> Result<(), Error> {
                 println!("  note: {e}");
             }
         }
+        for w in check::matrix_warnings(plan) {
+            println!("{w}");
+        }
+        if let Some(t) = &plan.suite.tune {
+            println!("  {}", tune::describe(t));
+        }
     }
     Ok(())
 }
@@ -149,6 +162,96 @@ fn sysinfo(args: SysinfoArgs) -> Result<(), Error> {
     Ok(())
 }
 
+fn probe_command(args: ProbeArgs) -> Result<(), Error> {
+    let queue_depth = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |t| t as usize,
+    );
+    let settings = probe::ProbeSettings {
+        budget: args.duration,
+        max_bytes: args.size,
+        ..probe::ProbeSettings::new(&args.db_dir, queue_depth)
+    };
+    let figures = probe::run(&settings)?;
+    print!("{}", probe::table::render(&figures));
+    if let Some(out) = &args.out {
+        save_probe(&figures, out)?;
+        println!("probe: {}", out.display());
+    }
+    Ok(())
+}
+
+fn plan_command(args: PlanArgs) -> Result<(), Error> {
+    let req = capacity::PlanRequest {
+        results: args.results.clone(),
+        dataset_bytes: args.dataset,
+        mix: args.mix,
+        value_size: args.value_size,
+        device_probe: args.device_probe,
+        hit_rate: args.hit_rate,
+        threads: args.threads.map(|t| t as usize),
+        cores: args.cores.map(|c| c as usize),
+    };
+    let plan = capacity::plan(&req)?;
+    print!("{}", lsmlab_reports::render::capacity::text(&plan));
+    let dir = args.out.unwrap_or_else(|| {
+        let first = &args.results[0];
+        if first.is_dir() {
+            first.clone()
+        } else {
+            first
+                .parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        }
+    });
+    let page = capacity::save(&plan, &dir)?;
+    println!("plan: {}", page.display());
+    if dir.join("results.json").is_file() {
+        // Re-render the run's report so report.html links the page.
+        let out = lsmlab_reports::render_report(&dir, &lsmlab_reports::ReportOptions::default())?;
+        print_report_location(&out);
+    }
+    Ok(())
+}
+
+/// Writes the probe's figures as pretty JSON.
+fn save_probe(figures: &lsmlab_reports::DeviceProbe, out: &Path) -> Result<(), Error> {
+    let io = |source| {
+        Error::Probe(probe::error::ProbeError::Io {
+            path: out.to_path_buf(),
+            op: "write",
+            source,
+        })
+    };
+    let text = serde_json::to_string_pretty(figures).map_err(|e| io(std::io::Error::other(e)))?;
+    std::fs::write(out, text + "\n").map_err(io)
+}
+
+/// `run --probe`: probes `db_root` at the plan's largest thread count.
+fn probe_for_run(
+    plan: &Plan,
+    db_root: &Path,
+    budget: Duration,
+) -> Result<lsmlab_reports::DeviceProbe, Error> {
+    let threads = plan
+        .suite
+        .phases
+        .iter()
+        .map(|p| p.common.threads)
+        .max()
+        .unwrap_or(1);
+    println!(
+        "probing the device under {} (queue depth 1 and {threads}) ...",
+        db_root.display()
+    );
+    let figures = probe::run(&probe::ProbeSettings {
+        budget,
+        ..probe::ProbeSettings::new(db_root, threads)
+    })?;
+    print!("{}", probe::table::render(&figures));
+    Ok(figures)
+}
+
 fn report(args: ReportArgs) -> Result<(), Error> {
     let opts = lsmlab_reports::ReportOptions {
         out: args.out,
@@ -187,6 +290,9 @@ fn run(args: RunArgs) -> Result<(), Error> {
     for plan in &mut plans {
         plan.require_compiled()?;
         plan.order = args.repetition_order;
+        for w in check::matrix_warnings(plan) {
+            eprintln!("{w}");
+        }
     }
     let console = Console::new();
     let stamp = dir_timestamp(SystemTime::now());
@@ -211,7 +317,11 @@ fn run(args: RunArgs) -> Result<(), Error> {
 /// Runs one plan into `out`; Err names what failed.
 fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Result<(), Error> {
     let db_root = args.db_dir.clone().unwrap_or_else(|| out.to_path_buf());
-    let mut results = results_header(plan, args.interval, measure::host::fingerprint(&db_root));
+    let mut host = measure::host::fingerprint(&db_root);
+    if args.probe {
+        host.probe = Some(probe_for_run(plan, &db_root, args.probe_duration)?);
+    }
+    let mut results = results_header(plan, args.interval, host);
     results.settings = RunSettings {
         deterministic: plan.suite.deterministic,
         set: args.set.iter().map(ToString::to_string).collect(),
@@ -246,11 +356,18 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
         if run.result.status == CellStatus::Failed {
             failed += 1;
         }
+        if let Some(p) = check::predict_cell(&plan.suite, c, &run.result) {
+            writer.results_mut().predictions.push(p);
+        }
         writer.add_cell(run)?;
     }
     writer.finish()?;
     println!();
     print!("{}", lsmlab_reports::console_table(writer.results()));
+    print_predictions(writer.results());
+    for w in check::behaviour_flags(writer.results()) {
+        println!("{w}");
+    }
     println!("results: {}", out.join("results.json").display());
     if !args.no_report {
         let opts = lsmlab_reports::ReportOptions::default();
@@ -267,4 +384,36 @@ fn run_plan(plan: &Plan, args: &RunArgs, out: &Path, console: &Console) -> Resul
         });
     }
     Ok(())
+}
+
+/// Predicted next to measured write-amp and space-amp per cell, and the
+/// model's mean error.
+fn print_predictions(results: &lsmlab_reports::Results) {
+    use lsmlab_reports::prediction::{compare, mean_errors};
+    if results.predictions.is_empty() {
+        return;
+    }
+    println!();
+    println!("cost model: predicted / measured (error)");
+    let f = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.2}"));
+    for cell in &results.cells {
+        let Some(p) = results.predictions.iter().find(|p| p.id == cell.id) else {
+            continue;
+        };
+        let parts: Vec<String> = compare(cell, p)
+            .iter()
+            .map(|c| {
+                let err = c
+                    .error()
+                    .map_or(String::new(), |e| format!(" ({:+.0}%)", e * 100.0));
+                format!("{} {}/{}{err}", c.name, f(c.predicted), f(c.measured))
+            })
+            .collect();
+        println!("{:<10} {}  {}", cell.id, parts.join("  "), cell.label);
+    }
+    let means: Vec<String> = mean_errors(results)
+        .iter()
+        .map(|(n, e, k)| format!("{n} {:.0}% over {k} cells", e * 100.0))
+        .collect();
+    println!("mean |error|: {}", means.join(", "));
 }

@@ -3,11 +3,10 @@
 use std::path::Path;
 use std::time::Duration;
 
-use lsmlab_workloads::{OptionChecker, Suite, parse_suite};
-use serde_json::{Map, Value};
-
 use crate::execute::cell::CellSettings;
 use crate::measure::page_cache::PageCache;
+use lsmlab_workloads::{OptionChecker, Suite, parse_suite};
+use serde_json::{Map, Value};
 
 /// Knows the engine's option names; accepts every value except
 /// `num_levels: 99` (to test rejection).

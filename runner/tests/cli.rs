@@ -2,19 +2,11 @@
 //! memory store (results.json fields, histogram files), `validate`, and
 //! exit code 2 with one clear message for bad suites and bad flags.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 use lsmlab_reports::hdr::sum_interval_log;
 use lsmlab_reports::{CellStatus, Results, SCHEMA_VERSION};
 
-fn lsmlab(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lsmlab"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("run lsmlab")
-}
+mod common;
+use common::lsmlab;
 
 const TINY: &str = "name: tiny
 description: end-to-end test

@@ -2,16 +2,10 @@
 //! `lsmlab run`: a re-render from a saved results directory, `--no-report`,
 //! and exit code 2 with one message for bad results files.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn lsmlab(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lsmlab"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("run lsmlab")
-}
+mod common;
+use common::lsmlab;
 
 const TINY: &str = "name: tiny
 description: Does the report render at the end of a run?

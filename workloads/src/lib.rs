@@ -8,7 +8,8 @@
 //! pool with a target compressibility ([`ValuePool`]), and key choice follows
 //! a [`Distribution`]. The YAML format is documented in `workloads/docs/suite_format.md`.
 //!
-//! Folders: [`suite`] reads and checks the YAML; `gen` (folder `gen/`;
+//! Folders: [`suite`] reads and checks the YAML; [`model`] is the cost
+//! model that predicts what a suite does to the tree; `gen` (folder `gen/`;
 //! `gen` is a reserved word in edition 2024, hence the raw identifier)
 //! generates keys, values and operations. Counts, sizes and durations are
 //! parsed by `lsmlab-units`, the same parsers the CLI and the engine use.
@@ -18,6 +19,7 @@
 //! per operation.
 
 pub mod r#gen;
+pub mod model;
 pub mod suite;
 
 pub use r#gen::chooser::KeyChooser;
@@ -32,6 +34,6 @@ pub use suite::cells::{Cell, render_pairs, render_value};
 pub use suite::check::OptionChecker;
 pub use suite::data::DataSpec;
 pub use suite::error::SuiteError;
-pub use suite::phase::{CommonFields, Order, PHASE_KINDS, Phase, PhaseKind};
+pub use suite::phase::{CommonFields, Mix, NO_MIX, Order, PHASE_KINDS, Phase, PhaseKind, RateSearch};
 pub use suite::schema::{STORE_KEY, Suite};
 pub use suite::{MAX_BATCH, MAX_THREADS, fields_of, load_suite, parse_suite};

@@ -136,7 +136,7 @@ fn resolved_suite_serializes_in_suite_spelling() {
     assert_eq!(v["phases"][5]["kind"], "read_random");
     assert_eq!(v["phases"][0]["kind"]["fill"]["order"], "random");
     assert_eq!(v["phases"][1]["common"]["distribution"], "uniform");
-    assert_eq!(v["engine"]["write_buffer_size"], "8MiB");
+    assert_eq!(v["engine"]["write_buffer_size"], "2MiB");
     assert_eq!(v["matrix"][0][0], "num_levels");
     assert_eq!(v["data"]["keys"], 2_000_000);
 }

@@ -37,7 +37,59 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
     // Issue 7: a wrong engine option value points at its own line, not at `engine:`.
     let engine_block =
         |opt: &str| format!("data: {{keys: 10}}\nengine:\n  compression: lz4\n  {opt}\nphases: [fill]\n");
+    // A suite searched by `lsmlab tune`: the block is the last lines.
+    let tune_block = |body: &str| {
+        format!(
+            "data: {{keys: 1000}}\nphases:\n  - fill: {{}}\n  - read_missing: {{ops: 100}}\ntune:\n{body}"
+        )
+    };
+    let good_tune = "  space: {bloom_bits_per_key: [0, 10]}\n  objective: maximize ops_per_sec(read_missing)\n  budget: {trials: 4}\n";
     vec![
+        (
+            "tune: unknown option in the space",
+            tune_block(&good_tune.replace("bloom_bits_per_key", "bloom_bits")),
+            "t.yaml:6:11: unknown engine option `bloom_bits` in `tune.space` (did you mean `bloom_bits_per_key`?)",
+        ),
+        (
+            "tune: empty space",
+            tune_block(&good_tune.replace("{bloom_bits_per_key: [0, 10]}", "{}")),
+            "t.yaml:6:3: the tune space is empty; name at least one option and its values, e.g. `space: {bloom_bits_per_key: [0, 10]}`",
+        ),
+        (
+            "tune: an option with no values",
+            tune_block(&good_tune.replace("[0, 10]", "[]")),
+            "t.yaml:6:11: tune space option `bloom_bits_per_key` has no values",
+        ),
+        (
+            "tune: objective on a phase that does not exist",
+            tune_block(&good_tune.replace("ops_per_sec(read_missing)", "ops_per_sec(read_mising)")),
+            "t.yaml:7:23: `ops_per_sec(read_mising)` names phase `read_mising`, which the suite does not have (phases: fill, read_missing) (did you mean `read_missing`?)",
+        ),
+        (
+            "tune: constraint that does not parse",
+            tune_block(&format!("{good_tune}  constraints: [\"p99(read_missing) about 50us\"]\n")),
+            "t.yaml:9:18: constraint `p99(read_missing) about 50us` does not parse: expected METRIC < | <= | > | >= VALUE, e.g. `p99(read_random) < 50us`",
+        ),
+        (
+            "tune: constraint with a bad bound",
+            tune_block(&format!("{good_tune}  constraints: [\"p99(read_missing) < 50 parsecs\"]\n")),
+            "t.yaml:9:18: constraint `p99(read_missing) < 50 parsecs`: bad bound: unknown duration unit \"parsecs\" in \"50 parsecs\"; expected ns, us, ms, s, m or h",
+        ),
+        (
+            "tune: budget of 0 trials",
+            tune_block(&good_tune.replace("{trials: 4}", "{trials: 0}")),
+            "t.yaml:8:3: a budget of 0 trials runs nothing; give at least 1",
+        ),
+        (
+            "tune: budget of 0s",
+            tune_block(&good_tune.replace("{trials: 4}", "{duration: 0s}")),
+            "t.yaml:8:3: a budget of 0s runs nothing; give a positive duration",
+        ),
+        (
+            "tune: misspelt key",
+            tune_block(&good_tune.replace("budget:", "budjet:")),
+            "t.yaml:8:3: unknown field `budjet` in `tune`, expected one of space, objective, constraints, budget, eta, repeat (did you mean `budget`?)",
+        ),
         (
             "engine option of the wrong type",
             engine_block("num_levels: seven"),
@@ -66,12 +118,12 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
         (
             "unknown top-level key",
             GOOD.replace("seed: 7", "sead: 7"),
-            "t.yaml:3:1: unknown field `sead`, expected one of `name`, `description`, `seed`, `repeat`, `store`, `data`, `engine`, `matrix`, `exclude`, `phases`, `deterministic` (did you mean `seed`?)",
+            "t.yaml:3:1: unknown field `sead`, expected one of `name`, `description`, `seed`, `repeat`, `store`, `data`, `engine`, `matrix`, `exclude`, `phases`, `deterministic`, `tune` (did you mean `seed`?)",
         ),
         (
             "misspelt phase kind",
             GOOD.replace("- overwrite:", "- overwirte:"),
-            "t.yaml:12:5: phases[1]: unknown phase kind `overwirte`, expected one of `fill`, `overwrite`, `update`, `read_random`, `read_hot`, `read_missing`, `read_seq`, `seek_random`, `delete_random`, `delete_range`, `mixed`, `read_while_writing`, `flush`, `compact`, `wait_for_compaction` (did you mean `overwrite`?)",
+            "t.yaml:12:5: phases[1]: unknown phase kind `overwirte`, expected one of `fill`, `overwrite`, `update`, `read_random`, `read_hot`, `read_missing`, `read_seq`, `seek_random`, `delete_random`, `delete_range`, `mixed`, `read_while_writing`, `flush`, `compact`, `wait_for_compaction`, `max_rate` (did you mean `overwrite`?)",
         ),
         (
             "misspelt phase field",

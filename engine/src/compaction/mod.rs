@@ -10,6 +10,8 @@
 //!   carries (clipped to its bounds, garbage dropped at the bottom).
 //! - [`pressure`]: the picker's view of a `Version`, and the pending
 //!   compaction bytes estimate behind write stalls.
+//! - [`output_compression`]: the compression of a compaction's outputs
+//!   (`bottommost_compression` at the deepest level holding data).
 //!
 //! The jobs that run these (I/O, installing results) live in `db::compact`.
 //!
@@ -18,8 +20,10 @@
 //! reader can see.
 
 pub mod compaction_iter;
+pub mod output_compression;
 pub mod output_tombstones;
 pub mod picker;
 pub mod pressure;
 
+pub use output_compression::{deepest_level_with_data, output_compression};
 pub use pressure::{pending_compaction_bytes, shape_of};

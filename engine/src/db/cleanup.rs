@@ -11,6 +11,11 @@
 //! process; the failure is a sticky background error, and the next open
 //! keeps them if the record replays and removes them as orphans if not.
 //!
+//! When: after every flush and compaction; when the last iterator pinning
+//! an old version is dropped ([`IteratorPins`]), so tables it kept alive go
+//! at once; and at close. A point read that pins an old version past a
+//! job's cleanup only delays its tables to the next of these.
+//!
 //! Order matters: the directory is listed *before* the live and pending
 //! sets are taken. A job registers a file number as pending before creating
 //! the file, so every file in the listing is, by the time the sets are taken,
@@ -21,8 +26,10 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::DbInner;
+use super::state::SuperVersion;
 use crate::error::Result;
 use crate::filename::{FileKind, parse_file_name};
+use crate::fs::FileLock;
 use crate::version::{Version, VersionEdit};
 
 /// `VersionSet::log_and_apply`, quarantining the edit's new files if it
@@ -48,6 +55,42 @@ pub(crate) fn delete_obsolete_files(db: &DbInner) {
         (db.versions.live_files(), keep)
     };
     remove_unneeded(db, &names, &live, &keep, false);
+}
+
+/// What a `DbIterator` holds: the super version it reads (memtables and
+/// version), the LOCK file (so no other `Db` changes the files under it,
+/// even after close), and the database, so that the last holder of an old
+/// version deletes the tables only it kept alive.
+pub(crate) struct IteratorPins {
+    sv: Option<Arc<SuperVersion>>,
+    db: Arc<DbInner>,
+    // Dropped after `drop` ran: the cleanup happens while the lock is held.
+    _lock: Arc<dyn FileLock>,
+}
+
+impl IteratorPins {
+    /// Pins `sv` and `lock` for an iterator of `db`.
+    pub(crate) fn new(db: &Arc<DbInner>, sv: Arc<SuperVersion>, lock: Arc<dyn FileLock>) -> Self {
+        IteratorPins {
+            sv: Some(sv),
+            db: Arc::clone(db),
+            _lock: lock,
+        }
+    }
+}
+
+impl Drop for IteratorPins {
+    fn drop(&mut self) {
+        // `Arc::into_inner` succeeds for exactly one of racing last holders.
+        // The current version is always held by the version set, so a version
+        // released here is an old one: its files may be obsolete now.
+        let Some(SuperVersion { version, .. }) = self.sv.take().and_then(Arc::into_inner) else {
+            return;
+        };
+        if Arc::into_inner(version).is_some() {
+            delete_obsolete_files(&self.db);
+        }
+    }
 }
 
 /// At open: removes everything the recovered state does not need, including

@@ -15,21 +15,25 @@
 //!    disabled, every memtable is flushed (the workers do it; RocksDB does
 //!    the same at shutdown), so close keeps those writes too.
 //! 5. `shutting_down` is set: workers finish their job and exit; they are joined.
-//! 6. The LOCK file is released, unless an iterator still holds it (each
+//! 6. Point reads still in flight (registered before their open check,
+//!    see [`ReadInFlight`]) finish; later ones fail with `Closed`.
+//! 7. Obsolete tables no reader pins any more are deleted (the jobs'
+//!    cleanups kept those a reader held at the time).
+//! 8. The LOCK file is released, unless an iterator still holds it (each
 //!    iterator keeps it until dropped, so no other `Db` can change the
 //!    files it may still open).
 
 use std::sync::atomic::Ordering;
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
 use super::{DbInner, write};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::memtable::MemTable;
 
-/// Runs steps 2-6 of the shutdown sequence (the caller did step 1).
+/// Runs steps 2-8 of the shutdown sequence (the caller did step 1).
 pub(crate) fn close(db: &DbInner, workers: &Mutex<Vec<JoinHandle<()>>>) -> Result<()> {
     {
         let mut st = db.state.lock();
@@ -57,6 +61,11 @@ pub(crate) fn close(db: &DbInner, workers: &Mutex<Vec<JoinHandle<()>>>) -> Resul
     for h in workers.lock().drain(..) {
         let _ = h.join();
     }
+    wait_for_reads(db);
+    // Tables a reader pinned past the cleanup of the job that obsoleted them
+    // (a get racing a compaction) are dead now unless an iterator still
+    // holds them; such an iterator deletes them when it is dropped.
+    super::cleanup::delete_obsolete_files(db);
     // Nothing touches the files any more: let another Db open them (once
     // the iterators holding a clone of the lock are gone).
     db.lock.lock().take();
@@ -97,4 +106,41 @@ fn flush_unlogged(db: &DbInner) -> Result<()> {
         db.done_cv.wait_for(&mut st, Duration::from_millis(100));
     }
     Ok(())
+}
+
+/// A point read in progress. Registering before the open check and
+/// checking `closed` after it (both SeqCst, as is close's swap of `closed`)
+/// means that for any read, either it sees `closed` and returns `Closed`
+/// without touching a file, or close sees it counted and waits for it.
+pub(crate) struct ReadInFlight<'a>(&'a DbInner);
+
+impl<'a> ReadInFlight<'a> {
+    /// Registers a read, or `Closed` once close has begun.
+    pub(crate) fn enter(db: &'a DbInner) -> Result<Self> {
+        db.reads_in_flight.fetch_add(1, Ordering::SeqCst);
+        let guard = ReadInFlight(db);
+        if db.closed.load(Ordering::SeqCst) {
+            return Err(Error::Closed);
+        }
+        Ok(guard)
+    }
+}
+
+impl Drop for ReadInFlight<'_> {
+    fn drop(&mut self) {
+        self.0.reads_in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Step 6: waits until no point read is in flight (a read holds no lock and
+/// never waits on close, so this ends; it is as long as the slowest read).
+fn wait_for_reads(db: &DbInner) {
+    let start = Instant::now();
+    while db.reads_in_flight.load(Ordering::SeqCst) > 0 {
+        if start.elapsed() < Duration::from_millis(1) {
+            std::thread::yield_now();
+        } else {
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
 }

@@ -36,6 +36,12 @@
 //! 5. `lock`: the LOCK file handle; a leaf, taken alone (iterator creation,
 //!    close).
 //!
+//! Who may touch the files after `close` begins: an iterator holds a clone
+//! of the LOCK, so it stays released until the last iterator is dropped; a
+//! point read registers in `reads_in_flight` before its open check, and
+//! close releases the LOCK only once that count is zero (a `get` either
+//! fails with `Closed` or finishes against files no other process owns).
+//!
 //! Outside `DbInner`: `VersionSet::log_and_apply` holds the version set's
 //! writer lock across a MANIFEST write and takes no `DbInner` lock (callers
 //! must not hold `state`); the snapshot list's lock is a leaf (a snapshot
@@ -55,6 +61,8 @@ mod read;
 mod state;
 mod write;
 
+#[cfg(test)]
+mod rollover_tests;
 #[cfg(test)]
 mod tests;
 
@@ -120,6 +128,9 @@ pub(crate) struct DbInner {
     pub(crate) last_unlogged_seq: AtomicU64,
     /// Set by `close`; every later call fails with `Error::Closed`.
     pub(crate) closed: AtomicBool,
+    /// Point reads between their open check and their return; close waits
+    /// for none to be left before it releases the LOCK (see `close`).
+    pub(crate) reads_in_flight: std::sync::atomic::AtomicUsize,
     /// Code unit tests run inside race windows.
     #[cfg(test)]
     pub(crate) hooks: hooks::Hooks,
@@ -205,7 +216,7 @@ impl Db {
 
     /// Reads `key` with read options (e.g. at a snapshot).
     pub fn get_with(&self, key: &[u8], options: &ReadOptions) -> Result<Option<Vec<u8>>> {
-        self.check_open()?;
+        let _in_flight = close::ReadInFlight::enter(&self.inner)?;
         read::get(&self.inner, key, options)
     }
 
@@ -281,7 +292,8 @@ impl Db {
     /// Returns the WAL sync error or the background error that kept unlogged
     /// writes from being flushed; a second call returns `Ok`.
     pub fn close(&self) -> Result<()> {
-        if self.inner.closed.swap(true, Ordering::AcqRel) {
+        // SeqCst: pairs with `ReadInFlight::enter` (see `close`).
+        if self.inner.closed.swap(true, Ordering::SeqCst) {
             return Ok(());
         }
         close::close(&self.inner, &self.workers)

@@ -93,12 +93,12 @@ pub(crate) fn open(dir: &Path, options: Options) -> Result<Arc<DbInner>> {
     };
     let mem = MemTable::with_filter(new_log, crate::memtable::filter_bytes(options.write_buffer_size));
     let version = versions.current();
-    let sv = SuperVersion {
-        mem: Arc::clone(&mem),
-        imm: Vec::new(),
-        level_files: SuperVersion::level_files_of(&version),
-        version,
-    };
+    let sv = SuperVersion::new(
+        Arc::clone(&mem),
+        Vec::new(),
+        Arc::clone(&version),
+        SuperVersion::level_files_of(&version),
+    );
     let db = Arc::new(DbInner {
         dir: dir.to_path_buf(),
         fs,
@@ -119,6 +119,7 @@ pub(crate) fn open(dir: &Path, options: Options) -> Result<Arc<DbInner>> {
         visible_seq: AtomicU64::new(info.last_sequence),
         last_unlogged_seq: AtomicU64::new(0),
         closed: AtomicBool::new(false),
+        reads_in_flight: std::sync::atomic::AtomicUsize::new(0),
         #[cfg(test)]
         hooks: Default::default(),
         lock: Mutex::new(Some(Arc::from(lock))),

@@ -17,7 +17,7 @@ use std::collections::HashSet;
 
 use crate::compaction::picker;
 use crate::compaction::shape_of;
-use crate::stats::Stats;
+use crate::stats::{LevelShape, Stats};
 
 /// The statistics snapshot with the current LSM shape.
 pub(crate) fn stats(db: &DbInner) -> Stats {
@@ -26,8 +26,17 @@ pub(crate) fn stats(db: &DbInner) -> Stats {
     for (level, score) in picker::scores(&db.picker_config, &shape_of(&v, &HashSet::new())) {
         level_scores[level] = score;
     }
-    let shape: Vec<(usize, u64, f64)> = (0..v.num_levels())
-        .map(|l| (v.files(l).len(), v.level_bytes(l), level_scores[l]))
+    let shape: Vec<LevelShape> = (0..v.num_levels())
+        .map(|l| LevelShape {
+            files: v.files(l).len(),
+            bytes: v.level_bytes(l),
+            raw_bytes: v
+                .files(l)
+                .iter()
+                .map(|f| f.raw_key_bytes + f.raw_value_bytes)
+                .sum(),
+            score: level_scores[l],
+        })
         .collect();
     db.counters.snapshot(&shape)
 }

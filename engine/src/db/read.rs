@@ -16,9 +16,9 @@ use super::DbInner;
 use crate::error::{Error, Result};
 use crate::iter::BoxedIterator;
 use crate::iter::db_iter::DbIterator;
-use crate::iter::fragmenter::{FragmentedTombstones, RangeTombstone};
 use crate::iter::level::{LevelIterator, TableOpener};
 use crate::iter::merging::MergingIterator;
+use crate::iter::tombstone_layers::TombstoneLayers;
 use crate::key::{SequenceNumber, ValueKind, parse_internal_key};
 use crate::memtable::MemGet;
 use crate::options::ReadOptions;
@@ -122,7 +122,7 @@ fn charge_read(db: &DbInner, level: usize, file: &crate::version::FileMeta) {
 }
 
 /// An iterator over the whole database at the read options' snapshot and bounds.
-pub(crate) fn iter(db: &DbInner, options: &ReadOptions) -> Result<DbIterator> {
+pub(crate) fn iter(db: &Arc<DbInner>, options: &ReadOptions) -> Result<DbIterator> {
     // The iterator holds the LOCK file: it may open tables after close, and
     // no other Db may change the files under it until it is dropped.
     let lock = db.lock.lock().clone().ok_or(Error::Closed)?;
@@ -135,32 +135,26 @@ pub(crate) fn iter(db: &DbInner, options: &ReadOptions) -> Result<DbIterator> {
     let upper = options.upper_bound.as_deref();
     let fill_cache = !options.skip_cache_fill;
     let mut children: Vec<BoxedIterator> = Vec::new();
-    let mut tombstones: Vec<RangeTombstone> = Vec::new();
-
     for mem in std::iter::once(&sv.mem).chain(sv.imm.iter()) {
         children.push(Box::new(mem.iter()));
-        let ts = mem.range_tombstones();
-        if !ts.is_empty() {
-            tombstones.extend(ts.tombstones().iter().cloned());
-        }
     }
+    // Range tombstones as two cached layers, nothing fragmented per
+    // iterator: the active memtable's set (taken after the sequence, so it
+    // holds every range delete at or below it) and the frozen rest.
+    let tombstones =
+        TombstoneLayers::new([sv.mem.range_tombstones(), sv.frozen_tombstones(&db.table_cache)?]);
     let in_bounds = |f: &crate::version::FileMeta| {
         let below_upper = upper.is_none_or(|u| f.smallest.user_key() < u);
         let above_lower = lower.is_none_or(|l| f.largest.user_key() >= l);
         below_upper && above_lower
     };
     for f in sv.version.files(0).iter().filter(|f| in_bounds(f)) {
-        let table = db.table_cache.get(f.number)?;
-        tombstones.extend(table.range_tombstones().iter().cloned());
-        children.push(Box::new(table.iter(fill_cache)));
+        children.push(Box::new(db.table_cache.get(f.number)?.iter(fill_cache)));
     }
     for level in 1..sv.version.num_levels() {
         let files = sv.version.files(level);
         if files.is_empty() || !files.iter().any(|f| in_bounds(f)) {
             continue;
-        }
-        for f in files.iter().filter(|f| f.num_range_deletions > 0 && in_bounds(f)) {
-            tombstones.extend(db.table_cache.get(f.number)?.range_tombstones().iter().cloned());
         }
         let cache = Arc::clone(&db.table_cache);
         let opener: TableOpener = Arc::new(move |number| {
@@ -175,9 +169,9 @@ pub(crate) fn iter(db: &DbInner, options: &ReadOptions) -> Result<DbIterator> {
     Ok(DbIterator::new(
         Box::new(MergingIterator::new(children)),
         read_seq,
-        Arc::new(FragmentedTombstones::new(tombstones)),
+        tombstones,
         options.lower_bound.clone(),
         options.upper_bound.clone(),
-        Box::new((sv, lock)),
+        Box::new(super::cleanup::IteratorPins::new(db, sv, lock)),
     ))
 }

@@ -1,10 +1,12 @@
 //! The mutable state behind `DbInner::state`, and the super version readers use.
 
 use std::collections::{HashSet, VecDeque};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::DbInner;
-use crate::error::Error;
+use crate::cache::TableCache;
+use crate::error::{Error, Result};
+use crate::iter::fragmenter::FragmentedTombstones;
 use crate::iter::level::LevelFile;
 use crate::memtable::MemTable;
 use crate::version::Version;
@@ -18,9 +20,57 @@ pub(crate) struct SuperVersion {
     /// Each level's files as iterators need them, built once per version
     /// (index = level; L0 is empty: its files are iterated one by one).
     pub(crate) level_files: Vec<Arc<[LevelFile]>>,
+    /// The range tombstones of everything but the active memtable, built
+    /// on first use by [`SuperVersion::frozen_tombstones`]. Never stale:
+    /// immutable memtables and tables do not change, and any change of
+    /// which ones exist installs a new super version.
+    pub(crate) frozen_tombstones: OnceLock<Arc<FragmentedTombstones>>,
 }
 
 impl SuperVersion {
+    /// A super version over these sources (tombstones not built yet).
+    pub(crate) fn new(
+        mem: Arc<MemTable>,
+        imm: Vec<Arc<MemTable>>,
+        version: Arc<Version>,
+        level_files: Vec<Arc<[LevelFile]>>,
+    ) -> Self {
+        SuperVersion {
+            mem,
+            imm,
+            version,
+            level_files,
+            frozen_tombstones: OnceLock::new(),
+        }
+    }
+
+    /// The range tombstones of the immutable memtables and of every table of
+    /// the version, fragmented once and shared by every iterator of this
+    /// super version (the active memtable caches its own set). An error
+    /// opening a table is returned and nothing is cached.
+    pub(crate) fn frozen_tombstones(&self, tables: &TableCache) -> Result<Arc<FragmentedTombstones>> {
+        if let Some(f) = self.frozen_tombstones.get() {
+            return Ok(Arc::clone(f));
+        }
+        let mut all = Vec::new();
+        for m in self.imm.iter().filter(|m| m.has_range_tombstones()) {
+            all.extend(m.raw_range_tombstones());
+        }
+        for level in 0..self.version.num_levels() {
+            for f in self
+                .version
+                .files(level)
+                .iter()
+                .filter(|f| f.num_range_deletions > 0)
+            {
+                all.extend(tables.get(f.number)?.range_tombstones().iter().cloned());
+            }
+        }
+        let built = Arc::new(FragmentedTombstones::new(all));
+        // A racing builder may have won; both built the same set.
+        Ok(Arc::clone(self.frozen_tombstones.get_or_init(|| built)))
+    }
+
     /// The level file lists of `version`.
     pub(crate) fn level_files_of(version: &Version) -> Vec<Arc<[LevelFile]>> {
         (0..version.num_levels())
@@ -129,12 +179,12 @@ impl DbInner {
                 crate::compaction::pending_compaction_bytes(&version, &self.picker_config);
             SuperVersion::level_files_of(&version)
         };
-        let sv = SuperVersion {
-            mem: Arc::clone(&st.mem),
-            imm: st.imm.iter().rev().cloned().collect(),
+        let sv = SuperVersion::new(
+            Arc::clone(&st.mem),
+            st.imm.iter().rev().cloned().collect(),
             version,
             level_files,
-        };
+        );
         *self.super_version.write() = Arc::new(sv);
     }
 

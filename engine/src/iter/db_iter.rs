@@ -25,10 +25,9 @@
 //!   for good; `status()` reports it.
 
 use std::any::Any;
-use std::sync::Arc;
 
 use super::BoxedIterator;
-use super::fragmenter::FragmentedTombstones;
+use super::tombstone_layers::TombstoneLayers;
 use crate::error::{Error, Result};
 use crate::key::{
     KIND_FOR_SEEK, MAX_SEQUENCE, ParsedKey, SequenceNumber, TRAILER_LEN, ValueKind, append_internal_key,
@@ -53,7 +52,7 @@ pub struct DbIterator {
     // alive the memtables and version that `inner` reads from.
     inner: BoxedIterator,
     read_seq: SequenceNumber,
-    tombstones: Arc<FragmentedTombstones>,
+    tombstones: TombstoneLayers,
     has_tombstones: bool,
     lower: Option<Vec<u8>>,
     upper: Option<Vec<u8>>,
@@ -83,18 +82,19 @@ fn parse(ikey: &[u8]) -> Result<ParsedKey<'_>> {
 impl DbIterator {
     /// A cursor over `inner` (the merged internal entries of all sources) that
     /// shows what is visible at `read_seq`, hiding keys covered by
-    /// `tombstones` (all range tombstones of all sources), restricted to
+    /// `tombstones` (all range tombstones of all sources, in layers), restricted to
     /// `[lower_bound, upper_bound)`. `pins` is held until the iterator drops
     /// (after `inner`), keeping memtables and the version alive.
     /// The iterator starts unpositioned (invalid).
     pub fn new(
         inner: BoxedIterator,
         read_seq: SequenceNumber,
-        tombstones: Arc<FragmentedTombstones>,
+        tombstones: impl Into<TombstoneLayers>,
         lower_bound: Option<Vec<u8>>,
         upper_bound: Option<Vec<u8>>,
         pins: Box<dyn Any + Send + Sync>,
     ) -> DbIterator {
+        let tombstones = tombstones.into();
         let has_tombstones = !tombstones.is_empty();
         DbIterator {
             inner,

@@ -3,13 +3,15 @@
 //! against full scans both ways, seeks and mixed walks.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use proptest::prelude::*;
 
 use super::*;
-use crate::iter::fragmenter::RangeTombstone;
+use crate::iter::fragmenter::{FragmentedTombstones, RangeTombstone};
 use crate::iter::merging::MergingIterator;
 use crate::iter::test_support::FaultyIterator;
+use crate::iter::tombstone_layers::TombstoneLayers;
 use crate::iter::vec_iter::VecIterator;
 use crate::key::make_internal_key;
 
@@ -301,7 +303,7 @@ fn inner_error_is_reported() {
         .map(|i| (make_internal_key(&[i], 1, ValueKind::Value), vec![i]))
         .collect();
     let inner = Box::new(FaultyIterator::new(VecIterator::new(entries), 5));
-    let mut it = DbIterator::new(inner, 10, Arc::default(), None, None, Box::new(()));
+    let mut it = DbIterator::new(inner, 10, TombstoneLayers::default(), None, None, Box::new(()));
     it.seek_to_first();
     let mut n = 0;
     while it.valid() {
@@ -322,7 +324,7 @@ fn malformed_keys_are_corruption_not_panics() {
     for bad in [b"abc".to_vec(), bad_kind] {
         for backward in [false, true] {
             let inner = Box::new(VecIterator::new(vec![(bad.clone(), Vec::new())]));
-            let mut it = DbIterator::new(inner, 10, Arc::default(), None, None, Box::new(()));
+            let mut it = DbIterator::new(inner, 10, TombstoneLayers::default(), None, None, Box::new(()));
             if backward {
                 it.seek_to_last();
             } else {
@@ -347,7 +349,7 @@ fn pins_outlive_the_inner_iterator() {
     let it = DbIterator::new(
         Box::new(VecIterator::new(vec![])),
         1,
-        Arc::default(),
+        TombstoneLayers::default(),
         None,
         None,
         Box::new(Pin(dropped.clone())),

@@ -44,4 +44,5 @@ pub mod level;
 pub mod merging;
 #[cfg(test)]
 pub(crate) mod test_support;
+pub mod tombstone_layers;
 pub mod vec_iter;

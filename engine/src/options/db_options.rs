@@ -55,7 +55,9 @@ pub struct Options {
     pub compression: CompressionType,
     /// Compression per level (index = level); shorter lists fall back to `compression` [[]].
     pub compression_per_level: Vec<CompressionType>,
-    /// Compression of the bottommost level; unset means the level's normal compression [unset].
+    /// Compression of compaction outputs at (or below) the deepest level
+    /// holding data, RocksDB's meaning (see `compaction::output_compression`);
+    /// unset means the level's normal compression [unset].
     pub bottommost_compression: Option<CompressionType>,
     /// Zstandard level [3].
     pub zstd_level: i32,
@@ -148,14 +150,11 @@ impl Default for Options {
 }
 
 impl Options {
-    /// Compression used for blocks written to `level` (of `num_levels`).
+    /// The level's own compression: `compression_per_level[level]`, else
+    /// `compression`. `bottommost_compression` is not a property of a level
+    /// number; compactions apply it where the data ends
+    /// (`compaction::output_compression`).
     pub fn compression_for_level(&self, level: usize) -> CompressionType {
-        if let Some(c) = self
-            .bottommost_compression
-            .filter(|_| level + 1 == self.num_levels)
-        {
-            return c;
-        }
         self.compression_per_level
             .get(level)
             .copied()
@@ -243,6 +242,7 @@ mod tests {
         assert_eq!(o.compression_for_level(0), CompressionType::None);
         assert_eq!(o.compression_for_level(1), CompressionType::Lz4);
         assert_eq!(o.compression_for_level(2), CompressionType::Snappy);
-        assert_eq!(o.compression_for_level(3), CompressionType::Zstd);
+        // The last level by number has no special compression of its own.
+        assert_eq!(o.compression_for_level(3), CompressionType::Snappy);
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use parking_lot::Mutex;
 
-use super::level::{LevelStats, LevelWork};
+use super::level::{LevelShape, LevelStats, LevelWork};
 use super::snapshot::Stats;
 use super::stall::{StallCause, StallStats};
 
@@ -135,38 +135,32 @@ impl Counters {
             .for_each(|l| *l = LevelWork::default());
     }
 
-    /// Builds the serde snapshot. `shape` gives, per level, the live file
-    /// count, bytes and compaction score (taken from the current version).
-    pub fn snapshot(&self, shape: &[(usize, u64, f64)]) -> Stats {
+    /// Builds the serde snapshot. `shape` gives, per level, the live files,
+    /// bytes and compaction score (taken from the current version).
+    pub fn snapshot(&self, shape: &[LevelShape]) -> Stats {
         let work = self.level_work();
         let samples = self.read_samples.lock().clone();
         let flush_bytes = self.flush_bytes.load(Relaxed);
         let mut levels = Vec::with_capacity(work.len());
         let mut sum = LevelWork::default();
-        let (mut sum_files, mut sum_bytes, mut sum_samples) = (0, 0, 0);
+        let mut sum_shape = LevelShape::default();
+        let mut sum_samples = 0;
         for (i, w) in work.iter().enumerate() {
-            let (files, bytes, score) = shape.get(i).copied().unwrap_or((0, 0, 0.0));
+            let level_shape = shape.get(i).copied().unwrap_or_default();
             let samples = samples.get(i).copied().unwrap_or(0);
             // Input to the level: flush bytes for L0, Rn for deeper levels.
             let input = if i == 0 { w.write_bytes } else { w.read_n_bytes };
-            levels.push(LevelStats::new(i, files, bytes, score, w, input, samples));
+            levels.push(LevelStats::new(i, &level_shape, w, input, samples));
             sum.accumulate(w);
-            sum_files += files;
-            sum_bytes += bytes;
+            sum_shape.files += level_shape.files;
+            sum_shape.bytes += level_shape.bytes;
+            sum_shape.raw_bytes += level_shape.raw_bytes;
             sum_samples += samples;
         }
         let compaction_write = sum
             .write_bytes
             .saturating_sub(work.first().map_or(0, |w| w.write_bytes));
-        let total = LevelStats::new(
-            levels.len(),
-            sum_files,
-            sum_bytes,
-            0.0,
-            &sum,
-            flush_bytes,
-            sum_samples,
-        );
+        let total = LevelStats::new(levels.len(), &sum_shape, &sum, flush_bytes, sum_samples);
         let user_bytes = self.user_bytes.load(Relaxed);
         let wal_bytes = self.wal_bytes.load(Relaxed);
         let ratio = |num: u64, den: u64| if den == 0 { 0.0 } else { num as f64 / den as f64 };
@@ -232,7 +226,15 @@ mod tests {
                 ..Default::default()
             },
         );
-        let s = c.snapshot(&[(1, 10, 0.5), (2, 20, 0.1), (0, 0, 0.0)]);
+        let shape = |files, bytes, score| LevelShape {
+            files,
+            bytes,
+            raw_bytes: 3 * bytes,
+            score,
+        };
+        let s = c.snapshot(&[shape(1, 10, 0.5), shape(2, 20, 0.1), shape(0, 0, 0.0)]);
+        assert_eq!(s.levels[1].raw_bytes, 60);
+        assert_eq!(s.total.raw_bytes, 90);
         assert_eq!(s.compaction_bytes_written, 750);
         assert!((s.total_write_amp - 2.5).abs() < 1e-9);
         assert!((s.user_write_amp - 2.35).abs() < 1e-9);

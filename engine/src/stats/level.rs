@@ -39,6 +39,20 @@ impl LevelWork {
     }
 }
 
+/// The live shape of one level, taken from the current version.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LevelShape {
+    /// Live files.
+    pub files: usize,
+    /// Live bytes as stored (compressed, file sizes).
+    pub bytes: u64,
+    /// Raw bytes of the live files: internal keys + values before
+    /// compression (the tables' `raw_key_bytes + raw_value_bytes`).
+    pub raw_bytes: u64,
+    /// Compaction score.
+    pub score: f64,
+}
+
 /// One row of the per-level compaction table (RocksDB's columns).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LevelStats {
@@ -48,6 +62,11 @@ pub struct LevelStats {
     pub files: usize,
     /// Live bytes.
     pub bytes: u64,
+    /// Raw (uncompressed) key + value bytes of the live files; `bytes`
+    /// over this is what compression saved (0 in stats from before it was
+    /// recorded).
+    #[serde(default)]
+    pub raw_bytes: u64,
     /// Compaction score (>= 1 means compaction is due).
     pub score: f64,
     /// Read: bytes read by compactions (Rn + Rnp1).
@@ -80,18 +99,17 @@ impl LevelStats {
     /// A row from the level's accumulated work; `input` is what W-Amp divides by.
     pub(super) fn new(
         level: usize,
-        files: usize,
-        bytes: u64,
-        score: f64,
+        shape: &LevelShape,
         w: &LevelWork,
         input: u64,
         read_samples: u64,
     ) -> Self {
         LevelStats {
             level,
-            files,
-            bytes,
-            score,
+            files: shape.files,
+            bytes: shape.bytes,
+            raw_bytes: shape.raw_bytes,
+            score: shape.score,
             read_bytes: w.read_n_bytes + w.read_np1_bytes,
             read_n_bytes: w.read_n_bytes,
             read_np1_bytes: w.read_np1_bytes,

@@ -13,6 +13,6 @@ pub mod snapshot;
 pub mod stall;
 
 pub use counters::Counters;
-pub use level::{LevelStats, LevelWork};
+pub use level::{LevelShape, LevelStats, LevelWork};
 pub use snapshot::Stats;
 pub use stall::{StallCause, StallStats};

@@ -8,6 +8,7 @@ mod support;
 mod close;
 mod errors;
 mod filter;
+mod inflight_reads;
 mod limits;
 mod manifest;
 mod recovery;

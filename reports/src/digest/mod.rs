@@ -342,6 +342,8 @@ pub(crate) mod tests {
             settings: Default::default(),
             harness: Harness::default(),
             cells: out,
+            predictions: Vec::new(),
+            tune: None,
         }
     }
 

@@ -13,12 +13,14 @@
 //! - [`level_writes`]: bytes written per level per cell (stacked bars).
 //! - [`lsm_shape`]: bytes per level over time per cell (stacked areas).
 //! - [`heatmap`]: a metric over a two-option matrix.
+//! - [`pareto`]: the Pareto front of a two-objective `lsmlab tune`.
 
 pub mod amplification;
 pub mod axis;
 pub mod heatmap;
 pub mod level_writes;
 pub mod lsm_shape;
+pub mod pareto;
 pub mod spectrum;
 pub mod style;
 pub mod timeline;
@@ -57,6 +59,8 @@ pub enum FigureKind {
     LsmShape(lsm_shape::LsmShape),
     /// See [`heatmap`].
     Heatmap(heatmap::Heatmap),
+    /// See [`pareto`].
+    Pareto(pareto::Pareto),
 }
 
 /// One plot: identity, labels and data.
@@ -89,6 +93,7 @@ impl Figure {
             FigureKind::LevelWrites(k) => k.draw(self, root),
             FigureKind::LsmShape(k) => k.draw(self, root),
             FigureKind::Heatmap(k) => k.draw(self, root),
+            FigureKind::Pareto(k) => k.draw(self, root),
         }?;
         root.present().map_err(style::err)
     }

@@ -16,7 +16,8 @@ use crate::plots::Section;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Html;
 
-const STYLE: &str = "
+/// The report's style sheet (also used by `capacity.html`).
+pub(crate) const STYLE: &str = "
 body { font-family: 'DejaVu Sans', Verdana, sans-serif; margin: 0; color: #1b1b1b; background: #fafafa; }
 header, main { max-width: 1240px; margin: 0 auto; padding: 0 24px; }
 header { padding-top: 20px; }
@@ -111,6 +112,9 @@ impl Renderer for Html {
                 escape(&g.id)
             ));
         }
+        if ctx.capacity_page {
+            o.push_str("<br><b>Plan:</b> <a href=\"capacity.html\">capacity plan</a>");
+        }
         o.push_str("</nav>\n</header>\n<main>\n");
         if !ctx.warnings.is_empty() {
             o.push_str("<div class=\"warn\"><b>Warnings</b><ul>\n");
@@ -125,6 +129,10 @@ impl Renderer for Html {
             o.push_str(&format!("<p class=\"note\">{}</p>\n", escape(&n)));
         }
         figures(&mut o, ctx, Section::Matrix);
+        if let Some(t) = super::predicted::prediction_table(d) {
+            o.push_str("<h2 id=\"predicted\">Predicted vs measured</h2>\n");
+            o.push_str(&t.to_html());
+        }
         o.push_str("<h2>Phases</h2>\n");
         for p in &d.phases {
             o.push_str(&format!(

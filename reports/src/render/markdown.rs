@@ -47,6 +47,10 @@ impl Renderer for Markdown {
         }
         out.push('\n');
         plot_links(&mut out, ctx, Section::Matrix);
+        if let Some(t) = super::predicted::prediction_table(d) {
+            out.push_str("\n## Predicted vs measured\n\n");
+            out.push_str(&t.to_markdown());
+        }
         out.push_str("\n## Phases\n");
         for phase in &d.phases {
             out.push_str(&format!("\n### {}\n\n```text\n", phase.name));

@@ -2,12 +2,16 @@
 //! `export/` shape): [`console::Console`] (the cell table printed at the
 //! end of `lsmlab run`), [`markdown::Markdown`] (summary.md) and
 //! [`html::Html`] (report.html). All of them read the same [`Context`]
-//! and the same tables ([`content`]), so they always agree.
+//! and the same tables ([`content`], [`predicted`]), so they always agree.
+//! The capacity plan's page (`capacity.html`, written by `lsmlab plan`) is
+//! [`capacity`].
 
+pub mod capacity;
 pub mod console;
 pub mod content;
 pub mod html;
 pub mod markdown;
+pub mod predicted;
 pub mod table;
 
 use crate::digest::Digest;
@@ -24,6 +28,8 @@ pub struct Context<'a> {
     pub plots_dir: &'a str,
     /// Warnings from building the report (skipped plots, ...).
     pub warnings: &'a [String],
+    /// Whether the report directory has a capacity plan page (`capacity.html`).
+    pub capacity_page: bool,
 }
 
 /// One output format.

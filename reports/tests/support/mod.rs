@@ -159,6 +159,8 @@ pub fn matrix_results(suite: &str, cells: &[(Value, Vec<Rep>)], phases: &[&str])
         },
         settings: RunSettings::default(),
         harness: Default::default(),
+        predictions: Vec::new(),
+        tune: None,
         cells: out,
     }
 }

@@ -25,23 +25,20 @@ pub trait Observer {
     fn phase_started(&self, suite: &Suite, index: usize) -> Box<dyn PhaseObserver + '_>;
 }
 
-/// An observer that shows nothing (tests).
-#[cfg(test)]
+/// An observer that shows nothing (tests, and `lsmlab tune`, which prints
+/// one line per trial instead).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Silent;
 
-#[cfg(test)]
 impl Progress for Silent {
     fn update(&self, _ops: u64, _elapsed: std::time::Duration) {}
 }
 
-#[cfg(test)]
 impl PhaseObserver for Silent {
     fn finished(&self, _result: &PhaseResult) {}
     fn failed(&self) {}
 }
 
-#[cfg(test)]
 impl Observer for Silent {
     fn phase_started(&self, _suite: &Suite, _index: usize) -> Box<dyn PhaseObserver + '_> {
         Box::new(Silent)

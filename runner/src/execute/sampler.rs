@@ -196,6 +196,7 @@ impl<'a> Sampler<'a> {
             counters: iv.stats.counters.clone(),
             files_per_level: iv.stats.files_per_level.clone(),
             bytes_per_level: iv.stats.level_bytes.clone(),
+            target_rate: None,
         });
         let start = iv.from.saturating_duration_since(self.start);
         let duration = iv.to.saturating_duration_since(iv.from);

@@ -35,6 +35,7 @@ pub fn fingerprint(db_dir: &Path) -> Host {
         db_dir: absolute(db_dir),
         filesystem: mount.as_ref().map(|m| m.fs_type.clone()),
         device: mount.map(|m| m.device),
+        probe: None,
     }
 }
 

@@ -203,6 +203,32 @@ pub fn human_seconds(secs: f64) -> String {
     }
 }
 
+/// A `max_rate` search: the outcome, then one line per window.
+fn max_rate_lines(m: &lsmlab_reports::MaxRateResult) -> Vec<String> {
+    let rate = |r: Option<f64>| r.map_or("none".to_string(), |r| format!("{r:.0} ops/s"));
+    let mut lines = vec![format!(
+        "  max_rate: sustained {}, lowest failing {}; {}",
+        rate(m.sustained_rate),
+        rate(m.failing_rate),
+        m.stopped
+    )];
+    for (k, p) in m.probes.iter().enumerate() {
+        let verdict = if p.held {
+            "held".to_string()
+        } else {
+            format!("failed: {}", p.reasons.join("; "))
+        };
+        lines.push(format!(
+            "    window {} at {:.0} ops/s: {:.0} achieved, p99 {}: {verdict}",
+            k + 1,
+            p.rate,
+            p.achieved_ops_per_sec,
+            format_latency(p.p99_ns)
+        ));
+    }
+    lines
+}
+
 /// The lines printed when a phase ends: the db_bench-style line (or the
 /// duration of a single-operation phase), then what a reader must know
 /// about the figures (found counts, open-loop precision, saturation,
@@ -245,6 +271,9 @@ pub fn phase_lines(r: &PhaseResult) -> Vec<String> {
                 .map_or(String::new(), |t| format!(" (write_rate {t:.0})")),
             p99.map_or(String::new(), |p| format!("  p99 {p}"))
         ));
+    }
+    if let Some(m) = &r.max_rate {
+        lines.extend(max_rate_lines(m));
     }
     if let Some(o) = &r.open_loop {
         let d = &o.start_delay;
@@ -491,6 +520,48 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("warning: cannot drop the page cache"), "{text}");
+    }
+
+    #[test]
+    fn max_rate_prints_the_outcome_and_each_window() {
+        let mut r = phase("max_rate");
+        r.max_rate = Some(lsmlab_reports::MaxRateResult {
+            sustained_rate: Some(1875.0),
+            failing_rate: Some(2250.0),
+            stopped: "converged".into(),
+            probes: vec![
+                lsmlab_reports::RateProbe {
+                    rate: 1500.0,
+                    held: true,
+                    achieved_ops_per_sec: 1500.0,
+                    p99_ns: 2_000_000,
+                    ..Default::default()
+                },
+                lsmlab_reports::RateProbe {
+                    rate: 2250.0,
+                    reasons: vec!["2 write stops".into(), "p99 9.0ms over the bound 5.0ms".into()],
+                    achieved_ops_per_sec: 2000.0,
+                    p99_ns: 9_000_000,
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        });
+        let text = phase_lines(&r).join("\n");
+        assert!(
+            text.contains("max_rate: sustained 1875 ops/s, lowest failing 2250 ops/s; converged"),
+            "{text}"
+        );
+        assert!(
+            text.contains("window 1 at 1500 ops/s: 1500 achieved, p99 2.0ms: held"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "window 2 at 2250 ops/s: 2000 achieved, p99 9.0ms: failed: 2 write stops; p99 9.0ms over"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -53,6 +53,8 @@ pub fn results_header(plan: &Plan, interval: Duration, host: Host) -> Results {
         settings: Default::default(),
         harness: harness(&plan.stores(), plan.order),
         cells: Vec::new(),
+        predictions: Vec::new(),
+        tune: None,
     }
 }
 
@@ -100,6 +102,12 @@ impl ResultsWriter {
     /// The results so far.
     pub fn results(&self) -> &Results {
         &self.results
+    }
+
+    /// The results so far, to add predictions or tune records; they are
+    /// written with the next cell or [`ResultsWriter::finish`].
+    pub fn results_mut(&mut self) -> &mut Results {
+        &mut self.results
     }
 
     /// Saves a finished cell's `.hgrm` files, records every histogram's
@@ -183,23 +191,33 @@ fn slash_path(p: &Path) -> String {
         .join("/")
 }
 
-/// `git rev-parse HEAD` in the current directory, or "unknown".
+/// The git revision the runner was built from (recorded by build.rs), or
+/// "unknown" outside a git checkout. Not the revision of the directory the
+/// run starts in: that may be another project, or a tree committed to since.
 pub fn git_revision() -> String {
-    std::process::Command::new("git")
-        .args(["rev-parse", "HEAD"])
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "unknown".to_string())
+    env!("LSMLAB_BUILD_GIT_REVISION").to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn git_revision_is_the_build_trees_not_the_working_directorys() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let here = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&root)
+            .args(["rev-parse", "HEAD"])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+        match here {
+            Some(rev) => assert_eq!(git_revision(), rev),
+            None => assert_eq!(git_revision(), "unknown"),
+        }
+    }
 
     #[test]
     fn header_records_the_build_fingerprint() {

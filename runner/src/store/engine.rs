@@ -215,6 +215,12 @@ impl Store for LsmlabStore {
                 }
             }
         }
+        // Gauge for `max_rate`'s "compaction keeps up" check.
+        if let Some(p) = self.db.property("lsmlab.estimate-pending-compaction-bytes")
+            && let Ok(n) = p.trim().parse::<f64>()
+        {
+            counters.insert("pending_compaction_bytes".to_string(), n);
+        }
         let summary = StatsSummary {
             user_bytes: stats.user_bytes,
             wal_bytes: stats.wal_bytes,
@@ -222,6 +228,7 @@ impl Store for LsmlabStore {
             compaction_bytes: stats.compaction_bytes_written,
             files_per_level: self.files_per_level(),
             level_bytes: stats.levels.iter().map(|l| l.bytes).collect(),
+            level_raw_bytes: stats.levels.iter().map(|l| l.raw_bytes).collect(),
             counters,
         };
         StoreStats { raw, summary }

@@ -143,6 +143,9 @@ pub struct StatsSummary {
     pub files_per_level: Vec<u64>,
     /// Live table bytes per level (empty for stores without tables).
     pub level_bytes: Vec<u64>,
+    /// Raw (uncompressed) key + value bytes of the live tables per level
+    /// (empty for stores that do not report them).
+    pub level_raw_bytes: Vec<u64>,
     /// Flat numeric counters for the time series (name -> cumulative value).
     pub counters: BTreeMap<String, f64>,
 }
@@ -179,6 +182,7 @@ impl StatsSummary {
             compaction_bytes: self.compaction_bytes.saturating_sub(earlier.compaction_bytes),
             files_per_level: self.files_per_level.clone(),
             level_bytes: self.level_bytes.clone(),
+            level_raw_bytes: self.level_raw_bytes.clone(),
             counters: BTreeMap::new(),
         }
     }
@@ -282,6 +286,7 @@ mod tests {
             compaction_bytes: 1500,
             files_per_level: vec![3, 0, 4, 9],
             level_bytes: vec![30, 0, 40, 900],
+            level_raw_bytes: vec![60, 0, 80, 1800],
             counters: BTreeMap::new(),
         };
         assert_eq!(s.total_write_amp(), Some(4.0));

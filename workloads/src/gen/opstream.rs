@@ -44,7 +44,7 @@ use crate::r#gen::op::{BatchEntry, Op};
 use crate::r#gen::permutation::Permutation;
 use crate::r#gen::rng::{WorkloadRng, mix};
 use crate::r#gen::values::ValuePool;
-use crate::suite::phase::{Order, PhaseKind, split_ops};
+use crate::suite::phase::{NO_MIX, Order, PhaseKind, split_ops};
 use crate::suite::schema::Suite;
 
 /// Entries per `Op::ReadSeq` chunk.
@@ -225,18 +225,11 @@ impl OpStream {
                 space = keys.saturating_sub(*width) + 1;
                 Plan::DeleteRange { width: *width }
             }
-            PhaseKind::Mixed {
-                read,
-                write,
-                delete,
-                scan,
-                scan_len,
-                update,
-                insert,
-            } => {
-                writes = *write > 0.0 || *update > 0.0 || *insert > 0.0;
-                stream.grows = *insert > 0.0;
-                let weights = [*read, *write, *delete, *scan, *update, *insert];
+            PhaseKind::Mixed { .. } | PhaseKind::MaxRate { .. } => {
+                let m = phase.kind.mix().unwrap_or(NO_MIX);
+                writes = m.puts();
+                stream.grows = m.insert > 0.0;
+                let weights = [m.read, m.write, m.delete, m.scan, m.update, m.insert];
                 let total: f64 = weights.iter().sum();
                 let mut cumulative = [0.0; 6];
                 let mut acc = 0.0;
@@ -250,7 +243,7 @@ impl OpStream {
                 }
                 Plan::Mixed {
                     cumulative,
-                    scan_len: *scan_len,
+                    scan_len: m.scan_len,
                 }
             }
             PhaseKind::ReadWhileWriting { .. } => {

@@ -90,6 +90,12 @@ pub fn parse_suite(text: &str, file_name: &str, checker: &dyn OptionChecker) -> 
         ));
     }
     check_options(&ctx, raw.store.as_deref(), &engine, &matrix, &exclude, checker)?;
+    let tune = match &raw.tune {
+        None | Some(serde_json::Value::Null) => None,
+        Some(t) => Some(crate::suite::tune::check_tune(
+            &ctx, t, &engine, &phases, checker,
+        )?),
+    };
 
     let name = raw.name.unwrap_or_else(|| {
         Path::new(file_name)
@@ -108,6 +114,7 @@ pub fn parse_suite(text: &str, file_name: &str, checker: &dyn OptionChecker) -> 
         exclude,
         phases,
         deterministic: raw.deterministic.unwrap_or(false),
+        tune,
         file: file_name.to_string(),
     })
 }

@@ -3,7 +3,8 @@
 //! `load` drives the two passes (`data:` first, then the rest);
 //! [`schema`] and [`data`] are the top-level shapes; [`phase`],
 //! `phase_de` and `phase_fields` the phases; [`cells`] the matrix;
-//! [`check`] the cross-field and engine-option checks; `locate` maps
+//! [`check`] the cross-field and engine-option checks; [`tune`] the
+//! `tune:` block; `locate` maps
 //! serde paths to file positions; [`error`] and [`suggest`] make the
 //! messages.
 
@@ -18,6 +19,7 @@ mod phase_de;
 mod phase_fields;
 pub mod schema;
 pub mod suggest;
+pub mod tune;
 
 pub use load::{load_suite, parse_suite};
 pub use phase_fields::{MAX_BATCH, MAX_THREADS, fields_of};

@@ -106,6 +106,88 @@ pub enum PhaseKind {
     Compact,
     /// Wait until no flush or compaction is pending (one op on thread 0).
     WaitForCompaction,
+    /// Search the highest open-loop rate of `mix` the store sustains: one
+    /// window per probe rate, bisected (see [`RateSearch`]).
+    MaxRate {
+        /// The operations, by weight (as `mixed`, without inserts).
+        mix: Mix,
+        /// The window, the bounds and the precision of the search.
+        search: RateSearch,
+    },
+}
+
+/// Weights of a mix of operations (`mixed`'s weights, the `mix:` of
+/// `max_rate`); they need not sum to 1, at least one is positive.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Mix {
+    /// Weight of gets.
+    pub read: f64,
+    /// Weight of puts to existing keys.
+    pub write: f64,
+    /// Weight of deletes.
+    pub delete: f64,
+    /// Weight of scans of `scan_len` entries.
+    pub scan: f64,
+    /// Entries per scan; default 100.
+    pub scan_len: usize,
+    /// Weight of read-modify-writes.
+    pub update: f64,
+    /// Weight of puts of new keys (always 0 in `max_rate`).
+    pub insert: f64,
+}
+
+/// A duration as the suite writes it (`20s`).
+fn serialize_duration<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    lsmlab_units::serialize_opt_duration(&Some(*d), s)
+}
+
+/// The empty mix (no weights), for kinds without one.
+pub const NO_MIX: Mix = Mix {
+    read: 0.0,
+    write: 0.0,
+    delete: 0.0,
+    scan: 0.0,
+    scan_len: 1,
+    update: 0.0,
+    insert: 0.0,
+};
+
+impl Mix {
+    /// Whether any operation of the mix puts a value (write, update, insert).
+    pub fn puts(&self) -> bool {
+        self.write > 0.0 || self.update > 0.0 || self.insert > 0.0
+    }
+}
+
+/// How `max_rate` searches: probe rates of one `window` each; a rate holds
+/// when, over its window, no write stopped, writers were slowed for under
+/// `slowdown` of the window, the p99 latency (from each op's intended
+/// start) stayed under `p99`, the offered rate was achieved, and neither
+/// the L0 file count nor the pending compaction bytes grew. Starting at
+/// `start_rate`, the rate doubles while it holds and halves while it fails;
+/// then it bisects between the highest holding and the lowest failing rate
+/// until they are within `precision` of the failing one, or `max_probes`
+/// windows have run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RateSearch {
+    /// Length of each probe window.
+    #[serde(serialize_with = "serialize_duration")]
+    pub window: Duration,
+    /// Bound on the window's p99 latency.
+    #[serde(serialize_with = "serialize_duration")]
+    pub p99: Duration,
+    /// Largest share of the window writers may spend slowed down (summed
+    /// over writer threads, per thread); default 0.05.
+    pub slowdown: f64,
+    /// Relative precision: stop when `(failing - holding) <= precision *
+    /// failing`; default 0.05.
+    pub precision: f64,
+    /// First rate probed, ops/s; default 1000.
+    pub start_rate: f64,
+    /// Highest rate probed, ops/s (`None`: no ceiling).
+    pub ceiling: Option<f64>,
+    /// Most windows run; default 12.
+    pub max_probes: usize,
 }
 
 /// Every phase kind's YAML name, in documentation order.
@@ -125,6 +207,7 @@ pub const PHASE_KINDS: &[&str] = &[
     "flush",
     "compact",
     "wait_for_compaction",
+    "max_rate",
 ];
 
 impl PhaseKind {
@@ -146,6 +229,7 @@ impl PhaseKind {
             PhaseKind::Flush => "flush",
             PhaseKind::Compact => "compact",
             PhaseKind::WaitForCompaction => "wait_for_compaction",
+            PhaseKind::MaxRate { .. } => "max_rate",
         }
     }
 
@@ -159,7 +243,32 @@ impl PhaseKind {
 
     /// Whether the phase writes new keys beyond `data.keys` (mixed with `insert`).
     pub fn inserts(&self) -> bool {
-        matches!(self, PhaseKind::Mixed { insert, .. } if *insert > 0.0)
+        self.mix().is_some_and(|m| m.insert > 0.0)
+    }
+
+    /// The weights of `mixed` and `max_rate`.
+    pub fn mix(&self) -> Option<Mix> {
+        match *self {
+            PhaseKind::Mixed {
+                read,
+                write,
+                delete,
+                scan,
+                scan_len,
+                update,
+                insert,
+            } => Some(Mix {
+                read,
+                write,
+                delete,
+                scan,
+                scan_len,
+                update,
+                insert,
+            }),
+            PhaseKind::MaxRate { mix, .. } => Some(mix),
+            _ => None,
+        }
     }
 }
 
@@ -284,29 +393,38 @@ impl fmt::Display for Phase {
             PhaseKind::ReadHot { hot_fraction } => write!(f, ", hot_fraction {hot_fraction}"),
             PhaseKind::SeekRandom { nexts } => write!(f, ", nexts {nexts}"),
             PhaseKind::DeleteRange { ranges, width } => write!(f, ", {ranges} ranges x {width} keys"),
-            PhaseKind::Mixed {
-                read,
-                write,
-                delete,
-                scan,
-                scan_len,
-                update,
-                insert,
-            } => {
+            PhaseKind::Mixed { .. } | PhaseKind::MaxRate { .. } => {
+                if let PhaseKind::MaxRate { search: s, .. } = &self.kind {
+                    write!(
+                        f,
+                        ", window {}, p99 {}, slowdown {}, precision {}, start_rate {}/s",
+                        lsmlab_units::format_duration(s.window),
+                        lsmlab_units::format_duration(s.p99),
+                        s.slowdown,
+                        s.precision,
+                        s.start_rate
+                    )?;
+                    if let Some(c) = s.ceiling {
+                        write!(f, ", ceiling {c}/s")?;
+                    }
+                }
+                let Some(m) = self.kind.mix() else {
+                    return Ok(());
+                };
                 for (name, w) in [
-                    ("read", read),
-                    ("write", write),
-                    ("delete", delete),
-                    ("scan", scan),
-                    ("update", update),
-                    ("insert", insert),
+                    ("read", m.read),
+                    ("write", m.write),
+                    ("delete", m.delete),
+                    ("scan", m.scan),
+                    ("update", m.update),
+                    ("insert", m.insert),
                 ] {
-                    if *w > 0.0 {
+                    if w > 0.0 {
                         write!(f, ", {name} {w}")?;
                     }
                 }
-                if *scan > 0.0 {
-                    write!(f, ", scan_len {scan_len}")?;
+                if m.scan > 0.0 {
+                    write!(f, ", scan_len {}", m.scan_len)?;
                 }
                 Ok(())
             }
@@ -409,6 +527,26 @@ mod tests {
             PhaseKind::Flush,
             PhaseKind::Compact,
             PhaseKind::WaitForCompaction,
+            PhaseKind::MaxRate {
+                mix: Mix {
+                    read: 1.0,
+                    write: 0.0,
+                    delete: 0.0,
+                    scan: 0.0,
+                    scan_len: 1,
+                    update: 0.0,
+                    insert: 0.0,
+                },
+                search: RateSearch {
+                    window: Duration::from_secs(1),
+                    p99: Duration::from_millis(1),
+                    slowdown: 0.05,
+                    precision: 0.05,
+                    start_rate: 1000.0,
+                    ceiling: None,
+                    max_probes: 12,
+                },
+            },
         ];
         let names: Vec<&str> = kinds.iter().map(PhaseKind::name).collect();
         assert_eq!(names, PHASE_KINDS);

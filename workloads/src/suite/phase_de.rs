@@ -11,6 +11,7 @@
 
 use std::cell::Cell;
 use std::fmt;
+use std::time::Duration;
 
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
@@ -18,7 +19,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use crate::r#gen::keys::digits;
 use crate::suite::data::DataSpec;
 use crate::suite::error::field_error;
-use crate::suite::phase::{CommonFields, PHASE_KINDS, Phase, PhaseKind};
+use crate::suite::phase::{CommonFields, Mix, PHASE_KINDS, Phase, PhaseKind, RateSearch};
 use crate::suite::phase_fields::{FieldsSeed, MAX_BATCH, MAX_THREADS, RawFields, WEIGHTS, backticked};
 
 thread_local! {
@@ -188,6 +189,7 @@ fn build<E: de::Error>(
                 write_rate: raw.write_rate,
             }
         }
+        "max_rate" => max_rate(&mut raw, &mut common)?,
         "flush" | "compact" | "wait_for_compaction" => {
             common.ops = Some(1);
             match kind {
@@ -199,6 +201,109 @@ fn build<E: de::Error>(
         other => return Err(de::Error::custom(format!("unknown phase kind `{other}`"))),
     };
     Ok((kind, common, name))
+}
+
+/// Shortest `max_rate` window: growth over it needs several samples.
+const MIN_WINDOW: Duration = Duration::from_secs(1);
+/// The latency histograms' resolution: a p99 bound below it cannot hold.
+const MIN_P99: Duration = Duration::from_micros(1);
+
+/// Resolves and checks `max_rate`: a search that cannot succeed (a p99
+/// bound of zero, a slowdown share outside [0, 1), a precision outside
+/// (0, 1), a start above the ceiling) is an error at its field.
+fn max_rate<E: de::Error>(raw: &mut RawFields, common: &mut CommonFields) -> Result<PhaseKind, E> {
+    let Some(m) = raw.mix.take() else {
+        return Err(field_error(
+            "mix",
+            "max_rate needs `mix:` (e.g. `mix: {read: 0.7, write: 0.3}`)",
+        ));
+    };
+    let weights = [m.read, m.write, m.delete, m.scan, m.update];
+    if let Some((name, w)) = ["read", "write", "delete", "scan", "update"]
+        .into_iter()
+        .zip(weights)
+        .find(|(_, w)| !(w.is_finite() && *w >= 0.0))
+    {
+        return Err(field_error(
+            "mix",
+            format_args!("weight `{name}` must be a non-negative number, found {w}"),
+        ));
+    }
+    if weights.iter().sum::<f64>() <= 0.0 {
+        return Err(field_error(
+            "mix",
+            "mix needs at least one positive weight among `read`, `write`, `delete`, `scan`, `update`",
+        ));
+    }
+    let Some(window) = raw.window else {
+        return Err(field_error(
+            "window",
+            "max_rate needs `window:` (e.g. `window: 20s`)",
+        ));
+    };
+    if window < MIN_WINDOW {
+        return Err(field_error(
+            "window",
+            format_args!("window must be at least 1s to judge growth over it, found {window:?}"),
+        ));
+    }
+    let Some(p99) = raw.p99 else {
+        return Err(field_error(
+            "p99",
+            "max_rate needs a latency bound `p99:` (e.g. `p99: 5ms`)",
+        ));
+    };
+    if p99 < MIN_P99 {
+        return Err(field_error(
+            "p99",
+            format_args!(
+                "p99 bound {p99:?} cannot hold: latencies are measured in microseconds, so it must be at least 1us"
+            ),
+        ));
+    }
+    let slowdown = raw.slowdown.unwrap_or(0.05);
+    if !(0.0..1.0).contains(&slowdown) {
+        return Err(field_error(
+            "slowdown",
+            format_args!("slowdown is a share of the window in [0, 1), found {slowdown}"),
+        ));
+    }
+    let precision = raw.precision.unwrap_or(0.05);
+    if !(precision > 0.0 && precision < 1.0) {
+        return Err(field_error(
+            "precision",
+            format_args!("precision is a relative gap in (0, 1), e.g. 0.05, found {precision}"),
+        ));
+    }
+    let start_rate = raw.start_rate.unwrap_or(1000.0);
+    if let Some(c) = raw.ceiling.filter(|&c| c < start_rate) {
+        return Err(field_error(
+            "ceiling",
+            format_args!("ceiling ({c}/s) is below start_rate ({start_rate}/s)"),
+        ));
+    }
+    common.ops = None;
+    common.duration = None;
+    Ok(PhaseKind::MaxRate {
+        mix: Mix {
+            read: m.read,
+            write: m.write,
+            delete: m.delete,
+            scan: m.scan,
+            scan_len: m.scan_len.map_or(100, |n| n.0),
+            update: m.update,
+            insert: 0.0,
+        },
+        search: RateSearch {
+            window,
+            p99,
+            slowdown,
+            precision,
+            start_rate,
+            ceiling: raw.ceiling,
+            max_probes: raw.max_probes.unwrap_or(12),
+        },
+    })
 }
 
 /// Validates a phase kind name at the key's position.
@@ -323,6 +428,25 @@ mod tests {
         assert_eq!(p.common.threads, 2);
         let p = parse("delete_range: {ranges: 10, width: 5}").unwrap();
         assert_eq!(p.common.ops, Some(10));
+        let p = parse("max_rate: {mix: {read: 0.7, write: 0.3}, window: 20s, p99: 5ms, threads: 2}").unwrap();
+        let PhaseKind::MaxRate { mix, search } = p.kind else {
+            panic!("{:?}", p.kind)
+        };
+        assert_eq!(
+            (mix.read, mix.write, mix.insert, mix.scan_len),
+            (0.7, 0.3, 0.0, 100)
+        );
+        assert_eq!(search.window, Duration::from_secs(20));
+        assert_eq!(search.p99, Duration::from_millis(5));
+        assert_eq!(
+            (search.slowdown, search.precision, search.start_rate),
+            (0.05, 0.05, 1000.0)
+        );
+        assert_eq!((search.ceiling, search.max_probes), (None, 12));
+        assert_eq!(
+            (p.common.ops, p.common.duration, p.common.threads),
+            (None, None, 2)
+        );
     }
 
     #[test]
@@ -398,6 +522,47 @@ mod tests {
                 .contains("key_size")
         );
         assert!(parse("[1]").is_err());
+        for (yaml, needle) in [
+            ("max_rate: {window: 2s, p99: 1ms}", "needs `mix:`"),
+            ("max_rate: {mix: {read: 1}, p99: 1ms}", "needs `window:`"),
+            ("max_rate: {mix: {read: 1}, window: 2s}", "needs a latency bound"),
+            ("max_rate: {mix: {read: 1}, window: 2s, p99: 0ms}", "cannot hold"),
+            (
+                "max_rate: {mix: {read: 1}, window: 500ms, p99: 1ms}",
+                "at least 1s",
+            ),
+            (
+                "max_rate: {mix: {read: 0}, window: 2s, p99: 1ms}",
+                "positive weight",
+            ),
+            (
+                "max_rate: {mix: {read: -1, write: 1}, window: 2s, p99: 1ms}",
+                "non-negative",
+            ),
+            (
+                "max_rate: {mix: {insert: 1}, window: 2s, p99: 1ms}",
+                "unknown field `insert`",
+            ),
+            (
+                "max_rate: {mix: {read: 1}, window: 2s, p99: 1ms, slowdown: 1}",
+                "[0, 1)",
+            ),
+            (
+                "max_rate: {mix: {read: 1}, window: 2s, p99: 1ms, precision: 0}",
+                "(0, 1)",
+            ),
+            (
+                "max_rate: {mix: {read: 1}, window: 2s, p99: 1ms, start_rate: 5k, ceiling: 1k}",
+                "below start_rate",
+            ),
+            (
+                "max_rate: {mix: {read: 1}, window: 2s, p99: 1ms, ops: 5}",
+                "unknown field `ops`",
+            ),
+        ] {
+            let e = parse(yaml).unwrap_err();
+            assert!(e.contains(needle), "{yaml}: {e}");
+        }
         assert!(
             parse("read_random: {threads: 1M}")
                 .unwrap_err()

@@ -109,6 +109,19 @@ pub fn fields_of(kind: &str) -> &'static [&'static str] {
             "sync",
             "write_rate",
         ],
+        "max_rate" => &[
+            "threads",
+            "distribution",
+            "sync",
+            "mix",
+            "window",
+            "p99",
+            "slowdown",
+            "precision",
+            "start_rate",
+            "ceiling",
+            "max_probes",
+        ],
         _ => &[],
     }
 }
@@ -138,6 +151,14 @@ const ALL_FIELDS: &[&str] = &[
     "update",
     "insert",
     "write_rate",
+    "mix",
+    "window",
+    "p99",
+    "slowdown",
+    "precision",
+    "start_rate",
+    "ceiling",
+    "max_probes",
 ];
 
 pub(crate) fn backticked(names: &[&str]) -> String {
@@ -218,6 +239,32 @@ pub(crate) struct RawFields {
     pub weights: [Option<f64>; 6],
     pub scan_len: Option<usize>,
     pub write_rate: Option<f64>,
+    pub mix: Option<RawMix>,
+    pub window: Option<Duration>,
+    pub p99: Option<Duration>,
+    pub slowdown: Option<f64>,
+    pub precision: Option<f64>,
+    pub start_rate: Option<f64>,
+    pub ceiling: Option<f64>,
+    pub max_probes: Option<usize>,
+}
+
+/// `max_rate`'s `mix:` as written: the weights of `mixed` (inserts
+/// excluded, see `phase_de.rs`) and `scan_len`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMix {
+    #[serde(default)]
+    pub read: f64,
+    #[serde(default)]
+    pub write: f64,
+    #[serde(default)]
+    pub delete: f64,
+    #[serde(default)]
+    pub scan: f64,
+    #[serde(default)]
+    pub update: f64,
+    pub scan_len: Option<PositiveInt>,
 }
 
 pub(crate) const WEIGHTS: [&str; 6] = ["read", "write", "delete", "scan", "update", "insert"];
@@ -290,6 +337,14 @@ impl<'de> Visitor<'de> for FieldsSeed {
                 "width" => raw.width = Some(map.next_value::<Count>()?.0),
                 "scan_len" => raw.scan_len = Some(map.next_value::<PositiveInt>()?.0),
                 "write_rate" => raw.write_rate = Some(map.next_value::<Rate>()?.0),
+                "mix" => raw.mix = Some(map.next_value::<RawMix>()?),
+                "window" => raw.window = Some(map.next_value::<HumanDuration>()?.0),
+                "p99" => raw.p99 = Some(map.next_value::<HumanDuration>()?.0),
+                "slowdown" => raw.slowdown = Some(map.next_value::<f64>()?),
+                "precision" => raw.precision = Some(map.next_value::<f64>()?),
+                "start_rate" => raw.start_rate = Some(map.next_value::<Rate>()?.0),
+                "ceiling" => raw.ceiling = Some(map.next_value::<Rate>()?.0),
+                "max_probes" => raw.max_probes = Some(map.next_value::<PositiveInt>()?.0),
                 w => {
                     let value = map.next_value::<f64>()?;
                     if !(value.is_finite() && value >= 0.0) {

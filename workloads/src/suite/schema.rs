@@ -3,7 +3,8 @@
 //!
 //! Invariants: top-level keys are exactly name, description, seed, repeat,
 //! store, data, engine, matrix, exclude, phases and deterministic (anything
-//! else is an error at the key, with a suggestion). `store` is not an engine
+//! else is an error at the key, with a suggestion), plus `tune` (see
+//! `tune.rs`). `store` is not an engine
 //! option: it names the engine itself, and in `matrix:` it is swept like an
 //! option but kept out of each cell's option map ([`STORE_KEY`]). The matrix
 //! keeps file order. Engine option
@@ -49,6 +50,8 @@ pub struct Suite {
     /// Flush and compaction decisions fixed by the operation stream, so
     /// engine counters repeat exactly [false] (see docs/ci.md).
     pub deterministic: bool,
+    /// What `lsmlab tune` searches (`None` without a `tune:` block).
+    pub tune: Option<crate::suite::tune::TuneSpec>,
     /// Where the suite was loaded from (as given to the loader).
     pub file: String,
 }
@@ -70,6 +73,8 @@ pub(crate) struct RawSuite {
     pub exclude: Option<Vec<Map<String, Value>>>,
     pub phases: Option<Vec<RawPhase>>,
     pub deterministic: Option<bool>,
+    /// Checked in `tune.rs` (positions come from the text).
+    pub tune: Option<Value>,
 }
 
 /// Hint for YAML's `null`, which is no value rather than the `null` store.
@@ -147,6 +152,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "exclude",
     "phases",
     "deterministic",
+    "tune",
 ];
 
 #[cfg(test)]

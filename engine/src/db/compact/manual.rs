@@ -72,14 +72,20 @@ fn compact_range_owned(db: &DbInner, begin: Option<&[u8]>, end: Option<&[u8]>) -
             None => return Ok(()),
         }
     };
+    // Each step reads the current version and lets go of it before running:
+    // a version held across `run_compaction` would pin the step's inputs past
+    // its obsolete-file cleanup, leaving them on disk.
     for level in 0..deepest {
-        let v = db.versions.current();
-        let inputs = v.overlapping_files(level, begin, end);
+        let (inputs, next_inputs) = {
+            let v = db.versions.current();
+            let inputs = v.overlapping_files(level, begin, end);
+            let (lo, hi) = range_of(&inputs);
+            let next_inputs = v.overlapping_files(level + 1, Some(&lo), Some(&hi));
+            (inputs, next_inputs)
+        };
         if inputs.is_empty() {
             continue;
         }
-        let (lo, hi) = range_of(&inputs);
-        let next_inputs = v.overlapping_files(level + 1, Some(&lo), Some(&hi));
         run_manual(
             db,
             CompactionTask {
@@ -93,8 +99,7 @@ fn compact_range_owned(db: &DbInner, begin: Option<&[u8]>, end: Option<&[u8]>) -
     }
     // The bottom: a file whose entries were all written by a bottommost
     // compaction with no snapshot has every sequence zeroed and no deletions.
-    let v = db.versions.current();
-    let inputs = v.overlapping_files(deepest, begin, end);
+    let inputs = db.versions.current().overlapping_files(deepest, begin, end);
     let droppable = |f: &Arc<FileMeta>| f.largest_seq > 0 || f.num_deletions > 0 || f.num_range_deletions > 0;
     if db.options.compaction_filter.is_some() || inputs.iter().any(droppable) {
         // The whole in-range run (not just the droppable files): outputs of a

@@ -27,7 +27,7 @@ use super::state::DbState;
 use super::{DbInner, cleanup};
 use crate::compaction::compaction_iter::output_tombstones;
 use crate::compaction::picker::{self, Pick};
-use crate::compaction::shape_of;
+use crate::compaction::{deepest_level_with_data, output_compression, shape_of};
 use crate::error::{Error, Result};
 use crate::iter::fragmenter::FragmentedTombstones;
 use crate::stats::LevelWork;
@@ -224,6 +224,8 @@ pub(super) fn mark(st: &mut DbState, task: &CompactionTask) {
     st.compactions_running += 1;
 }
 
+/// Releases the task's files and output range; it still counts as running
+/// (see `run_compaction`).
 /// REQUIRES: `state` held (it is `st`).
 fn unmark(st: &mut DbState, task: &CompactionTask) {
     for f in task.all_inputs() {
@@ -237,7 +239,6 @@ fn unmark(st: &mut DbState, task: &CompactionTask) {
     {
         st.running_outputs.swap_remove(i);
     }
-    st.compactions_running -= 1;
 }
 
 /// Runs a picked (and marked) task to completion and unmarks it.
@@ -260,10 +261,16 @@ pub(crate) fn run_compaction(db: &DbInner, task: CompactionTask) -> Result<()> {
             Err(Error::Closed) => {}
             Err(e) => db.set_background_error(&mut st, e.clone()),
         }
-        db.done_cv.notify_all();
-        db.work_cv.notify_all();
     }
+    // The job ends after its cleanup: whoever waits for compactions to finish
+    // (`wait_for_compaction`, close, a manual compaction) then finds its
+    // inputs deleted, not lingering until some later job's cleanup.
     cleanup::delete_obsolete_files(db);
+    let mut st = db.state.lock();
+    st.compactions_running -= 1;
+    db.done_cv.notify_all();
+    db.work_cv.notify_all();
+    drop(st);
     result
 }
 
@@ -276,7 +283,18 @@ fn execute(db: &DbInner, task: &CompactionTask, outputs: &mut Vec<u64>) -> Resul
     for f in &task.next_inputs {
         edit.deleted_files.push((task.output_level, f.number));
     }
-    if task.is_trivial_move(db) {
+    let version = db.versions.current();
+    let compression = output_compression(&db.options, task.output_level, deepest_level_with_data(&version));
+    // A move keeps the file's bytes: only when it already has the compression
+    // its destination would get.
+    if task.is_trivial_move(db)
+        && db
+            .table_cache
+            .get(task.inputs[0].number)?
+            .properties()
+            .compression
+            == compression
+    {
         let f = &task.inputs[0];
         edit.new_files.push((task.output_level, FileMeta::clone(f)));
         cleanup::log_and_apply(db, edit)?;
@@ -290,7 +308,6 @@ fn execute(db: &DbInner, task: &CompactionTask, outputs: &mut Vec<u64>) -> Resul
         return Ok(());
     }
 
-    let version = db.versions.current();
     let (lo, hi) = task.user_range();
     let bottommost = (task.output_level + 1..version.num_levels())
         .all(|l| version.overlapping_files(l, Some(&lo), Some(&hi)).is_empty());
@@ -304,6 +321,7 @@ fn execute(db: &DbInner, task: &CompactionTask, outputs: &mut Vec<u64>) -> Resul
     let job = Job {
         db,
         output_level: task.output_level,
+        compression,
         tables: &tables,
         tombstones: Arc::new(FragmentedTombstones::new(tombstones)),
         snapshots: db.snapshots.sequences(),

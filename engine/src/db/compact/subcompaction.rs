@@ -19,6 +19,7 @@ use crate::iter::BoxedIterator;
 use crate::iter::fragmenter::FragmentedTombstones;
 use crate::iter::merging::MergingIterator;
 use crate::key::user_key;
+use crate::options::CompressionType;
 use crate::sst::{Table, TableBuilder, TableBuilderOptions};
 use crate::version::FileMeta;
 
@@ -78,6 +79,8 @@ pub(super) fn split_ranges(tables: &[Arc<Table>], max: usize) -> Vec<KeyRange> {
 pub(super) struct Job<'a> {
     pub(super) db: &'a DbInner,
     pub(super) output_level: usize,
+    /// Compression of every output table (`compaction::output_compression`).
+    pub(super) compression: CompressionType,
     pub(super) tables: &'a [Arc<Table>],
     pub(super) tombstones: Arc<FragmentedTombstones>,
     pub(super) snapshots: Vec<u64>,
@@ -235,7 +238,10 @@ impl<'a> OutputFiles<'a> {
         let path = filename::table_file(&db.dir, number);
         let file = db.fs.new_writable(&path)?;
         let builder = TableBuilder::new(
-            TableBuilderOptions::for_level(&db.options, self.job.output_level),
+            TableBuilderOptions {
+                compression: self.job.compression,
+                ..TableBuilderOptions::for_level(&db.options, self.job.output_level)
+            },
             file,
             path.display().to_string(),
         );

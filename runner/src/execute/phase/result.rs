@@ -210,6 +210,7 @@ pub(crate) fn build(i: Inputs<'_>) -> PhaseResult {
         writer,
         read_amp,
         drop_caches: i.drop_caches,
+        max_rate: None,
     }
 }
 

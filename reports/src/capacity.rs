@@ -1,0 +1,124 @@
+//! A capacity plan (`lsmlab plan`): what a target data set needs and
+//! sustains on a probed device, projected from calibration runs through the
+//! cost model. Saved as `capacity.json` beside `capacity.html` (the
+//! report's page, [`crate::render::capacity`]).
+//!
+//! Units: bytes, seconds, operations per second; "per 1k ops/s" figures
+//! are what 1,000 operations per second of the mix cost.
+
+use serde::{Deserialize, Serialize};
+
+/// The whole plan.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CapacityPlan {
+    /// Live user bytes of the target data set (`--dataset`).
+    pub dataset_bytes: f64,
+    /// Keys of the target (`dataset_bytes / (key_size + value_size)`).
+    pub keys: f64,
+    /// Bytes per key.
+    pub key_size: f64,
+    /// Bytes per value.
+    pub value_size: f64,
+    /// Share of point reads in the mix (the rest are writes).
+    pub read_share: f64,
+    /// Share of writes (puts) in the mix.
+    pub write_share: f64,
+    /// Threads (queue depth) the read IOPS are taken at.
+    pub threads: usize,
+    /// Block cache hit rate the cache is sized for.
+    pub hit_rate: f64,
+    /// The calibration runs and how far the model was off on each.
+    pub calibration: Vec<CalibrationPoint>,
+    /// Levels at the target size: target and predicted bytes.
+    pub levels: Vec<PlannedLevel>,
+    /// Model write-amp at the target (engine bytes written / user bytes).
+    pub model_write_amp: f64,
+    /// Calibrated write-amp at the target (model x mean calibration factor).
+    pub write_amp: f64,
+    /// Device bytes written per 1k ops/s.
+    pub write_bytes_per_kops: f64,
+    /// Device bytes read per 1k ops/s (point-read misses plus compaction reads).
+    pub read_bytes_per_kops: f64,
+    /// Random device reads per 1k ops/s.
+    pub read_iops_per_kops: f64,
+    /// CPU seconds per operation of the mix at the target.
+    pub cpu_seconds_per_op: f64,
+    /// Each resource's limit on the rate.
+    pub limits: Vec<ResourceLimit>,
+    /// The lowest limit, ops/s.
+    pub max_ops_per_sec: f64,
+    /// The resource that sets it.
+    pub bound_by: String,
+    /// Engine bytes per live user byte at the target (calibrated).
+    pub space_amp: f64,
+    /// Disk space needed: `dataset_bytes x space_amp`.
+    pub disk_bytes: f64,
+    /// Memory needed.
+    pub memory: PlannedMemory,
+    /// The device figures used, in words.
+    pub device: String,
+    /// Every assumption the projection makes.
+    pub assumptions: Vec<String>,
+}
+
+/// One calibration run (one results directory).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationPoint {
+    /// The results directory.
+    pub results: String,
+    /// Keys of the run.
+    pub keys: u64,
+    /// Measured engine bytes written / user bytes (`user_write_amp`).
+    pub measured_write_amp: f64,
+    /// The model's for the same run.
+    pub model_write_amp: f64,
+    /// Measured engine bytes per live user byte.
+    pub measured_space_amp: f64,
+    /// The model's for the same run.
+    pub model_space_amp: f64,
+    /// CPU seconds per write (fill and overwrite phases).
+    pub cpu_seconds_per_write: f64,
+    /// CPU seconds per point read (read phases), when measured.
+    pub cpu_seconds_per_read: Option<f64>,
+    /// Data blocks fetched per point read, when measured.
+    pub blocks_per_get: Option<f64>,
+}
+
+/// A level at the target size.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlannedLevel {
+    /// Level number.
+    pub level: usize,
+    /// Its target size (`None`: L0, or a level below the base).
+    pub target_bytes: Option<f64>,
+    /// Bytes it holds.
+    pub bytes: f64,
+}
+
+/// How fast one resource lets the mix run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ResourceLimit {
+    /// `device write bandwidth`, `device read IOPS`, `CPU cores`.
+    pub resource: String,
+    /// What the resource offers (bytes/s, IOPS, cores).
+    pub available: f64,
+    /// What one operation of the mix uses of it.
+    pub per_op: f64,
+    /// `available / per_op` (`f64::MAX` when the mix does not use it).
+    pub max_ops_per_sec: f64,
+}
+
+/// Memory at the target size.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlannedMemory {
+    /// Bloom filters of every table (kept in memory).
+    pub filters: f64,
+    /// Index blocks of every table.
+    pub index: f64,
+    /// Block cache for the stated hit rate.
+    pub cache: f64,
+    /// Memtables at their limit.
+    pub memtables: f64,
+    /// The sum.
+    pub total: f64,
+}

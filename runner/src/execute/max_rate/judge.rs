@@ -1,0 +1,224 @@
+//! Whether one probe window held its rate: the steady-state conditions of
+//! `max_rate`, as pure arithmetic on what the window measured.
+//!
+//! A rate holds over a window when every one of these is true (the reasons
+//! a window failed name each one that is not):
+//! 1. no write stopped (L0 stop, memtable limit, pending compaction stop);
+//! 2. writers spent at most `slowdown` of the window slowed down (stall
+//!    seconds of L0 and pending-compaction slowdowns, summed over threads,
+//!    divided by `window x threads`);
+//! 3. the p99 latency, counted from each operation's intended start (so a
+//!    queue behind a slow operation counts), is at most the bound;
+//! 4. the offered rate was achieved (not saturated: at least 99% of it);
+//! 5. compaction kept up: the L0 file count and the pending compaction
+//!    bytes did not grow. "Grew" compares the mean of the window's second
+//!    half of samples with its first half: `second > 1.25 x first + slack`,
+//!    the slack being one compaction's worth: `l0_compaction_trigger` files
+//!    for L0 and `l0_compaction_trigger x write_buffer_size` bytes pending
+//!    ([`Bounds`]), so the flush or the L0 compaction that happens to land
+//!    in the second half is not growth, but a steady climb is.
+
+use lsmlab_reports::RateProbe;
+
+use crate::execute::phase::result::is_saturated;
+
+/// Growth factor allowed between the halves of a window.
+pub const GROWTH: f64 = 1.25;
+
+/// What one window at one offered rate measured.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Window {
+    /// Offered rate, ops/s.
+    pub rate: f64,
+    /// Measured operations.
+    pub ops: u64,
+    /// Achieved rate, ops/s.
+    pub achieved: f64,
+    /// p99 latency from intended starts, nanoseconds.
+    pub p99_ns: u64,
+    /// Write stops in the window.
+    pub stops: u64,
+    /// Slowdown seconds in the window, summed over threads.
+    pub slowdown_seconds: f64,
+    /// Window length, seconds.
+    pub seconds: f64,
+    /// Worker threads.
+    pub threads: usize,
+    /// L0 file count per sample, in order.
+    pub l0: Vec<f64>,
+    /// Pending compaction bytes per sample, in order.
+    pub pending: Vec<f64>,
+}
+
+/// The bounds a window is judged against.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bounds {
+    /// Largest p99, nanoseconds.
+    pub p99_ns: u64,
+    /// Largest slowdown share of the window.
+    pub slowdown: f64,
+    /// L0 files the second half may add beyond [`GROWTH`].
+    pub l0_slack: f64,
+    /// Pending compaction bytes the second half may add beyond [`GROWTH`].
+    pub pending_slack: f64,
+}
+
+impl Bounds {
+    /// The growth slack of an engine with `l0_compaction_trigger` and
+    /// `write_buffer_size` (one L0 compaction's worth).
+    pub fn slack_for(l0_compaction_trigger: f64, write_buffer_size: f64) -> (f64, f64) {
+        (l0_compaction_trigger, l0_compaction_trigger * write_buffer_size)
+    }
+}
+
+/// Means of the first and the second half of `v` (a single sample is both).
+pub fn halves(v: &[f64]) -> [f64; 2] {
+    let mean = |s: &[f64]| {
+        if s.is_empty() {
+            0.0
+        } else {
+            s.iter().sum::<f64>() / s.len() as f64
+        }
+    };
+    let half = (v.len() / 2).max(1).min(v.len());
+    [mean(&v[..half]), mean(&v[v.len() - half..])]
+}
+
+fn grew(h: [f64; 2], slack: f64) -> bool {
+    h[1] > GROWTH * h[0] + slack
+}
+
+/// The verdict on `w` (window times are filled in by the caller).
+pub fn judge(w: &Window, b: &Bounds) -> RateProbe {
+    let mut reasons = Vec::new();
+    if w.stops > 0 {
+        reasons.push(format!(
+            "{} write stop{}",
+            w.stops,
+            if w.stops == 1 { "" } else { "s" }
+        ));
+    }
+    let slowdown = if w.seconds > 0.0 {
+        w.slowdown_seconds / (w.seconds * w.threads.max(1) as f64)
+    } else {
+        0.0
+    };
+    if slowdown > b.slowdown {
+        reasons.push(format!(
+            "writers slowed down for {:.1}% of the window (at most {:.1}%)",
+            slowdown * 100.0,
+            b.slowdown * 100.0
+        ));
+    }
+    if w.p99_ns > b.p99_ns {
+        reasons.push(format!(
+            "p99 {} over the bound {}",
+            lsmlab_reports::dbbench_line::format_latency(w.p99_ns),
+            lsmlab_reports::dbbench_line::format_latency(b.p99_ns)
+        ));
+    }
+    if w.ops == 0 || is_saturated(Some(w.rate), w.achieved, w.ops) {
+        reasons.push(format!("achieved {:.0} of {:.0} ops/s", w.achieved, w.rate));
+    }
+    let l0 = halves(&w.l0);
+    if grew(l0, b.l0_slack) {
+        reasons.push(format!("L0 files grew from {:.1} to {:.1}", l0[0], l0[1]));
+    }
+    let pending = halves(&w.pending);
+    if grew(pending, b.pending_slack) {
+        reasons.push(format!(
+            "pending compaction bytes grew from {:.1} to {:.1} MiB",
+            pending[0] / 1048576.0,
+            pending[1] / 1048576.0
+        ));
+    }
+    RateProbe {
+        rate: w.rate,
+        held: reasons.is_empty(),
+        reasons,
+        start_seconds: 0.0,
+        end_seconds: 0.0,
+        ops: w.ops,
+        achieved_ops_per_sec: w.achieved,
+        p99_ns: w.p99_ns,
+        stops: w.stops,
+        slowdown_fraction: slowdown,
+        l0_files: l0,
+        pending_compaction_bytes: pending,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn steady(rate: f64) -> Window {
+        Window {
+            rate,
+            ops: (rate * 10.0) as u64,
+            achieved: rate,
+            p99_ns: 1_000_000,
+            stops: 0,
+            slowdown_seconds: 0.0,
+            seconds: 10.0,
+            threads: 2,
+            l0: vec![1.0, 3.0, 0.0, 2.0, 1.0, 3.0],
+            pending: vec![5e6, 6e6, 5e6, 5.5e6, 6e6, 5e6],
+        }
+    }
+
+    const B: Bounds = Bounds {
+        p99_ns: 5_000_000,
+        slowdown: 0.05,
+        l0_slack: 1.0,
+        pending_slack: 1048576.0,
+    };
+
+    #[test]
+    fn a_steady_window_holds_and_each_condition_fails_it_alone() {
+        let p = judge(&steady(1000.0), &B);
+        assert!(p.held, "{:?}", p.reasons);
+        assert_eq!(p.l0_files, [4.0 / 3.0, 2.0]);
+
+        type Spoil = fn(&mut Window);
+        let cases: [(Spoil, &str); 6] = [
+            (|w| w.stops = 2, "2 write stops"),
+            // 1.1 s over 10 s x 2 threads = 5.5%.
+            (
+                |w| w.slowdown_seconds = 1.1,
+                "slowed down for 5.5% of the window (at most 5.0%)",
+            ),
+            (|w| w.p99_ns = 6_000_000, "p99 6.0ms over the bound 5.0ms"),
+            (|w| w.achieved = 980.0, "achieved 980 of 1000 ops/s"),
+            (
+                |w| w.l0 = vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+                "L0 files grew from 2.0 to 5.0",
+            ),
+            (
+                |w| w.pending = vec![1e6, 2e6, 3e6, 6e6, 8e6, 9e6],
+                "pending compaction bytes grew",
+            ),
+        ];
+        for (spoil, needle) in cases {
+            let mut w = steady(1000.0);
+            spoil(&mut w);
+            let p = judge(&w, &B);
+            assert!(!p.held, "{needle}");
+            assert_eq!(p.reasons.len(), 1, "{:?}", p.reasons);
+            assert!(p.reasons[0].contains(needle), "{:?} lacks {needle}", p.reasons);
+        }
+        // At the bound exactly still holds; slowdown under the share holds.
+        let mut w = steady(1000.0);
+        w.p99_ns = B.p99_ns;
+        w.slowdown_seconds = 0.9;
+        assert!(judge(&w, &B).held);
+    }
+
+    #[test]
+    fn halves_of_short_series() {
+        assert_eq!(halves(&[]), [0.0, 0.0]);
+        assert_eq!(halves(&[3.0]), [3.0, 3.0]);
+        assert_eq!(halves(&[1.0, 5.0]), [1.0, 5.0]);
+        assert_eq!(halves(&[1.0, 2.0, 9.0]), [1.0, 9.0]);
+    }
+}

@@ -1,0 +1,307 @@
+//! The cost model against hand-computed cases: level targets and which
+//! levels hold data, write amplification of fills (every L0 compaction
+//! rewrites L1), duplicates collapsing in memtables, bloom costs, memory,
+//! bottommost compression, and the matrix warning on the old levels.yaml.
+
+mod common;
+
+use common::parse;
+use lsmlab_workloads::DataSpec;
+use lsmlab_workloads::model::matrix::check_matrix;
+use lsmlab_workloads::model::sizes::memtable_entry_bytes;
+use lsmlab_workloads::model::{Codec, ModelOptions, PhaseLoad, Workload, bloom_fpr, predict};
+
+fn close(got: f64, want: f64, tol: f64) {
+    assert!(
+        (got - want).abs() <= want.abs() * tol,
+        "got {got}, want {want} (±{:.1}%)",
+        tol * 100.0
+    );
+}
+
+fn phase(new: f64, over: f64) -> PhaseLoad {
+    PhaseLoad {
+        name: "p".into(),
+        new_puts: new,
+        overwrites: over,
+        deletes: 0.0,
+        range_deleted: 0.0,
+        reads: 0.0,
+        missing_reads: 0.0,
+        scans: 0.0,
+        sequential: false,
+        effective_keys: None,
+        per_group: 1.0,
+        flush: false,
+        compact: false,
+        assumed: false,
+    }
+}
+
+fn data(keys: u64) -> DataSpec {
+    DataSpec {
+        keys,
+        key_size: 16,
+        value_size: 100,
+        compressibility: 0.5,
+    }
+}
+
+/// A write buffer that holds exactly `entries` 16+100-byte versions.
+fn buffer_for(entries: f64) -> u64 {
+    (entries * memtable_entry_bytes(16.0, 100.0)).floor() as u64
+}
+
+#[test]
+fn fill_within_l1_rewrites_l1_at_every_l0_compaction() {
+    // 10 memtables of M keys, trigger 4: flushes 1-4 -> one compaction
+    // writing 4M entries into L1; flushes 5-8 -> one writing 8M; flushes 9
+    // and 10 stay in L0. Write-amp = (10M flushed + 12M compacted) / 10M.
+    let m = 10_000.0;
+    let o = ModelOptions {
+        write_buffer_size: buffer_for(m),
+        compression: Codec::None,
+        ..Default::default()
+    };
+    let w = Workload {
+        phases: vec![phase(10.0 * m, 0.0)],
+    };
+    let p = predict(&o, &data(100_000), &w);
+    assert_eq!(p.levels_with_data, vec![0, 1]);
+    assert_eq!(p.levels[0].files, 2.0);
+    assert_eq!(p.levels[1].compactions, 2.0);
+    assert_eq!(p.levels[0].compactions, 10.0, "flushes count in L0's row");
+    close(p.total_write_amp.unwrap(), 2.2, 0.02);
+    close(p.levels[1].write_amp, 1.2, 0.02);
+    // The L1 target is the base size; the last level has none.
+    assert_eq!(p.levels[1].target_bytes, Some(256.0 * 1048576.0));
+    assert_eq!(p.levels[6].target_bytes, None);
+    // Space (all levels / the last non-empty level): 20k entries in L0 and
+    // 80k in L1, the same bytes each: 100k / 80k.
+    close(p.space_amp.unwrap(), 100.0 / 80.0, 0.01);
+    // Read-amp: 2 L0 tables + L1.
+    assert_eq!(p.read.tables, 3.0);
+}
+
+#[test]
+fn bloom_costs_follow_monkey() {
+    // e^(-10 ln2^2) = 0.008194
+    close(bloom_fpr(10.0), 0.008194, 0.001);
+    assert_eq!(bloom_fpr(0.0), 1.0);
+    let m = 10_000.0;
+    let w = Workload {
+        phases: vec![phase(10.0 * m, 0.0)],
+    };
+    for bits in [0.0, 5.0, 10.0] {
+        let o = ModelOptions {
+            write_buffer_size: buffer_for(m),
+            bloom_bits_per_key: bits,
+            ..Default::default()
+        };
+        let p = predict(&o, &data(100_000), &w);
+        // An absent key probes 3 runs, each a false positive with rate fpr.
+        close(p.read.blocks_per_missing_get, 3.0 * bloom_fpr(bits), 1e-9);
+        // A present key: 10% in the newest L0 table, 10% in the older one
+        // (after 1 probe), 80% in L1 (after 2 probes).
+        let fpr = bloom_fpr(bits);
+        close(p.read.blocks_per_get, 1.0 + (0.1 * fpr + 0.8 * 2.0 * fpr), 0.01);
+        // Memory: 2 memtables, the cache, bits/8 per key of filters.
+        close(p.memory.bloom, 100_000.0 * bits / 8.0, 1e-3);
+        close(p.memory.memtables, 2.0 * buffer_for(m) as f64, 1e-12);
+        assert_eq!(p.memory.block_cache, 64.0 * 1048576.0);
+    }
+}
+
+#[test]
+fn duplicates_collapse_in_the_memtable() {
+    // A memtable of M overwrites over K = M keys holds K(1 - 1/e) distinct keys.
+    let m = 10_000.0;
+    let o = ModelOptions {
+        write_buffer_size: buffer_for(m),
+        ..Default::default()
+    };
+    let mut over = phase(0.0, m);
+    over.effective_keys = Some(m);
+    let mut fill = phase(m, 0.0);
+    fill.flush = true;
+    over.flush = true;
+    let p = predict(
+        &o,
+        &data(10_000),
+        &Workload {
+            phases: vec![fill, over],
+        },
+    );
+    let one = p.levels[0].write_bytes / 2.0;
+    let f = &p.levels[0];
+    assert_eq!(f.files, 2.0);
+    // Bytes of the second flush over the first: distinct share (1 - 1/e),
+    // slightly more per entry (sparser keys share less prefix).
+    let first = one * 2.0 / (1.0 + (1.0 - (-1.0f64).exp()) * 1.01);
+    close(f.write_bytes - first, first * (1.0 - (-1.0f64).exp()), 0.03);
+}
+
+#[test]
+fn sequential_fill_moves_tables_down_without_rewriting() {
+    // Key-ordered data never overlaps: L1 overflow moves tables to L2.
+    let m = 10_000.0;
+    let o = ModelOptions {
+        write_buffer_size: buffer_for(m),
+        max_bytes_for_level_base: 4 << 20,
+        target_file_size_base: 512 << 10,
+        compression: Codec::None,
+        ..Default::default()
+    };
+    let mut fill = phase(20.0 * m, 0.0);
+    fill.sequential = true;
+    let p = predict(&o, &data(200_000), &Workload { phases: vec![fill] });
+    assert_eq!(
+        p.levels_with_data,
+        vec![1, 2],
+        "20 flushes = 5 compactions of 4, nothing left in L0"
+    );
+    assert!(p.levels[2].moved_bytes > 0.0);
+    assert_eq!(p.levels[2].write_bytes, 0.0);
+    // Each L0 compaction rewrote its 4 tables once: write-amp 2.
+    close(p.total_write_amp.unwrap(), 2.0, 0.01);
+}
+
+#[test]
+fn dynamic_levels_keep_small_data_in_the_last_level() {
+    let m = 10_000.0;
+    let o = ModelOptions {
+        write_buffer_size: buffer_for(m),
+        level_compaction_dynamic_level_bytes: true,
+        ..Default::default()
+    };
+    let p = predict(
+        &o,
+        &data(100_000),
+        &Workload {
+            phases: vec![phase(8.0 * m, 0.0)],
+        },
+    );
+    assert_eq!(p.levels_with_data, vec![6]);
+}
+
+#[test]
+fn bottommost_compression_lands_where_the_data_ends() {
+    let m = 10_000.0;
+    let o = ModelOptions {
+        write_buffer_size: buffer_for(m),
+        compression: Codec::Lz4,
+        bottommost_compression: Some(Codec::Zstd),
+        ..Default::default()
+    };
+    let p = predict(
+        &o,
+        &data(100_000),
+        &Workload {
+            phases: vec![phase(8.0 * m, 0.0)],
+        },
+    );
+    assert_eq!(p.levels_with_data, vec![1]);
+    assert_eq!(p.levels[1].compression, "zstd", "L1 is the bottom, not L6");
+    assert_eq!(p.levels[0].compression, "lz4");
+}
+
+/// configs/levels.yaml as shipped before the fix (issue 11).
+const OLD_LEVELS: &str = "\
+name: levels-vs-wa
+seed: 7
+repeat: 3
+data: {keys: 2M, key_size: 16, value_size: 100, compressibility: 0.5}
+engine: {write_buffer_size: 8MiB, target_file_size_base: 8MiB, compression: lz4}
+matrix:
+  num_levels: [3, 5, 7]
+  max_subcompactions: [1, 4]
+phases:
+  - fill: {order: random}
+  - overwrite: {ops: 2M, distribution: uniform, threads: 2}
+  - delete_range: {ranges: 1000, width: 100}
+  - wait_for_compaction: {}
+  - read_hot: {ops: 1M, hot_fraction: 0.01}
+  - read_random: {duration: 20s, threads: 2}
+  - mixed: {duration: 30s, read: 0.9, write: 0.1, rate: 50k}
+";
+
+/// The model options of a suite cell, for the few options these tests use.
+fn model_options(cell: &lsmlab_workloads::Cell) -> ModelOptions {
+    let codec = |k: &str| {
+        cell.options
+            .get(k)
+            .and_then(|v| v.as_str())
+            .and_then(Codec::from_name)
+    };
+    let size = |k: &str, d: u64| {
+        cell.options.get(k).map_or(d, |v| match v {
+            serde_json::Value::String(s) => lsmlab_units::parse_size(s).expect("size"),
+            other => other.as_u64().expect("integer"),
+        })
+    };
+    ModelOptions {
+        write_buffer_size: size("write_buffer_size", 64 << 20),
+        target_file_size_base: size("target_file_size_base", 64 << 20),
+        max_bytes_for_level_base: size("max_bytes_for_level_base", 256 << 20),
+        num_levels: size("num_levels", 7) as usize,
+        max_bytes_for_level_multiplier: cell
+            .options
+            .get("max_bytes_for_level_multiplier")
+            .and_then(|v| v.as_f64())
+            .unwrap_or(10.0),
+        block_cache_size: size("block_cache_size", 64 << 20),
+        bloom_bits_per_key: cell
+            .options
+            .get("bloom_bits_per_key")
+            .and_then(|v| v.as_f64())
+            .unwrap_or(10.0),
+        compression: codec("compression").unwrap_or(Codec::Lz4),
+        bottommost_compression: codec("bottommost_compression"),
+        ..Default::default()
+    }
+}
+
+fn warnings(text: &str) -> Vec<String> {
+    let suite = parse(text).expect("suite");
+    let cells: Vec<_> = suite
+        .cells()
+        .into_iter()
+        .map(|c| {
+            let o = model_options(&c);
+            (c, o)
+        })
+        .collect();
+    let w = Workload::from_suite(&suite, None);
+    check_matrix(&cells, &suite.data, &w)
+        .into_iter()
+        .map(|w| w.message)
+        .collect()
+}
+
+#[test]
+fn the_old_levels_yaml_sweeps_levels_that_hold_nothing() {
+    let w = warnings(OLD_LEVELS);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].starts_with("num_levels 5 and 7 behave as 3: ")
+            && w[0].contains("MB of data fills only L1 (target 256 MiB); use keys >= ")
+            && w[0].contains(" or max_bytes_for_level_base <= "),
+        "{}",
+        w[0]
+    );
+}
+
+#[test]
+fn the_shipped_configs_sweep_axes_that_matter() {
+    for name in [
+        "levels",
+        "compression",
+        "read-hot",
+        "range-delete",
+        "subcompactions",
+    ] {
+        let path = format!("{}/../configs/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).expect("config");
+        assert_eq!(warnings(&text), Vec::<String>::new(), "{name}");
+    }
+}
