@@ -175,8 +175,11 @@ fn workload(subcompactions: usize, hog: bool) -> Counters {
 fn same_operations_give_identical_counters_even_under_cpu_contention() {
     let first = workload(1, false);
     assert!(first.flushes > 10 && first.compaction_bytes > 0, "{first:?}");
+    // Compaction wrote into at least two levels below L0. Which levels
+    // still hold files at the end depends on the shape: the final manual
+    // compaction may empty L1 into L2.
     assert!(
-        first.per_level.iter().filter(|l| l.0 > 0).count() >= 2,
+        first.per_level.iter().skip(1).filter(|l| l.2 > 0).count() >= 2,
         "{first:?}"
     );
     assert_eq!(workload(1, false), first);
