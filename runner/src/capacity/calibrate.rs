@@ -20,6 +20,7 @@ use lsmlab_workloads::model::{ModelOptions, PhaseLoad, Prediction, Workload, pre
 use serde_json::Value;
 
 use super::error::PlanError;
+use super::measured::{self, READ_KINDS, count, per_op};
 use crate::check::model_options;
 use crate::store::engine::options_from_map;
 
@@ -36,13 +37,6 @@ pub struct Calibration {
     pub workload: Workload,
     /// Largest thread count of its read phases (1 without any).
     pub read_threads: usize,
-}
-
-const WRITE_KINDS: [&str; 2] = ["fill", "overwrite"];
-const READ_KINDS: [&str; 3] = ["read_random", "read_hot", "read_missing"];
-
-fn count(p: &lsmlab_reports::PhaseResult, op: &str) -> f64 {
-    p.latency.get(op).map_or(0.0, |l| l.count as f64)
 }
 
 /// The load of `cell`'s phases on a data set of `keys` keys.
@@ -118,15 +112,12 @@ fn data_spec(results: &Results) -> Option<DataSpec> {
     })
 }
 
-fn per_op(cell: &CellResult, kinds: &[&str]) -> Option<f64> {
-    let (cpu, ops) = cell
-        .phases
-        .iter()
-        .filter(|p| kinds.contains(&p.kind.as_str()))
-        .fold((0.0, 0u64), |(c, n), p| {
-            (c + p.cpu.user_seconds + p.cpu.system_seconds, n + p.ops)
-        });
-    (ops > 0).then(|| cpu / ops as f64)
+/// The model's engine bytes per live user byte (tables + live WAL over
+/// live key + value bytes): the model's counterpart of the measured
+/// `amplification.bytes_per_live_byte`. (The model's `space_amp` is
+/// RocksDB's, all levels over the last one, another figure.)
+pub fn bytes_per_live_byte(p: &Prediction) -> Option<f64> {
+    (p.live_user_bytes > 0.0).then(|| p.db_size_bytes / p.live_user_bytes)
 }
 
 /// The calibration figures of the results at `dir`; `needs_reads` asks
@@ -171,12 +162,12 @@ pub fn calibrate(dir: &Path, needs_reads: bool) -> Result<(Results, Vec<Calibrat
             "amplification.bytes_per_live_byte",
             a.bytes_per_live_byte.is_some(),
         );
-        let cpu_write = per_op(cell, &WRITE_KINDS);
+        let cpu_write = measured::cpu_per_write(&cell.phases);
         need(
             "CPU seconds per write (a fill or overwrite phase)",
             cpu_write.is_some(),
         );
-        let cpu_read = per_op(cell, &READ_KINDS);
+        let cpu_read = per_op(&cell.phases, &READ_KINDS);
         let blocks = cell
             .phases
             .iter()
@@ -188,12 +179,22 @@ pub fn calibrate(dir: &Path, needs_reads: bool) -> Result<(Results, Vec<Calibrat
                 cpu_read.is_some() && blocks.is_some(),
             );
         }
-        let options = options_from_map(&cell.options)
-            .map(|o| model_options(&o))
+        let engine = options_from_map(&cell.options)
             .map_err(|e| PlanError::Usage(format!("{shown}: cell {}: {e}", cell.id)))?;
-        let (Some(data), Some(wa), Some(sa), Some(cpu_write)) =
-            (data, a.user_write_amp, a.bytes_per_live_byte, cpu_write)
-        else {
+        let options = model_options(&engine);
+        let stats = cell.final_stats.as_ref();
+        let wal_flush = stats.and_then(measured::wal_flush_per_user_byte);
+        need(
+            "final_stats with user_bytes, wal_bytes and flush_bytes (run with --store lsmlab)",
+            wal_flush.is_some(),
+        );
+        let (Some(data), Some(wa), Some(sa), Some(cpu_write), Some(wal_flush)) = (
+            data,
+            a.user_write_amp,
+            a.bytes_per_live_byte,
+            cpu_write,
+            wal_flush,
+        ) else {
             continue;
         };
         let workload = workload_of(cell, data.keys as f64);
@@ -212,10 +213,19 @@ pub fn calibrate(dir: &Path, needs_reads: bool) -> Result<(Results, Vec<Calibrat
                 measured_write_amp: wa,
                 model_write_amp: p.user_write_amp.unwrap_or(0.0),
                 measured_space_amp: sa,
-                model_space_amp: p.space_amp.unwrap_or(0.0),
+                model_space_amp: bytes_per_live_byte(&p).unwrap_or(0.0),
                 cpu_seconds_per_write: cpu_write,
                 cpu_seconds_per_read: cpu_read,
                 blocks_per_get: blocks,
+                wal_flush_per_user_byte: wal_flush,
+                compaction_bytes_per_second: stats.and_then(measured::compaction_bytes_per_second),
+                compaction_jobs: measured::compaction_jobs(engine.max_background_jobs, engine.deterministic),
+                cores_used: measured::cores_used(&cell.phases),
+                max_rate: measured::sustained_rates(
+                    &cell.phases,
+                    (data.key_size + data.value_size) as f64,
+                    wa - wal_flush,
+                ),
             },
             data,
             options,
