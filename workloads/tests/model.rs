@@ -402,3 +402,59 @@ fn waiting_for_compaction_drains_the_timed_tree() {
     assert_eq!(p.levels[0].files, 0.0);
     close(p.total_write_amp.unwrap(), (20.0 + 4.0 + 20.0) / 20.0, 0.02);
 }
+
+/// Tables pushed into a level that does not yet span the key space are
+/// moved, not merged, while they fit in its gaps (the picker takes the
+/// table of least overlap first). 2-byte keys keep every entry the same
+/// size, `b` = one flushed table = the target file size, L1 target 1.9b:
+/// - flushes 1-4: L1 = 4 tables (score 2.1), moves of a quarter, a third
+///   and a half of L1 (each a quarter of the key space) leave 1 table:
+///   L2 covers 3/4 of the key space, nothing written into it;
+/// - flushes 5-8: L1 = 5 tables; a fifth of the key space still fits
+///   (moved), the next table (a fifth of L1's remaining 4/5) does not:
+///   from then on compactions into L2 merge.
+#[test]
+fn moves_fill_a_level_before_merges_start() {
+    let m = 10_000.0;
+    let d = DataSpec {
+        key_size: 2,
+        ..data(1_000_000)
+    };
+    let buffer = (m * memtable_entry_bytes(2.0, 100.0)).floor() as u64;
+    let probe = predict(
+        &ModelOptions {
+            write_buffer_size: buffer,
+            compression: Codec::None,
+            ..keeps_up()
+        },
+        &d,
+        &Workload {
+            phases: vec![phase(m, 0.0)],
+        },
+    );
+    let b = probe.flush_bytes;
+    let o = ModelOptions {
+        write_buffer_size: buffer,
+        compression: Codec::None,
+        target_file_size_base: b as u64,
+        max_bytes_for_level_base: (1.9 * b) as u64,
+        num_levels: 3,
+        ..keeps_up()
+    };
+    let run = |flushes: f64| {
+        predict(
+            &o,
+            &d,
+            &Workload {
+                phases: vec![phase(flushes * m, 0.0)],
+            },
+        )
+    };
+    let four = run(4.0);
+    close(four.levels[2].moved_bytes, 3.0 * b, 0.01);
+    assert_eq!(four.levels[2].write_bytes, 0.0);
+    close(four.levels[1].bytes, b, 0.01);
+    let eight = run(8.0);
+    close(eight.levels[2].moved_bytes, 4.0 * b, 0.01);
+    assert!(eight.levels[2].write_bytes > 0.0);
+}

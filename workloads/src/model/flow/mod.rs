@@ -20,6 +20,10 @@
 //!   written, the per-level write amplification of leveled compaction in
 //!   the RocksDB tuning guide and Dostoevsky (SIGMOD'18, §3: a full level
 //!   rewrites `T` bytes of the level below per byte merged into it).
+//! - Levels track the share of the key space their tables cover: a level
+//!   fed by moves covers only what was moved into it, and while a table
+//!   fits in its gaps the picker (least overlap first) moves it there
+//!   instead of merging ([`Sim::compact_level`]).
 //! - With nothing to overlap the table is moved (a metadata edit, no
 //!   bytes written), unless its compression differs from its destination's
 //!   (then it is rewritten, as the engine does).
@@ -119,6 +123,8 @@ struct Sim<'a> {
     io: f64,
     /// Point reads (all, of present keys) per write of the current phase.
     reads_per_write: (f64, f64),
+    /// Share of the key space each level's tables cover (index = level).
+    cover: Vec<f64>,
 }
 
 /// Replays `workload` on a tree configured by `o` holding `data`.
@@ -158,6 +164,7 @@ pub fn simulate(o: &ModelOptions, data: &DataSpec, workload: &Workload) -> FlowO
         clock: (!o.deterministic).then(|| Clock::new(o.compaction_threads())),
         io: 0.0,
         reads_per_write: (0.0, 0.0),
+        cover: vec![0.0; n],
     };
     for p in &workload.phases {
         sim.key_space = sim.key_space.max(data.keys as f64) + p.new_puts;
@@ -400,6 +407,9 @@ impl Sim<'_> {
         let target = self.levels[base];
         let deepest = self.deepest();
         let bottom = base >= deepest;
+        // L0 tables span the key space (random keys; key-ordered runs
+        // never overlap, so coverage does not decide their moves).
+        self.cover[base] = 1.0;
         if acc.seq && target.seq {
             if files.len() == 1 && files[0].codec == self.o.output_codec(base, deepest) {
                 self.work[base].moved_bytes += files[0].bytes;
@@ -416,32 +426,52 @@ impl Sim<'_> {
         }
     }
 
+    /// One table of `level` into the next. Coverage: a table holding a
+    /// share `g` of the level's bytes spans `w = g * cover(level)` of the key
+    /// space. While the next level leaves `w` uncovered the picker (least
+    /// overlap first) finds a table that overlaps nothing there and moves
+    /// it; otherwise it overlaps `w / cover(next)` of the next level's bytes
+    /// plus one boundary table.
     fn compact_level(&mut self, level: usize) {
         let src = self.levels[level];
         let file = self.o.target_file_size(level);
         let g = (file / src.bytes.max(1.0)).min(1.0);
+        let w = (g * self.cover[level]).clamp(1e-9, 1.0);
         let a = src.scaled(g);
         let next = self.levels[level + 1];
         let deepest = self.deepest();
         self.levels[level] = src.minus(&a);
-        if next.is_empty() || (a.seq && next.seq) {
+        self.cover[level] = if self.levels[level].is_empty() {
+            0.0
+        } else {
+            (self.cover[level] - w).max(0.0)
+        };
+        let room = next.is_empty() || self.cover[level + 1] + w <= 1.0 + 1e-9;
+        if room || (a.seq && next.seq) {
+            if next.is_empty() {
+                self.cover[level + 1] = 0.0;
+            }
+            self.cover[level + 1] = (self.cover[level + 1] + w).min(1.0);
             if a.codec == self.o.output_codec(level + 1, deepest) {
                 self.work[level + 1].moved_bytes += a.bytes;
                 self.levels[level + 1] = next.plus(&a);
             } else {
-                let counts = merge_counts(&a, &Run::empty(), self.live, level + 1 >= deepest);
-                let out = self.output(counts, level + 1, deepest, g, a.bytes);
+                let counts = merge_counts(&a, &Run::empty(), self.live * w, level + 1 >= deepest);
+                let out = self.output(counts, level + 1, deepest, w, a.bytes);
                 self.levels[level + 1] = next.plus(&out);
             }
             return;
         }
+        let c = self.cover[level + 1].max(w);
         let boundary = self.o.target_file_size(level + 1) / next.bytes.max(1.0);
-        let h = (g + boundary).min(1.0);
+        let h = (w / c + boundary).min(1.0);
         let b = next.scaled(h);
-        // Collisions are with the live keys of the share compacted, `h * live`.
-        let counts = merge_counts(&a, &b, self.live * h, level + 1 >= deepest);
-        let out = self.output(counts, level + 1, deepest, h, a.bytes + b.bytes);
+        // Collisions are with the live keys of the range compacted, `h * c * live`.
+        let counts = merge_counts(&a, &b, self.live * h * c, level + 1 >= deepest);
+        let out = self.output(counts, level + 1, deepest, h * c, a.bytes + b.bytes);
         self.levels[level + 1] = next.minus(&b).plus(&out);
+        // The output fills the holes of the next level in the table's range.
+        self.cover[level + 1] = (c + w * (1.0 - c)).min(1.0);
     }
 
     fn manual_compaction(&mut self) {
@@ -458,6 +488,7 @@ impl Sim<'_> {
                 acc = merge_counts(f, &acc, self.live, false);
             }
             let next = self.levels[1];
+            self.cover[1] = 1.0;
             let counts = merge_counts(&acc, &next, self.live, deepest == 1);
             self.levels[1] = self.output(counts, 1, deepest, 1.0, read + next.bytes);
         }
@@ -468,6 +499,8 @@ impl Sim<'_> {
             }
             let next = self.levels[level + 1];
             self.levels[level] = Run::empty();
+            self.cover[level] = 0.0;
+            self.cover[level + 1] = 1.0;
             let counts = merge_counts(&src, &next, self.live, level + 1 == deepest);
             self.levels[level + 1] = self.output(counts, level + 1, deepest, 1.0, src.bytes + next.bytes);
         }
