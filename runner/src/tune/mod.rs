@@ -17,6 +17,7 @@
 //! candidates differ by their options only.
 
 mod interrupt;
+pub mod label;
 pub mod metric;
 mod output;
 pub mod schedule;
@@ -233,6 +234,14 @@ pub fn run(args: TuneArgs) -> Result<(), Error> {
     println!("results: {}", out.join("results.json").display());
     if stopped {
         return Err(Error::Interrupted {
+            trials: record.trials.len(),
+            results: out.join("results.json").display().to_string(),
+        });
+    }
+    if record.best.is_none() {
+        return Err(Error::NoFeasible {
+            file: suite.file.clone(),
+            pruned: record.pruned.len(),
             trials: record.trials.len(),
             results: out.join("results.json").display().to_string(),
         });
