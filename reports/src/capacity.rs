@@ -122,8 +122,17 @@ pub struct SustainedRate {
     pub write_share: f64,
     /// The sustained rate, ops/s.
     pub ops_per_sec: f64,
+    /// Compaction bytes per user write the cost model puts on this phase's
+    /// writes at the run's size (the phase's and its catch-up's compaction
+    /// bytes over its user bytes, times the entry bytes).
+    #[serde(default)]
+    pub model_compaction_per_write: f64,
+    /// The same for this phase of the run scaled to the target (set by the
+    /// plan on the run it scales).
+    #[serde(default)]
+    pub model_compaction_per_write_at_target: Option<f64>,
     /// Compaction bytes per second that rate implies: `ops_per_sec x
-    /// write_share x entry bytes x (write-amp - wal_flush_per_user_byte)`.
+    /// write_share x model_compaction_per_write`.
     pub compaction_bytes_per_second: f64,
 }
 

@@ -109,32 +109,36 @@ pub fn compaction_jobs(max_background_jobs: usize, deterministic: bool) -> usize
     }
 }
 
-/// The sustained rates of the `max_rate` phases. Each one's
-/// compaction bytes per second is `rate x write share x entry bytes x
-/// compaction bytes per user byte`, the last being the run's measured
-/// `write_amp - wal_flush` (the steady-state compaction throughput the
-/// search found, in the units the plan scales).
+/// The sustained rates of the `max_rate` phases among `phases`;
+/// `model_per_write(i)` is the cost model's compaction bytes per user write
+/// of phase `i` at the run's size. Each rate's compaction bytes per second
+/// is `rate x write share x model_per_write`: the steady-state compaction
+/// throughput the search found, in the units the plan scales.
+/// Each comes with its phase's index.
 pub fn sustained_rates(
     phases: &[PhaseResult],
-    entry_bytes: f64,
-    compaction_per_user_byte: f64,
-) -> Vec<SustainedRate> {
+    model_per_write: impl Fn(usize) -> Option<f64>,
+) -> Vec<(usize, SustainedRate)> {
     phases
         .iter()
-        .filter_map(|p| {
+        .enumerate()
+        .filter_map(|(i, p)| {
             let rate = p.max_rate.as_ref()?.sustained_rate?;
             let all = count(p, "all");
             let writes = count(p, "put") + count(p, "update") + count(p, "delete") + count(p, "batch");
             let write_share = if all > 0.0 { (writes / all).min(1.0) } else { 0.0 };
-            Some(SustainedRate {
-                phase: p.name.clone(),
-                write_share,
-                ops_per_sec: rate,
-                compaction_bytes_per_second: rate
-                    * write_share
-                    * entry_bytes
-                    * compaction_per_user_byte.max(0.0),
-            })
+            let per_write = model_per_write(i).unwrap_or(0.0);
+            Some((
+                i,
+                SustainedRate {
+                    phase: p.name.clone(),
+                    write_share,
+                    ops_per_sec: rate,
+                    model_compaction_per_write: per_write,
+                    model_compaction_per_write_at_target: None,
+                    compaction_bytes_per_second: rate * write_share * per_write,
+                },
+            ))
         })
         .collect()
 }
@@ -229,10 +233,13 @@ mod tests {
         });
         let mut none_held = phase("max_rate", 10, 10.0, 1.0);
         none_held.max_rate = Some(MaxRateResult::default());
-        let r = sustained_rates(&[mixed, none_held, phase("fill", 1, 1.0, 1.0)], 116.0, 2.5);
+        let r = sustained_rates(&[phase("fill", 1, 1.0, 1.0), mixed, none_held], |i| {
+            (i == 1).then_some(290.0)
+        });
         assert_eq!(r.len(), 1);
-        assert!((r[0].write_share - 0.3).abs() < 1e-12);
-        // 100 ops/s x 0.3 x 116 B x 2.5 = 8,700 B/s.
-        assert!((r[0].compaction_bytes_per_second - 8700.0).abs() < 1e-9);
+        assert_eq!(r[0].0, 1);
+        assert!((r[0].1.write_share - 0.3).abs() < 1e-12);
+        // 100 ops/s x 0.3 x 290 B = 8,700 B/s.
+        assert!((r[0].1.compaction_bytes_per_second - 8700.0).abs() < 1e-9);
     }
 }

@@ -151,8 +151,19 @@ pub fn plan(req: &PlanRequest) -> Result<CapacityPlan, PlanError> {
         value_size: value_size as usize,
         ..template.data
     };
-    let workload = scaled(&template.workload, keys / template.data.keys.max(1) as f64, keys);
+    let workload = scaled(
+        &template.workload,
+        &template.timed,
+        keys / template.data.keys.max(1) as f64,
+        keys,
+    );
     let p = predict(&template.options, &data, &workload);
+    // The largest run's max_rate phases at the target: the model's compaction per write.
+    let mut template_point = template.point.clone();
+    for (m, &i) in template_point.max_rate.iter_mut().zip(&template.sustained_at) {
+        m.model_compaction_per_write_at_target =
+            calibrate::phase_compaction_per_write(&template.options, &data, &workload, i);
+    }
     let threads = req.threads.unwrap_or(template.read_threads).max(1);
     let Some(iops) = probe.iops_at(threads) else {
         return Err(PlanError::Usage(
@@ -190,7 +201,16 @@ pub fn plan(req: &PlanRequest) -> Result<CapacityPlan, PlanError> {
         threads,
         hit_rate: req.hit_rate,
         block_size: template.options.block_size as f64,
-        calibration: runs.iter().map(|c| c.point.clone()).collect(),
+        calibration: runs
+            .iter()
+            .map(|c| {
+                if std::ptr::eq(c, template) {
+                    template_point.clone()
+                } else {
+                    c.point.clone()
+                }
+            })
+            .collect(),
         model: ModelAtTarget {
             write_amp: p.user_write_amp.unwrap_or(0.0),
             space_amp: calibrate::bytes_per_live_byte(&p).unwrap_or(1.0),
@@ -229,7 +249,7 @@ pub fn plan(req: &PlanRequest) -> Result<CapacityPlan, PlanError> {
 fn assumptions(plan: &CapacityPlan, probe: &DeviceProbe, truncated: bool) -> Vec<String> {
     let mut a = vec![
         format!(
-            "the target runs the largest calibration run's phases scaled to {:.0} keys (same ops per key), with the same engine options",
+            "the target runs the largest calibration run's phases scaled to {:.0} keys (same ops per key, at the rates they ran; max_rate phases as they ran), with the same engine options",
             plan.keys
         ),
         format!(

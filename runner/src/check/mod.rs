@@ -83,7 +83,7 @@ pub fn predict_cell(suite: &Suite, cell: &Cell, result: &CellResult) -> Option<C
 /// Bytes the cell's compactions read and wrote per second of compaction
 /// (the engine's per-level `read_bytes + write_bytes` over
 /// `compaction_seconds`, L0's row being flushes); `None` without compactions.
-fn measured_compaction_speed(result: &CellResult) -> Option<f64> {
+pub fn measured_compaction_speed(result: &CellResult) -> Option<f64> {
     let levels = result.final_stats.as_ref()?.get("levels")?.as_array()?;
     let (mut bytes, mut seconds) = (0.0, 0.0);
     for l in levels.iter().skip(1) {

@@ -21,12 +21,15 @@
 //!   are the most the engine got in a calibration phase, unless given;
 //! - compaction throughput = `jobs x` the runs' mean compaction bytes per
 //!   job-second (`jobs` = compaction jobs at once, at most the cores);
-//!   per op `w x c`;
+//!   per op `w x c` (or `w x m_target`, below);
 //! - sustained compaction (max_rate): the compaction bytes per second the
-//!   largest run's `max_rate` search sustained (`rate x write share x e_run
-//!   x (WA_run - wf_run)`), from the phase whose write share is nearest the
-//!   mix; per op `w x c`. This is the rate measured, scaled to the target
-//!   by the compaction bytes per write;
+//!   largest run's `max_rate` search sustained (`rate x write share x m_run`,
+//!   `m` = the model's compaction bytes per user write of that phase and
+//!   its catch-up), from the phase whose write share is nearest the mix;
+//!   per op `w x m_target` (the same phase in the run scaled to the
+//!   target; `c` when not given). This is the rate measured, scaled to the
+//!   target by the model's steady-state compaction per write at each size;
+//!   the compaction throughput above is per op `w x m_target` too;
 //! - each resource allows `available / per op`; the lowest bounds the rate;
 //! - disk = dataset x space-amp; cache = `h x table bytes` (uniform reads
 //!   over the tables: an LRU of a share `h` of the blocks hits `h`).
@@ -137,7 +140,14 @@ fn sustained(cal: &[CalibrationPoint], w: f64) -> Option<(&CalibrationPoint, &Su
 /// The compaction resources: job throughput, and what max_rate sustained.
 fn compaction_limits(i: &Inputs, w: f64, per_write: f64) -> Vec<ResourceLimit> {
     let cal = &i.calibration;
-    let per_op = w * per_write;
+    let evidence = sustained(cal, w);
+    // Steady-state compaction per write at the target: the model's for the
+    // max_rate phase used below, else the calibrated whole-run figure.
+    let (steady, steady_source) = match evidence.and_then(|(_, m)| m.model_compaction_per_write_at_target) {
+        Some(b) => (b, "the model's for the max_rate phase at the target"),
+        None => (per_write, "the calibrated whole-run figure"),
+    };
+    let per_op = w * steady;
     let mut out = Vec::new();
     if let Some(rate) = mean(cal.iter().filter_map(|c| c.compaction_bytes_per_second)) {
         let jobs = cal.iter().map(|c| c.compaction_jobs).max().unwrap_or(1).max(1);
@@ -147,24 +157,25 @@ fn compaction_limits(i: &Inputs, w: f64, per_write: f64) -> Vec<ResourceLimit> {
             at_once * rate,
             per_op,
             format!(
-                "{at_once:.1} compaction job(s) at once (max_background_jobs - 1, at most the cores) x {:.1} MB/s, the runs' mean compaction bytes per job-second; a compaction job is as fast at the target",
+                "{at_once:.1} compaction job(s) at once (max_background_jobs - 1, at most the cores) x {:.1} MB/s, the runs' mean compaction bytes per job-second; a compaction job is as fast at the target; {steady:.0} compaction bytes per write ({steady_source})",
                 rate / 1e6
             ),
         ));
     }
-    if let Some((run, m)) = sustained(cal, w) {
+    if let Some((run, m)) = evidence {
         out.push(limit(
             "sustained compaction (max_rate)",
             m.compaction_bytes_per_second,
             per_op,
             format!(
-                "{}'s {} sustained {:.0} ops/s at write share {:.2}: {:.1} MB/s of compaction writes in steady state (at {:.0} compaction bytes per write there); the target sustains the same compaction bytes per second",
+                "{}'s {} sustained {:.0} ops/s at write share {:.2}: {:.1} MB/s of compaction writes in steady state at the model's {:.0} compaction bytes per write of that phase there; the target sustains the same compaction bytes per second, at {:.0} bytes per write (the model's for that phase at the target)",
                 run.results,
                 m.phase,
                 m.ops_per_sec,
                 m.write_share,
                 m.compaction_bytes_per_second / 1e6,
-                m.compaction_bytes_per_second / (m.ops_per_sec * m.write_share),
+                m.model_compaction_per_write,
+                steady,
             ),
         ));
     }

@@ -163,6 +163,7 @@ fn compaction_bounds_the_rate_by_hand() {
         write_share: w,
         ops_per_sec: ops,
         compaction_bytes_per_second: cbps,
+        ..Default::default()
     };
     let mut i = Inputs {
         dataset_bytes: 1e10,
@@ -244,6 +245,19 @@ fn compaction_bounds_the_rate_by_hand() {
     );
     assert_eq!(p.bound_by, "sustained compaction (max_rate)");
     assert!(close(p.max_ops_per_sec, 26_590.909_090_909_09));
+
+    // With the model's figure for that phase at the target (520 B per write):
+    // 11.7 MB/s / 520 B = 22,500 writes/s.
+    i.calibration[1].max_rate[1].model_compaction_per_write_at_target = Some(520.0);
+    let p = project(&i);
+    assert!(close(p.max_ops_per_sec, 22_500.0), "{}", p.max_ops_per_sec);
+    // ... and the compaction jobs' 18 MB/s go as far: 34,615 writes/s.
+    let jobs = p
+        .limits
+        .iter()
+        .find(|l| l.resource == "compaction throughput")
+        .unwrap();
+    assert!(close(jobs.max_ops_per_sec, 18e6 / 520.0));
 
     // A 70/30 mix takes the 0.3 search: 175,500 B/s / (0.3 x 440 B) = 1,329.5 ops/s.
     i.read = 0.7;
