@@ -31,7 +31,7 @@ fn size_text(bytes: u64) -> String {
     }
     match unit {
         None => format!("{bytes}B"),
-        Some(i) if bytes % scale == 0 => format!("{}{}", bytes / scale, UNITS[i]),
+        Some(i) if bytes.is_multiple_of(scale) => format!("{}{}", bytes / scale, UNITS[i]),
         Some(i) => format!("{:.1}{}", bytes as f64 / scale as f64, UNITS[i]),
     }
 }
