@@ -65,6 +65,18 @@ fn tune_finds_the_bloom_size_that_makes_absent_keys_fastest() {
     assert_eq!(tune.trials.len(), 9);
     assert!(tune.trials.iter().all(|t| t.scale == 1.0 && t.feasible()));
     assert_eq!(r.cells.len(), 9, "every trial's cell result is saved");
+    for c in &r.cells {
+        for p in &c.phases {
+            for files in p.histograms.values() {
+                assert!(
+                    dir.path().join("res").join(&files.hlog).is_file(),
+                    "{}: {} is missing",
+                    c.id,
+                    files.hlog
+                );
+            }
+        }
+    }
     for (t, c) in tune.trials.iter().zip(&r.cells) {
         assert_eq!(t.cell_id, c.id);
     }

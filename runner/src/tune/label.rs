@@ -11,9 +11,9 @@ use serde_json::{Map, Value};
 pub const LABEL_WIDTH: usize = 48;
 
 /// Whether `option` holds a byte count (the engine's size options are the
-/// ones named `*size*` or `*bytes*`).
+/// ones named `*size*` or `*bytes*`, but for `max_bytes_for_level_multiplier`).
 fn is_size(option: &str) -> bool {
-    option.contains("size") || option.contains("bytes")
+    option.contains("size") || (option.contains("bytes") && !option.contains("multiplier"))
 }
 
 /// `bytes` in the largest binary unit it reaches: exact multiples without
