@@ -33,8 +33,18 @@ pub struct CapacityPlan {
     pub levels: Vec<PlannedLevel>,
     /// Model write-amp at the target (engine bytes written / user bytes).
     pub model_write_amp: f64,
-    /// Calibrated write-amp at the target (model x mean calibration factor).
+    /// Calibrated write-amp at the target (model x calibration factor).
     pub write_amp: f64,
+    /// The factor applied to the model's write-amp, and how it was chosen.
+    #[serde(default)]
+    pub write_amp_factor: Factor,
+    /// The factor applied to the model's space-amp, and how it was chosen.
+    #[serde(default)]
+    pub space_amp_factor: Factor,
+    /// Compaction bytes written per user write at the target: `(write-amp
+    /// - WAL and flush bytes per user byte) x entry bytes`.
+    #[serde(default)]
+    pub compaction_bytes_per_write: f64,
     /// Device bytes written per 1k ops/s.
     pub write_bytes_per_kops: f64,
     /// Device bytes read per 1k ops/s (point-read misses plus compaction reads).
@@ -82,6 +92,57 @@ pub struct CalibrationPoint {
     pub cpu_seconds_per_read: Option<f64>,
     /// Data blocks fetched per point read, when measured.
     pub blocks_per_get: Option<f64>,
+    /// (WAL + flush bytes) / user bytes: the part of write-amp that is not
+    /// compaction (from the cell's final engine stats).
+    #[serde(default)]
+    pub wal_flush_per_user_byte: f64,
+    /// Compaction bytes written (into L1 and below) per second of
+    /// compaction job (each job's wall time), when any compaction ran.
+    #[serde(default)]
+    pub compaction_bytes_per_second: Option<f64>,
+    /// Compaction jobs that run at once (`max_background_jobs - 1`, at
+    /// least 1; 1 in deterministic mode).
+    #[serde(default)]
+    pub compaction_jobs: usize,
+    /// The most CPU the process got in one phase of at least 1 s (CPU
+    /// seconds / wall seconds, background threads included).
+    #[serde(default)]
+    pub cores_used: Option<f64>,
+    /// The rates the run's `max_rate` phases sustained.
+    #[serde(default)]
+    pub max_rate: Vec<SustainedRate>,
+}
+
+/// What one `max_rate` phase of a calibration run sustained.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SustainedRate {
+    /// The phase's name.
+    pub phase: String,
+    /// Share of writes in its mix (puts, updates and deletes of its kept window).
+    pub write_share: f64,
+    /// The sustained rate, ops/s.
+    pub ops_per_sec: f64,
+    /// Compaction bytes per user write the cost model puts on this phase's
+    /// writes at the run's size (the phase's and its catch-up's compaction
+    /// bytes over its user bytes, times the entry bytes).
+    #[serde(default)]
+    pub model_compaction_per_write: f64,
+    /// The same for this phase of the run scaled to the target (set by the
+    /// plan on the run it scales).
+    #[serde(default)]
+    pub model_compaction_per_write_at_target: Option<f64>,
+    /// Compaction bytes per second that rate implies: `ops_per_sec x
+    /// write_share x model_compaction_per_write`.
+    pub compaction_bytes_per_second: f64,
+}
+
+/// A calibration factor (measured / model) applied at the target.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Factor {
+    /// The factor.
+    pub value: f64,
+    /// How it was obtained from the calibration runs, in words.
+    pub method: String,
 }
 
 /// A level at the target size.
@@ -98,7 +159,8 @@ pub struct PlannedLevel {
 /// How fast one resource lets the mix run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResourceLimit {
-    /// `device write bandwidth`, `device read IOPS`, `CPU cores`.
+    /// `device write bandwidth`, `device read IOPS`, `CPU cores`,
+    /// `compaction throughput`, `sustained compaction (max_rate)`.
     pub resource: String,
     /// What the resource offers (bytes/s, IOPS, cores).
     pub available: f64,
@@ -106,6 +168,9 @@ pub struct ResourceLimit {
     pub per_op: f64,
     /// `available / per_op` (`f64::MAX` when the mix does not use it).
     pub max_ops_per_sec: f64,
+    /// Where `available` and `per_op` come from, in words.
+    #[serde(default)]
+    pub assumption: String,
 }
 
 /// Memory at the target size.

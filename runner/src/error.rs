@@ -94,6 +94,22 @@ pub enum Error {
         /// The results file holding them.
         results: String,
     },
+    /// `lsmlab tune` found no candidate that meets every constraint: the
+    /// model pruned them all, or none of the trials that ran was feasible
+    /// (every trial and the pruned list are saved).
+    #[error(
+        "{file}: no candidate meets every constraint ({pruned} pruned by the cost model, {trials} trials ran, none feasible); results: {results}"
+    )]
+    NoFeasible {
+        /// The suite file.
+        file: String,
+        /// Candidates the model pruned unrun.
+        pruned: usize,
+        /// Trials that ran.
+        trials: usize,
+        /// The results file.
+        results: String,
+    },
     /// A duration argument that does not parse.
     #[error(transparent)]
     Duration(#[from] ParseError),
@@ -176,6 +192,7 @@ impl Error {
             | Error::CreateHistogramDir { .. }
             | Error::Histogram(_)
             | Error::Results(_)
+            | Error::NoFeasible { .. }
             | Error::CellsFailed { .. } => 1,
             Error::Gate(g) => g.exit_code(),
             Error::Probe(e) => e.exit_code(),

@@ -65,6 +65,18 @@ fn tune_finds_the_bloom_size_that_makes_absent_keys_fastest() {
     assert_eq!(tune.trials.len(), 9);
     assert!(tune.trials.iter().all(|t| t.scale == 1.0 && t.feasible()));
     assert_eq!(r.cells.len(), 9, "every trial's cell result is saved");
+    for c in &r.cells {
+        for p in &c.phases {
+            for files in p.histograms.values() {
+                assert!(
+                    dir.path().join("res").join(&files.hlog).is_file(),
+                    "{}: {} is missing",
+                    c.id,
+                    files.hlog
+                );
+            }
+        }
+    }
     for (t, c) in tune.trials.iter().zip(&r.cells) {
         assert_eq!(t.cell_id, c.id);
     }
@@ -166,5 +178,79 @@ fn bad_tune_block_fails_with_position_and_exit_2() {
     assert!(
         !dir.path().join("res").exists(),
         "nothing runs before the suite is valid"
+    );
+}
+
+#[test]
+fn everything_pruned_runs_nothing_and_exits_1() {
+    // Two 128 KiB memtables alone break "memory < 128KiB" for every candidate.
+    let dir = tempfile::tempdir().unwrap();
+    let tight = BLOOM.replace("memory < 64MiB", "memory < 128KiB");
+    std::fs::write(dir.path().join("tight.yaml"), tight).unwrap();
+    let out = lsmlab(&["tune", "tight.yaml", "--out", "res"], dir.path());
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains(
+            "tight.yaml: no candidate meets every constraint (3 pruned by the cost model, 0 trials ran"
+        ),
+        "{stderr}"
+    );
+    assert!(stdout.contains("3 pruned by the model"), "{stdout}");
+    assert!(
+        stdout.contains("Pruned by the cost model before running:"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("No candidate met every constraint."), "{stdout}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let r = results(&dir.path().join("res"));
+    let tune = r.tune.expect("tune record");
+    assert_eq!(tune.pruned.len(), 3);
+    for p in &tune.pruned {
+        assert!(p.reason.contains("memory < 128KiB"), "{}", p.reason);
+    }
+    assert!(tune.trials.is_empty() && r.cells.is_empty());
+    assert!(tune.best.is_none());
+    assert!(r.finished_at.is_some(), "results.json was closed properly");
+}
+
+#[test]
+fn long_labels_are_abbreviated_with_a_legend() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let many = BLOOM.replace(
+        "    bloom_bits_per_key: [0, 1, 16]",
+        "    bloom_bits_per_key: [10]\n    write_buffer_size: [131072]\n    max_bytes_for_level_base: [524288]\n    target_file_size_base: [128KiB]",
+    )
+    .replace("budget: {trials: 9}", "budget: {trials: 1}");
+    std::fs::write(dir.path().join("many.yaml"), many).unwrap();
+    let out = lsmlab(&["tune", "many.yaml", "--out", "res"], dir.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("| 1 |"))
+        .unwrap_or_else(|| panic!("no ranked row: {stdout}"));
+    assert!(
+        row.contains("| bbpk=10,mbflb=512KiB,tfsb=128KiB,wbs=128KiB |"),
+        "{row}"
+    );
+    assert!(
+        stdout.contains(
+            "Options: bbpk = bloom_bits_per_key, mbflb = max_bytes_for_level_base, tfsb = target_file_size_base, wbs = write_buffer_size."
+        ),
+        "{stdout}"
+    );
+    // The pasteable block keeps the full names and the values as written.
+    assert!(
+        stdout.contains("  max_bytes_for_level_base: 524288\n"),
+        "{stdout}"
     );
 }

@@ -9,7 +9,7 @@ use common::parse;
 use lsmlab_workloads::DataSpec;
 use lsmlab_workloads::model::matrix::check_matrix;
 use lsmlab_workloads::model::sizes::memtable_entry_bytes;
-use lsmlab_workloads::model::{Codec, ModelOptions, PhaseLoad, Workload, bloom_fpr, predict};
+use lsmlab_workloads::model::{Codec, ModelOptions, PhaseLoad, Speed, Workload, bloom_fpr, predict};
 
 fn close(got: f64, want: f64, tol: f64) {
     assert!(
@@ -32,9 +32,7 @@ fn phase(new: f64, over: f64) -> PhaseLoad {
         sequential: false,
         effective_keys: None,
         per_group: 1.0,
-        flush: false,
-        compact: false,
-        assumed: false,
+        ..Default::default()
     }
 }
 
@@ -44,6 +42,16 @@ fn data(keys: u64) -> DataSpec {
         key_size: 16,
         value_size: 100,
         compressibility: 0.5,
+    }
+}
+
+/// Options of the engine's deterministic mode: every flush is followed by
+/// the compactions it makes due, so the hand computations below need no
+/// clock (the timed replay has its own cases at the end).
+fn keeps_up() -> ModelOptions {
+    ModelOptions {
+        deterministic: true,
+        ..Default::default()
     }
 }
 
@@ -61,7 +69,7 @@ fn fill_within_l1_rewrites_l1_at_every_l0_compaction() {
     let o = ModelOptions {
         write_buffer_size: buffer_for(m),
         compression: Codec::None,
-        ..Default::default()
+        ..keeps_up()
     };
     let w = Workload {
         phases: vec![phase(10.0 * m, 0.0)],
@@ -96,7 +104,7 @@ fn bloom_costs_follow_monkey() {
         let o = ModelOptions {
             write_buffer_size: buffer_for(m),
             bloom_bits_per_key: bits,
-            ..Default::default()
+            ..keeps_up()
         };
         let p = predict(&o, &data(100_000), &w);
         // An absent key probes 3 runs, each a false positive with rate fpr.
@@ -118,7 +126,7 @@ fn duplicates_collapse_in_the_memtable() {
     let m = 10_000.0;
     let o = ModelOptions {
         write_buffer_size: buffer_for(m),
-        ..Default::default()
+        ..keeps_up()
     };
     let mut over = phase(0.0, m);
     over.effective_keys = Some(m);
@@ -150,7 +158,7 @@ fn sequential_fill_moves_tables_down_without_rewriting() {
         max_bytes_for_level_base: 4 << 20,
         target_file_size_base: 512 << 10,
         compression: Codec::None,
-        ..Default::default()
+        ..keeps_up()
     };
     let mut fill = phase(20.0 * m, 0.0);
     fill.sequential = true;
@@ -172,7 +180,7 @@ fn dynamic_levels_keep_small_data_in_the_last_level() {
     let o = ModelOptions {
         write_buffer_size: buffer_for(m),
         level_compaction_dynamic_level_bytes: true,
-        ..Default::default()
+        ..keeps_up()
     };
     let p = predict(
         &o,
@@ -191,7 +199,7 @@ fn bottommost_compression_lands_where_the_data_ends() {
         write_buffer_size: buffer_for(m),
         compression: Codec::Lz4,
         bottommost_compression: Some(Codec::Zstd),
-        ..Default::default()
+        ..keeps_up()
     };
     let p = predict(
         &o,
@@ -304,4 +312,149 @@ fn the_shipped_configs_sweep_axes_that_matter() {
         let text = std::fs::read_to_string(&path).expect("config");
         assert_eq!(warnings(&text), Vec::<String>::new(), "{name}");
     }
+}
+
+/// 20 memtables of 2-byte keys (every entry the same size whatever its
+/// neighbours, so table bytes are exact multiples), one flush per second,
+/// one compaction thread that moves `8b` bytes (read + written) in 4.2 s,
+/// `b` = one flushed table:
+/// - flush 4 (t=4): L0->L1 of 4 tables, io 8b, busy until 8.2;
+/// - flushes 5-8 wait; at t=8.2 (before flush 9) tables 5-8 and L1 (4b):
+///   io 16b, busy until 16.6;
+/// - at t=16.6 (before flush 17) tables 9-16 and L1 (8b): io 32b, busy
+///   until 33.4, so flushes 17-20 stay in L0.
+///
+/// Compactions wrote 4b + 8b + 16b = 28b for 20b flushed: write-amp 2.4
+/// where compaction that keeps up (5 L0 compactions writing 4, 8, ..., 20
+/// tables) has (20 + 60) / 20 = 4.
+#[test]
+fn busy_compaction_leaves_tables_in_l0_and_merges_them_later() {
+    let m = 10_000.0;
+    let d = DataSpec {
+        key_size: 2,
+        ..data(1_000_000)
+    };
+    let buffer = (m * memtable_entry_bytes(2.0, 100.0)).floor() as u64;
+    let mut fill = phase(20.0 * m, 0.0);
+    fill.seconds = Some(20.0);
+    let w = Workload { phases: vec![fill] };
+    let base = ModelOptions {
+        write_buffer_size: buffer,
+        compression: Codec::None,
+        ..keeps_up()
+    };
+    let inline = predict(&base, &d, &w);
+    close(inline.total_write_amp.unwrap(), 4.0, 0.01);
+    assert_eq!(inline.levels[1].compactions, 5.0);
+    let b = inline.flush_bytes / 20.0;
+    let timed = ModelOptions {
+        deterministic: false,
+        speed: Speed {
+            compaction_bytes_per_sec: 8.0 * b / 4.2,
+            ..Speed::default()
+        },
+        ..base
+    };
+    let p = predict(&timed, &d, &w);
+    assert_eq!(p.levels[1].compactions, 3.0);
+    assert_eq!(p.levels[0].files, 4.0);
+    close(p.levels[1].bytes, 16.0 * b, 0.01);
+    close(p.total_write_amp.unwrap(), 2.4, 0.01);
+    // Two compaction threads (3 background jobs) on 2 cores keep up here.
+    let two = ModelOptions {
+        max_background_jobs: 3,
+        ..timed.clone()
+    };
+    let p2 = predict(&two, &d, &w);
+    assert!(p2.total_write_amp.unwrap() > p.total_write_amp.unwrap());
+}
+
+/// With the same clock, `wait_for_compaction` runs what is due and the
+/// tree ends as the inline replay's after its last compaction.
+#[test]
+fn waiting_for_compaction_drains_the_timed_tree() {
+    let m = 10_000.0;
+    let mut fill = phase(20.0 * m, 0.0);
+    fill.seconds = Some(20.0);
+    let wait = PhaseLoad {
+        name: "wait".into(),
+        wait: true,
+        ..Default::default()
+    };
+    let o = ModelOptions {
+        write_buffer_size: buffer_for(m),
+        compression: Codec::None,
+        speed: Speed {
+            compaction_bytes_per_sec: 1e3,
+            ..Speed::default()
+        },
+        ..Default::default()
+    };
+    let p = predict(
+        &o,
+        &data(1_000_000),
+        &Workload {
+            phases: vec![fill, wait],
+        },
+    );
+    // The slow thread took L0 once (tables 1-4) and then all of 5-20.
+    assert_eq!(p.levels[1].compactions, 2.0);
+    assert_eq!(p.levels[0].files, 0.0);
+    close(p.total_write_amp.unwrap(), (20.0 + 4.0 + 20.0) / 20.0, 0.02);
+}
+
+/// Tables pushed into a level that does not yet span the key space are
+/// moved, not merged, while they fit in its gaps (the picker takes the
+/// table of least overlap first). 2-byte keys keep every entry the same
+/// size, `b` = one flushed table = the target file size, L1 target 1.9b:
+/// - flushes 1-4: L1 = 4 tables (score 2.1), moves of a quarter, a third
+///   and a half of L1 (each a quarter of the key space) leave 1 table:
+///   L2 covers 3/4 of the key space, nothing written into it;
+/// - flushes 5-8: L1 = 5 tables; a fifth of the key space still fits
+///   (moved), the next table (a fifth of L1's remaining 4/5) does not:
+///   from then on compactions into L2 merge.
+#[test]
+fn moves_fill_a_level_before_merges_start() {
+    let m = 10_000.0;
+    let d = DataSpec {
+        key_size: 2,
+        ..data(1_000_000)
+    };
+    let buffer = (m * memtable_entry_bytes(2.0, 100.0)).floor() as u64;
+    let probe = predict(
+        &ModelOptions {
+            write_buffer_size: buffer,
+            compression: Codec::None,
+            ..keeps_up()
+        },
+        &d,
+        &Workload {
+            phases: vec![phase(m, 0.0)],
+        },
+    );
+    let b = probe.flush_bytes;
+    let o = ModelOptions {
+        write_buffer_size: buffer,
+        compression: Codec::None,
+        target_file_size_base: b as u64,
+        max_bytes_for_level_base: (1.9 * b) as u64,
+        num_levels: 3,
+        ..keeps_up()
+    };
+    let run = |flushes: f64| {
+        predict(
+            &o,
+            &d,
+            &Workload {
+                phases: vec![phase(flushes * m, 0.0)],
+            },
+        )
+    };
+    let four = run(4.0);
+    close(four.levels[2].moved_bytes, 3.0 * b, 0.01);
+    assert_eq!(four.levels[2].write_bytes, 0.0);
+    close(four.levels[1].bytes, b, 0.01);
+    let eight = run(8.0);
+    close(eight.levels[2].moved_bytes, 4.0 * b, 0.01);
+    assert!(eight.levels[2].write_bytes > 0.0);
 }

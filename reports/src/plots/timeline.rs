@@ -5,7 +5,10 @@
 //! cell showing when the engine was busy, from the time series' engine
 //! counters: compaction (compaction bytes grew in the interval), flush
 //! (flush count grew) and write stalls (stall seconds grew). Warmup
-//! intervals are shaded grey.
+//! intervals are shaded grey. A `max_rate` phase's samples carry the rate
+//! offered in their window (`target_rate`): it is drawn dashed in black
+//! over the throughput, so each probe's offered and achieved rates read
+//! side by side.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -47,6 +50,8 @@ pub struct CellSeries {
     pub color: usize,
     /// (t seconds, ops/s).
     pub ops: Vec<(f64, f64)>,
+    /// (t seconds, offered ops/s) of the samples with a `target_rate`.
+    pub target: Vec<(f64, f64)>,
     /// (t seconds, p99 in us).
     pub p99: Vec<(f64, f64)>,
     /// (start, end, what) intervals of engine activity.
@@ -118,6 +123,7 @@ pub fn figures(digest: &Digest<'_>) -> Vec<Figure> {
                 },
                 color: ci,
                 ops: steps(p.timeline.iter().map(|s| (s, s.ops_per_sec))),
+                target: target_steps(&p.timeline),
                 p99: steps(
                     p.timeline
                         .iter()
@@ -156,13 +162,18 @@ fn steps<'a>(values: impl Iterator<Item = (&'a TimelineSample, f64)>) -> Vec<(f6
         .collect()
 }
 
+/// The offered rate of the samples that have one (`max_rate` windows), as steps.
+fn target_steps(samples: &[TimelineSample]) -> Vec<(f64, f64)> {
+    steps(samples.iter().filter_map(|s| s.target_rate.map(|r| (s, r))))
+}
+
 fn strip_height(cells: usize) -> u32 {
     let row = if cells <= 8 { 14 } else { 6 };
     60 + row * cells as u32
 }
 
 impl Timeline {
-    /// One entry per cell, then the activity colours.
+    /// One entry per cell, the offered rate when drawn, then the activity colours.
     pub fn legend(&self) -> Vec<LegendEntry> {
         let mut entries: Vec<LegendEntry> = self
             .cells
@@ -173,6 +184,13 @@ impl Timeline {
                 mark: Mark::Line,
             })
             .collect();
+        if self.cells.iter().any(|c| !c.target.is_empty()) {
+            entries.push(LegendEntry {
+                label: "offered rate (max_rate, dashed)".into(),
+                color: BLACK,
+                mark: Mark::Line,
+            });
+        }
         for a in [Activity::Compaction, Activity::Flush, Activity::Stall] {
             let (color, label) = a.style();
             entries.push(LegendEntry {
@@ -202,7 +220,7 @@ impl Timeline {
         let ops_max = self
             .cells
             .iter()
-            .flat_map(|c| c.ops.iter().map(|p| p.1))
+            .flat_map(|c| c.ops.iter().chain(&c.target).map(|p| p.1))
             .fold(0.0f64, f64::max);
 
         // Throughput.
@@ -238,6 +256,16 @@ impl Timeline {
                     style::color(c.color).stroke_width(2),
                 ))
                 .map_err(err)?;
+            if !c.target.is_empty() {
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        c.target.iter().copied(),
+                        6,
+                        4,
+                        BLACK.stroke_width(2),
+                    ))
+                    .map_err(err)?;
+            }
         }
 
         // p99, log scale.
@@ -363,5 +391,64 @@ mod tests {
                 (2.0, 3.0, Activity::Stall)
             ]
         );
+    }
+
+    #[test]
+    fn an_offered_rate_is_drawn_and_named_in_the_legend() {
+        let samples: Vec<TimelineSample> = (1..=4)
+            .map(|t| TimelineSample {
+                t_seconds: t as f64,
+                interval_seconds: 1.0,
+                ops_per_sec: 900.0,
+                p99_ns: 1_000_000,
+                target_rate: Some(if t <= 2 { 1000.0 } else { 2000.0 }),
+                ..Default::default()
+            })
+            .collect();
+        let target = target_steps(&samples);
+        assert_eq!(target.len(), 8);
+        assert_eq!(
+            &target[2..6],
+            &[(1.0, 1000.0), (2.0, 1000.0), (2.0, 2000.0), (3.0, 2000.0)]
+        );
+        assert!(target_steps(&[sample(1.0, 0.0, 0.0, 0.0)]).is_empty());
+
+        let series = |target: Vec<(f64, f64)>| Timeline {
+            cells: vec![CellSeries {
+                label: "c000".into(),
+                color: 0,
+                ops: steps(samples.iter().map(|s| (s, s.ops_per_sec))),
+                target,
+                p99: steps(samples.iter().map(|s| (s, 1000.0))),
+                activity: Vec::new(),
+                warmup_end: None,
+            }],
+        };
+        let svg = |t: &Timeline| {
+            let fig = Figure {
+                stem: "t".into(),
+                title: "t".into(),
+                x_label: "x".into(),
+                y_label: "y".into(),
+                size: (800, 600),
+                section: Section::Phase(0),
+                kind: FigureKind::Timeline(t.clone()),
+            };
+            fig.to_svg().expect("draws")
+        };
+        let with = series(target);
+        let without = series(Vec::new());
+        assert!(with.legend().iter().any(|e| e.label.starts_with("offered rate")));
+        assert!(
+            !without
+                .legend()
+                .iter()
+                .any(|e| e.label.starts_with("offered rate"))
+        );
+        // The dashes are extra line elements, and the legend names them.
+        let lines = |s: &str| s.matches("<polyline").count() + s.matches("<line").count();
+        let (a, b) = (svg(&with), svg(&without));
+        assert!(lines(&a) > lines(&b) + 4, "{} vs {}", lines(&a), lines(&b));
+        assert!(a.contains("offered rate"));
     }
 }

@@ -29,6 +29,19 @@ fn rate(r: f64) -> String {
     }
 }
 
+/// A run's sustained `max_rate` rates, `ops/s (write share)`.
+fn sustained(c: &crate::capacity::CalibrationPoint) -> String {
+    if c.max_rate.is_empty() {
+        return "-".into();
+    }
+    let each: Vec<String> = c
+        .max_rate
+        .iter()
+        .map(|m| format!("{:.0} (w {:.2})", m.ops_per_sec, m.write_share))
+        .collect();
+    each.join(", ")
+}
+
 /// The plan's tables, titled, in order.
 pub fn tables(p: &CapacityPlan) -> Vec<(&'static str, Table)> {
     let mut out = Vec::new();
@@ -55,6 +68,8 @@ pub fn tables(p: &CapacityPlan) -> Vec<(&'static str, Table)> {
         "CPU us/write",
         "CPU us/read",
         "blocks/get",
+        "compaction MB/s",
+        "max_rate ops/s",
     ]);
     for c in &p.calibration {
         cal.push(vec![
@@ -68,6 +83,9 @@ pub fn tables(p: &CapacityPlan) -> Vec<(&'static str, Table)> {
             c.cpu_seconds_per_read
                 .map_or("-".into(), |s| format!("{:.2}", s * 1e6)),
             c.blocks_per_get.map_or("-".into(), |b| format!("{b:.2}")),
+            c.compaction_bytes_per_second
+                .map_or("-".into(), |b| format!("{:.1} x {}", b / 1e6, c.compaction_jobs)),
+            sustained(c),
         ]);
     }
     out.push(("Calibration", cal));
@@ -92,6 +110,10 @@ pub fn tables(p: &CapacityPlan) -> Vec<(&'static str, Table)> {
         format!("{:.2}, {:.2}", p.model_write_amp, p.write_amp),
     ]);
     costs.push(vec![
+        "compaction bytes per write".into(),
+        bytes(p.compaction_bytes_per_write),
+    ]);
+    costs.push(vec![
         "device write bandwidth".into(),
         format!("{}/s", bytes(p.write_bytes_per_kops)),
     ]);
@@ -112,17 +134,22 @@ pub fn tables(p: &CapacityPlan) -> Vec<(&'static str, Table)> {
     let mut limits = Table::new(["resource", "available", "per op", "max ops/s"]);
     for l in &p.limits {
         let (avail, per) = match l.resource.as_str() {
-            "device write bandwidth" => (format!("{}/s", bytes(l.available)), bytes(l.per_op)),
+            r if r.starts_with("device write") || r.contains("compaction") => {
+                (format!("{}/s", bytes(l.available)), bytes(l.per_op))
+            }
             "device read IOPS" => (
                 format!("{:.0} IOPS", l.available),
                 format!("{:.4} reads", l.per_op),
             ),
             _ => (
-                format!("{:.0} cores", l.available),
+                format!("{:.2} cores", l.available),
                 format!("{:.2} us", l.per_op * 1e6),
             ),
         };
         limits.push(vec![l.resource.clone(), avail, per, rate(l.max_ops_per_sec)]);
+        if !l.assumption.is_empty() {
+            limits.notes.push(format!("{}: {}", l.resource, l.assumption));
+        }
     }
     limits.notes.push(format!(
         "sustainable: {} ops/s, bounded by {}",
@@ -204,6 +231,7 @@ mod tests {
                 available: 1000.0,
                 per_op: 0.1,
                 max_ops_per_sec: 10_000.0,
+                assumption: "probed at QD2".into(),
             }],
             max_ops_per_sec: 10_000.0,
             bound_by: "device read IOPS".into(),
@@ -216,6 +244,7 @@ mod tests {
             "{t}"
         );
         assert!(t.contains("  - uniform <keys>"));
+        assert!(t.contains("device read IOPS: probed at QD2"), "{t}");
         let h = html(&p);
         assert!(h.contains("<b>10000 ops/s, bounded by device read IOPS.</b>"));
         assert!(h.contains("<li>uniform &lt;keys&gt;</li>"));

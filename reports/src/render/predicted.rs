@@ -59,7 +59,7 @@ pub fn prediction_table(d: &Digest<'_>) -> Option<Table> {
             t.push(row);
         }
     }
-    t.notes.push("each figure is predicted / measured (error = (predicted - measured) / measured); the cost model (workloads/src/model) predicts from the options, the data and the op counts the phases ran".into());
+    t.notes.push("each figure is predicted / measured (error = (predicted - measured) / measured); the cost model (workloads/src/model) predicts from the options, the data, the op counts and wall times the phases ran and the compaction speed the cell measured".into());
     let means: Vec<String> = mean_errors(r)
         .iter()
         .map(|(name, e, n)| format!("{name} {:.0}% over {n} cells", e * 100.0))

@@ -20,7 +20,8 @@ use lsmlab_workloads::model::{ModelOptions, PhaseLoad, Prediction, Workload, pre
 use serde_json::Value;
 
 use super::error::PlanError;
-use crate::check::model_options;
+use super::measured::{self, READ_KINDS, count, per_op};
+use crate::check::{measured_compaction_speed, model_options};
 use crate::store::engine::options_from_map;
 
 /// One calibration run, ready for the projection.
@@ -34,15 +35,14 @@ pub struct Calibration {
     pub options: ModelOptions,
     /// The run's load.
     pub workload: Workload,
+    /// Per phase of `workload`: whether its load is set by time, not by the
+    /// data set (`max_rate`: windows of a fixed length at the rates found),
+    /// so it is not scaled with the keys.
+    pub timed: Vec<bool>,
+    /// The phase index of each of `point.max_rate`'s sustained rates.
+    pub sustained_at: Vec<usize>,
     /// Largest thread count of its read phases (1 without any).
     pub read_threads: usize,
-}
-
-const WRITE_KINDS: [&str; 2] = ["fill", "overwrite"];
-const READ_KINDS: [&str; 3] = ["read_random", "read_hot", "read_missing"];
-
-fn count(p: &lsmlab_reports::PhaseResult, op: &str) -> f64 {
-    p.latency.get(op).map_or(0.0, |l| l.count as f64)
 }
 
 /// The load of `cell`'s phases on a data set of `keys` keys.
@@ -61,6 +61,16 @@ pub fn workload_of(cell: &CellResult, keys: f64) -> Workload {
                 flush: p.kind == "flush" || p.kind == "compact",
                 compact: p.kind == "compact",
                 assumed: false,
+                // The measured wall time sets the model's clock (a max_rate
+                // phase's is every window's: up to its last window's end).
+                seconds: Some(
+                    p.max_rate
+                        .as_ref()
+                        .and_then(|m| m.probes.last().map(|w| w.end_seconds))
+                        .unwrap_or(p.seconds + p.warmup_seconds),
+                ),
+                threads: p.threads.max(1) as f64,
+                wait: p.kind == "wait_for_compaction",
                 ..Default::default()
             };
             if p.kind == "fill" {
@@ -86,13 +96,52 @@ pub fn workload_of(cell: &CellResult, keys: f64) -> Workload {
     Workload { phases }
 }
 
-/// `w` scaled to `factor` times the keys (every count scaled).
-pub fn scaled(w: &Workload, factor: f64, keys: f64) -> Workload {
+/// The cost model's compaction bytes per user write of phase `i` of `w`:
+/// the compaction bytes of the phases up to `i` followed by a wait for
+/// compaction (the catch-up its writes leave), minus those of the phases
+/// before `i`, over the user bytes phase `i` wrote, times the entry bytes.
+/// `None` when the phase writes nothing.
+pub fn phase_compaction_per_write(o: &ModelOptions, data: &DataSpec, w: &Workload, i: usize) -> Option<f64> {
+    let before = predict(
+        o,
+        data,
+        &Workload {
+            phases: w.phases[..i.min(w.phases.len())].to_vec(),
+        },
+    );
+    let mut upto = w.phases[..(i + 1).min(w.phases.len())].to_vec();
+    upto.push(PhaseLoad {
+        name: "catch-up".into(),
+        wait: true,
+        threads: 1.0,
+        ..Default::default()
+    });
+    let after = predict(o, data, &Workload { phases: upto });
+    let user = after.user_bytes - before.user_bytes;
+    let entry = (data.key_size + data.value_size) as f64;
+    (user > 0.0).then(|| entry * (after.compaction_bytes - before.compaction_bytes).max(0.0) / user)
+}
+
+/// `w` scaled to `factor` times the keys: every count and wall time of a
+/// phase scaled (each phase runs at the rate it ran), except the phases
+/// `timed` marks, which keep theirs.
+pub fn scaled(w: &Workload, timed: &[bool], factor: f64, keys: f64) -> Workload {
     Workload {
         phases: w
             .phases
             .iter()
-            .map(|p| PhaseLoad {
+            .enumerate()
+            .map(|(i, p)| {
+                (
+                    p,
+                    if timed.get(i).copied().unwrap_or(false) {
+                        1.0
+                    } else {
+                        factor
+                    },
+                )
+            })
+            .map(|(p, factor)| PhaseLoad {
                 new_puts: p.new_puts * factor,
                 overwrites: p.overwrites * factor,
                 deletes: p.deletes * factor,
@@ -101,6 +150,7 @@ pub fn scaled(w: &Workload, factor: f64, keys: f64) -> Workload {
                 missing_reads: p.missing_reads * factor,
                 scans: p.scans * factor,
                 effective_keys: p.effective_keys.map(|_| keys.max(1.0)),
+                seconds: p.seconds.map(|s| s * factor),
                 ..p.clone()
             })
             .collect(),
@@ -118,15 +168,12 @@ fn data_spec(results: &Results) -> Option<DataSpec> {
     })
 }
 
-fn per_op(cell: &CellResult, kinds: &[&str]) -> Option<f64> {
-    let (cpu, ops) = cell
-        .phases
-        .iter()
-        .filter(|p| kinds.contains(&p.kind.as_str()))
-        .fold((0.0, 0u64), |(c, n), p| {
-            (c + p.cpu.user_seconds + p.cpu.system_seconds, n + p.ops)
-        });
-    (ops > 0).then(|| cpu / ops as f64)
+/// The model's engine bytes per live user byte (tables + live WAL over
+/// live key + value bytes): the model's counterpart of the measured
+/// `amplification.bytes_per_live_byte`. (The model's `space_amp` is
+/// RocksDB's, all levels over the last one, another figure.)
+pub fn bytes_per_live_byte(p: &Prediction) -> Option<f64> {
+    (p.live_user_bytes > 0.0).then(|| p.db_size_bytes / p.live_user_bytes)
 }
 
 /// The calibration figures of the results at `dir`; `needs_reads` asks
@@ -171,12 +218,12 @@ pub fn calibrate(dir: &Path, needs_reads: bool) -> Result<(Results, Vec<Calibrat
             "amplification.bytes_per_live_byte",
             a.bytes_per_live_byte.is_some(),
         );
-        let cpu_write = per_op(cell, &WRITE_KINDS);
+        let cpu_write = measured::cpu_per_write(&cell.phases);
         need(
             "CPU seconds per write (a fill or overwrite phase)",
             cpu_write.is_some(),
         );
-        let cpu_read = per_op(cell, &READ_KINDS);
+        let cpu_read = per_op(&cell.phases, &READ_KINDS);
         let blocks = cell
             .phases
             .iter()
@@ -188,15 +235,34 @@ pub fn calibrate(dir: &Path, needs_reads: bool) -> Result<(Results, Vec<Calibrat
                 cpu_read.is_some() && blocks.is_some(),
             );
         }
-        let options = options_from_map(&cell.options)
-            .map(|o| model_options(&o))
+        let engine = options_from_map(&cell.options)
             .map_err(|e| PlanError::Usage(format!("{shown}: cell {}: {e}", cell.id)))?;
-        let (Some(data), Some(wa), Some(sa), Some(cpu_write)) =
-            (data, a.user_write_amp, a.bytes_per_live_byte, cpu_write)
-        else {
+        let mut options = model_options(&engine);
+        if let Some(c) = measured_compaction_speed(cell) {
+            // A compaction job runs as fast as this cell's did (as `lsmlab run`'s predictions do).
+            options.speed.compaction_bytes_per_sec =
+                c / options.speed.parallelism(options.max_subcompactions);
+        }
+        let stats = cell.final_stats.as_ref();
+        let wal_flush = stats.and_then(measured::wal_flush_per_user_byte);
+        need(
+            "final_stats with user_bytes, wal_bytes and flush_bytes (run with --store lsmlab)",
+            wal_flush.is_some(),
+        );
+        let (Some(data), Some(wa), Some(sa), Some(cpu_write), Some(wal_flush)) = (
+            data,
+            a.user_write_amp,
+            a.bytes_per_live_byte,
+            cpu_write,
+            wal_flush,
+        ) else {
             continue;
         };
         let workload = workload_of(cell, data.keys as f64);
+        let timed = cell.phases.iter().map(|p| p.max_rate.is_some()).collect();
+        let sustained = measured::sustained_rates(&cell.phases, |i| {
+            phase_compaction_per_write(&options, &data, &workload, i)
+        });
         let p: Prediction = predict(&options, &data, &workload);
         let read_threads = cell
             .phases
@@ -212,14 +278,21 @@ pub fn calibrate(dir: &Path, needs_reads: bool) -> Result<(Results, Vec<Calibrat
                 measured_write_amp: wa,
                 model_write_amp: p.user_write_amp.unwrap_or(0.0),
                 measured_space_amp: sa,
-                model_space_amp: p.space_amp.unwrap_or(0.0),
+                model_space_amp: bytes_per_live_byte(&p).unwrap_or(0.0),
                 cpu_seconds_per_write: cpu_write,
                 cpu_seconds_per_read: cpu_read,
                 blocks_per_get: blocks,
+                wal_flush_per_user_byte: wal_flush,
+                compaction_bytes_per_second: stats.and_then(measured::compaction_bytes_per_second),
+                compaction_jobs: measured::compaction_jobs(engine.max_background_jobs, engine.deterministic),
+                cores_used: measured::cores_used(&cell.phases),
+                max_rate: sustained.iter().map(|(_, r)| r.clone()).collect(),
             },
             data,
             options,
             workload,
+            timed,
+            sustained_at: sustained.iter().map(|(i, _)| *i).collect(),
             read_threads,
         });
     }
@@ -230,4 +303,32 @@ pub fn calibrate(dir: &Path, needs_reads: bool) -> Result<(Results, Vec<Calibrat
         });
     }
     Ok((results, out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scaling_keeps_timed_phases_as_they_ran() {
+        let phase = |overwrites: f64, seconds: f64| PhaseLoad {
+            overwrites,
+            reads: overwrites / 2.0,
+            seconds: Some(seconds),
+            effective_keys: Some(100.0),
+            ..Default::default()
+        };
+        let w = Workload {
+            phases: vec![phase(100.0, 2.0), phase(50.0, 10.0)],
+        };
+        let s = scaled(&w, &[false, true], 4.0, 400.0);
+        // The first phase has 4x the ops in 4x the time (the same rate).
+        assert_eq!(s.phases[0].overwrites, 400.0);
+        assert_eq!(s.phases[0].reads, 200.0);
+        assert_eq!(s.phases[0].seconds, Some(8.0));
+        // The timed one (max_rate) keeps its ops and seconds; both see the target's keys.
+        assert_eq!(s.phases[1].overwrites, 50.0);
+        assert_eq!(s.phases[1].seconds, Some(10.0));
+        assert_eq!(s.phases[1].effective_keys, Some(400.0));
+    }
 }

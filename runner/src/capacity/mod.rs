@@ -13,6 +13,7 @@
 
 pub mod calibrate;
 pub mod error;
+pub mod measured;
 pub mod project;
 
 use std::path::{Path, PathBuf};
@@ -150,15 +151,46 @@ pub fn plan(req: &PlanRequest) -> Result<CapacityPlan, PlanError> {
         value_size: value_size as usize,
         ..template.data
     };
-    let workload = scaled(&template.workload, keys / template.data.keys.max(1) as f64, keys);
+    let workload = scaled(
+        &template.workload,
+        &template.timed,
+        keys / template.data.keys.max(1) as f64,
+        keys,
+    );
     let p = predict(&template.options, &data, &workload);
+    // The largest run's max_rate phases at the target: the model's compaction per write.
+    let mut template_point = template.point.clone();
+    for (m, &i) in template_point.max_rate.iter_mut().zip(&template.sustained_at) {
+        m.model_compaction_per_write_at_target =
+            calibrate::phase_compaction_per_write(&template.options, &data, &workload, i);
+    }
     let threads = req.threads.unwrap_or(template.read_threads).max(1);
     let Some(iops) = probe.iops_at(threads) else {
         return Err(PlanError::Usage(
             "the device probe measured no random reads".into(),
         ));
     };
-    let cores = req.cores.unwrap_or(first.host.cpu_logical_cores).max(1);
+    let host_cores = first.host.cpu_logical_cores.max(1);
+    let used = runs
+        .iter()
+        .filter_map(|c| c.point.cores_used)
+        .max_by(f64::total_cmp);
+    let (cores, cores_source) = match (req.cores, used) {
+        (Some(n), _) => (n.max(1) as f64, format!("{n} cores (--cores)")),
+        (None, Some(u)) => (
+            u.min(host_cores as f64),
+            format!(
+                "{:.2} of the host's {host_cores} cores: the most the engine got in one calibration phase (CPU / wall seconds; other load on a shared machine is left out)",
+                u.min(host_cores as f64)
+            ),
+        ),
+        (None, None) => (
+            host_cores as f64,
+            format!(
+                "the host's {host_cores} cores (no phase of 1 s or more measured the CPU the engine got)"
+            ),
+        ),
+    };
     let direct = if probe.direct_io { "O_DIRECT" } else { "buffered" };
     let inputs = Inputs {
         dataset_bytes: req.dataset_bytes as f64,
@@ -169,10 +201,19 @@ pub fn plan(req: &PlanRequest) -> Result<CapacityPlan, PlanError> {
         threads,
         hit_rate: req.hit_rate,
         block_size: template.options.block_size as f64,
-        calibration: runs.iter().map(|c| c.point.clone()).collect(),
+        calibration: runs
+            .iter()
+            .map(|c| {
+                if std::ptr::eq(c, template) {
+                    template_point.clone()
+                } else {
+                    c.point.clone()
+                }
+            })
+            .collect(),
         model: ModelAtTarget {
             write_amp: p.user_write_amp.unwrap_or(0.0),
-            space_amp: p.space_amp.unwrap_or(1.0),
+            space_amp: calibrate::bytes_per_live_byte(&p).unwrap_or(1.0),
             levels: p
                 .levels
                 .iter()
@@ -190,9 +231,10 @@ pub fn plan(req: &PlanRequest) -> Result<CapacityPlan, PlanError> {
         device: Device {
             write_bytes_per_sec: probe.seq_write.bytes_per_sec,
             read_iops: iops,
-            cores: cores as f64,
+            cores,
+            cores_source,
             description: format!(
-                "{} ({}): {:.1} MB/s synced sequential write, {iops:.0} IOPS of 4 KiB at QD{threads}, {direct}; {cores} cores",
+                "{} ({}): {:.1} MB/s synced sequential write, {iops:.0} IOPS of 4 KiB at QD{threads}, {direct}; {cores:.2} cores for the engine",
                 probe.dir,
                 probe.filesystem.as_deref().unwrap_or("?"),
                 probe.seq_write.bytes_per_sec / 1e6,
@@ -200,29 +242,28 @@ pub fn plan(req: &PlanRequest) -> Result<CapacityPlan, PlanError> {
         },
     };
     let mut plan = project(&inputs);
-    plan.assumptions = assumptions(&plan, &probe, &runs, p.truncated);
+    plan.assumptions = assumptions(&plan, &probe, p.truncated);
     Ok(plan)
 }
 
-fn assumptions(
-    plan: &CapacityPlan,
-    probe: &DeviceProbe,
-    runs: &[Calibration],
-    truncated: bool,
-) -> Vec<String> {
+fn assumptions(plan: &CapacityPlan, probe: &DeviceProbe, truncated: bool) -> Vec<String> {
     let mut a = vec![
         format!(
-            "the target runs the largest calibration run's phases scaled to {:.0} keys (same ops per key), with the same engine options",
+            "the target runs the largest calibration run's phases scaled to {:.0} keys (same ops per key, at the rates they ran; max_rate phases as they ran), with the same engine options",
             plan.keys
         ),
         format!(
-            "write-amp and space-amp: the cost model at the target times the mean measured/model ratio of {} calibration run(s)",
-            runs.len()
+            "write-amp: the cost model at the target x {:.3} ({}; the model's error grows with the levels)",
+            plan.write_amp_factor.value, plan.write_amp_factor.method
+        ),
+        format!(
+            "space-amp (bytes per live byte): the cost model at the target x {:.3} ({}; the model's bytes per live byte, tables + live WAL over live user bytes)",
+            plan.space_amp_factor.value, plan.space_amp_factor.method
         ),
         "keys are uniform: every read misses the cache at the same rate, and a cache of h x the table bytes hits h".into(),
         "a cache miss reads one block from the device (bloom filters screen the other tables); compaction reads about what it writes".into(),
         "CPU per write grows with (1 + write-amp); CPU per read is as measured".into(),
-        "compaction keeps up (the rate is steady-state) and devices deliver their probed figures under the mixed load".into(),
+        "the rate is steady state: compaction keeps up (the compaction resources), and devices deliver their probed figures under the mixed load".into(),
     ];
     if let Some(note) = &probe.note {
         a.push(format!("device probe: {note}"));

@@ -3,7 +3,7 @@
 //! checks that both sides have the same defaults.
 
 use lsmlab_engine::{CompressionType, Options};
-use lsmlab_workloads::model::{Codec, ModelOptions};
+use lsmlab_workloads::model::{Codec, ModelOptions, Speed};
 
 fn codec(c: CompressionType) -> Codec {
     match c {
@@ -33,6 +33,12 @@ pub fn model_options(o: &Options) -> ModelOptions {
         block_restart_interval: o.block_restart_interval as u64,
         bloom_bits_per_key: o.bloom_bits_per_key,
         block_cache_size: o.block_cache_size as u64,
+        l0_stop_trigger: o.l0_stop_trigger,
+        max_background_jobs: o.max_background_jobs,
+        max_subcompactions: o.max_subcompactions,
+        deterministic: o.deterministic,
+        read_triggered_compaction: o.read_triggered_compaction,
+        speed: Speed::default(),
     }
 }
 

@@ -62,20 +62,36 @@ pub fn predict_cell(suite: &Suite, cell: &Cell, result: &CellResult) -> Option<C
     }
     let o = options_from_map(&cell.options).ok()?;
     let mut ops: Vec<u64> = Vec::with_capacity(suite.phases.len());
-    for (i, phase) in suite.phases.iter().enumerate() {
+    let mut seconds: Vec<Option<f64>> = Vec::with_capacity(suite.phases.len());
+    for i in 0..suite.phases.len() {
         let measured = result.phases.iter().find(|p| p.index == i);
-        ops.push(match measured {
-            Some(p) => p.ops + p.warmup_ops,
-            // A phase that did not run (the cell failed) did nothing.
-            None => 0,
-        });
-        let _ = phase;
+        // A phase that did not run (the cell failed) did nothing.
+        ops.push(measured.map_or(0, |p| p.ops + p.warmup_ops));
+        seconds.push(measured.map(|p| p.seconds + p.warmup_seconds));
     }
-    let workload = Workload::from_suite(suite, Some(&ops));
-    Some(stored(
-        &result.id,
-        &predict(&model_options(&o), &suite.data, &workload),
-    ))
+    let mut workload = Workload::from_suite(suite, Some(&ops));
+    // The measured wall times set the model's clock (how far compaction fell behind).
+    workload.set_seconds(&seconds);
+    let mut mo = model_options(&o);
+    if let Some(c) = measured_compaction_speed(result) {
+        // A job runs as fast as this cell's compactions did.
+        mo.speed.compaction_bytes_per_sec = c / mo.speed.parallelism(mo.max_subcompactions);
+    }
+    Some(stored(&result.id, &predict(&mo, &suite.data, &workload)))
+}
+
+/// Bytes the cell's compactions read and wrote per second of compaction
+/// (the engine's per-level `read_bytes + write_bytes` over
+/// `compaction_seconds`, L0's row being flushes); `None` without compactions.
+pub fn measured_compaction_speed(result: &CellResult) -> Option<f64> {
+    let levels = result.final_stats.as_ref()?.get("levels")?.as_array()?;
+    let (mut bytes, mut seconds) = (0.0, 0.0);
+    for l in levels.iter().skip(1) {
+        let f = |k: &str| l.get(k).and_then(serde_json::Value::as_f64).unwrap_or(0.0);
+        bytes += f("read_bytes") + f("write_bytes");
+        seconds += f("compaction_seconds");
+    }
+    (seconds > 0.1 && bytes > 0.0).then(|| bytes / seconds)
 }
 
 /// A prediction in the results schema.

@@ -17,6 +17,7 @@
 //! candidates differ by their options only.
 
 mod interrupt;
+pub mod label;
 pub mod metric;
 mod output;
 pub mod schedule;
@@ -175,7 +176,11 @@ pub fn run(args: TuneArgs) -> Result<(), Error> {
                 let t0 = Instant::now();
                 let mut run = cell::run(&scaled, c, rep, &settings, &Silent);
                 interrupt::set_current_db(None);
-                run.result.id = format!("t{trial:03}");
+                let ran_as = std::mem::replace(&mut run.result.id, format!("t{trial:03}"));
+                // The .hlog files were streamed under the cell's own id; the
+                // trial's id names them in results.json (and keeps trials of
+                // one candidate at several rungs apart).
+                move_histograms(&out, &ran_as, &run.result.id);
                 let prediction = check::predict_cell(&scaled, c, &run.result);
                 let objectives: Vec<Option<f64>> = spec
                     .objectives
@@ -237,7 +242,30 @@ pub fn run(args: TuneArgs) -> Result<(), Error> {
             results: out.join("results.json").display().to_string(),
         });
     }
+    if record.best.is_none() {
+        return Err(Error::NoFeasible {
+            file: suite.file.clone(),
+            pruned: record.pruned.len(),
+            trials: record.trials.len(),
+            results: out.join("results.json").display().to_string(),
+        });
+    }
     Ok(())
+}
+
+/// Renames `out/hist/<from>` (a trial's streamed histograms) to `out/hist/<to>`.
+fn move_histograms(out: &std::path::Path, from: &str, to: &str) {
+    use crate::measure::hist_files::cell_dir;
+    let (src, dst) = (out.join(cell_dir(from)), out.join(cell_dir(to)));
+    if src.exists()
+        && let Err(e) = std::fs::rename(&src, &dst)
+    {
+        eprintln!(
+            "warning: cannot move histograms {} to {}: {e}",
+            src.display(),
+            dst.display()
+        );
+    }
 }
 
 /// One line for `lsmlab validate`: what `lsmlab tune` would search.

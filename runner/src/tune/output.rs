@@ -8,10 +8,10 @@ use std::path::Path;
 
 use lsmlab_reports::tune::{TrialRecord, TuneRecord, pareto_front};
 use lsmlab_workloads::Suite;
-use lsmlab_workloads::render_pairs;
 use lsmlab_workloads::suite::tune::{Metric, TuneSpec};
 use serde_json::{Map, Value};
 
+use super::label::{Abbreviations, LABEL_WIDTH, label};
 use crate::error::Error;
 use crate::output::console::human_bytes;
 
@@ -30,10 +30,6 @@ pub fn show(m: &Metric, v: f64) -> String {
     } else {
         format!("{v:.3}")
     }
-}
-
-fn label(options: &Map<String, Value>) -> String {
-    render_pairs(options.iter())
 }
 
 fn values(t: &TrialRecord, spec: &TuneSpec) -> String {
@@ -121,17 +117,25 @@ pub fn report(record: &TuneRecord, spec: &TuneSpec, suite: &Suite, out: &Path) -
     header.push_str(" feasible |");
     rule.push_str("---|");
     let _ = writeln!(s, "{header}\n{rule}");
-    for (i, c) in super::ranked_candidates(record, &spec.objectives)
+    let rows: Vec<_> = super::ranked_candidates(record, &spec.objectives)
+        .into_iter()
+        .filter_map(|c| {
+            let first = record.trials.iter().find(|t| t.trial == c.trials[0])?;
+            Some((c, first))
+        })
+        .collect();
+    // Long labels (many options): initials, with a legend under the table.
+    let short = rows
         .iter()
-        .enumerate()
-    {
-        let Some(first) = record.trials.iter().find(|t| t.trial == c.trials[0]) else {
-            continue;
-        };
+        .any(|(_, t)| label(&t.options).len() > LABEL_WIDTH)
+        .then(|| Abbreviations::new(rows.iter().flat_map(|(_, t)| t.options.keys())));
+    for (i, (c, first)) in rows.iter().enumerate() {
         let mut row = format!(
             "| {} | {} | {} | {:.0}% | {} |",
             i + 1,
-            label(&first.options),
+            short
+                .as_ref()
+                .map_or_else(|| label(&first.options), |a| a.label(&first.options)),
             c.rung,
             first.scale * 100.0,
             c.trials
@@ -172,6 +176,9 @@ pub fn report(record: &TuneRecord, spec: &TuneSpec, suite: &Suite, out: &Path) -
             }
         );
         let _ = writeln!(s, "{row}");
+    }
+    if let Some(a) = &short {
+        let _ = writeln!(s, "\nOptions: {}.", a.legend());
     }
     let _ = writeln!(
         s,

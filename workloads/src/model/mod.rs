@@ -19,13 +19,16 @@
 //!   (Lim et al., FAST'16).
 //! - [`flow`]: the leveled compaction policy replayed on counts (per-level
 //!   rewrite cost as in the RocksDB tuning guide and Dostoevsky, SIGMOD'18).
+//! - [`speed`]: the host's speeds, which decide how far compaction falls
+//!   behind a write load.
 //! - [`predict`]: the figures (read costs after Monkey, SIGMOD'17).
 //! - [`matrix`]: matrix cells that cannot differ at this data size.
 //! - [`workload`]: the phases as counts.
 //!
 //! Assumptions, stated once: keys are drawn uniformly unless the
 //! distribution says otherwise (skew only collapses duplicates in
-//! memtables); compaction keeps up with writes; the block cache holds
+//! memtables); compaction runs as fast as [`Speed`] says (in the engine's
+//! deterministic mode it keeps up with writes); the block cache holds
 //! uniformly read blocks.
 
 pub mod flow;
@@ -34,9 +37,11 @@ pub mod options;
 pub mod predict;
 pub mod run;
 pub mod sizes;
+pub mod speed;
 pub mod targets;
 pub mod workload;
 
 pub use options::{Codec, ModelOptions};
 pub use predict::{LevelPrediction, MemoryPrediction, Prediction, ReadPrediction, bloom_fpr, predict};
+pub use speed::Speed;
 pub use workload::{PhaseLoad, Workload};

@@ -40,6 +40,8 @@ impl Codec {
     }
 }
 
+use crate::model::speed::Speed;
+
 /// The engine options the model depends on (names and defaults as in
 /// DESIGN.md's option list).
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +78,19 @@ pub struct ModelOptions {
     pub bloom_bits_per_key: f64,
     /// Block cache bytes [64MiB].
     pub block_cache_size: u64,
+    /// L0 files at which writes stop until compaction catches up [36].
+    pub l0_stop_trigger: usize,
+    /// Background threads; all but one compact (at least one) [2].
+    pub max_background_jobs: usize,
+    /// Parallel ranges of one compaction [1].
+    pub max_subcompactions: usize,
+    /// Compactions run inline after every flush, so the tree never falls
+    /// behind (the engine's deterministic mode) [false].
+    pub deterministic: bool,
+    /// Reads that look past a table charge it; a spent budget compacts it [true].
+    pub read_triggered_compaction: bool,
+    /// The host's speeds (not an engine option; see [`Speed`]).
+    pub speed: Speed,
 }
 
 impl Default for ModelOptions {
@@ -97,6 +112,12 @@ impl Default for ModelOptions {
             block_restart_interval: 16,
             bloom_bits_per_key: 10.0,
             block_cache_size: 64 << 20,
+            l0_stop_trigger: 36,
+            max_background_jobs: 2,
+            max_subcompactions: 1,
+            deterministic: false,
+            read_triggered_compaction: true,
+            speed: Speed::default(),
         }
     }
 }
@@ -118,6 +139,14 @@ impl ModelOptions {
             Some(c) if level >= deepest => c,
             _ => self.level_codec(level),
         }
+    }
+
+    /// Compactions that run at once: `max_background_jobs - 1` (one thread
+    /// stays free for flushes, the engine's rule), at least one, at most
+    /// the cores.
+    pub fn compaction_threads(&self) -> usize {
+        let threads = self.max_background_jobs.saturating_sub(1).max(1);
+        threads.min(self.speed.cores.max(1.0) as usize)
     }
 
     /// Output file size of compactions into `level`.

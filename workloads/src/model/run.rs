@@ -111,7 +111,11 @@ impl Run {
     }
 }
 
-/// Counts of a merge's output (bytes not yet assigned).
+/// Counts of a merge's output (bytes not yet assigned). `live` is the number
+/// of live keys in the key range the merge covers (all live keys for a
+/// whole-range merge, `share * live` for a level compaction of a `share`
+/// of the key range): an overwrite in `a` collides with `b` with the
+/// probability that `b` holds its key, `b.entries / live`.
 pub fn merge_counts(a: &Run, b: &Run, live: f64, bottom: bool) -> Run {
     let over = (a.entries - a.new).max(0.0);
     let p = if live > 0.0 {
@@ -209,6 +213,14 @@ mod tests {
         // The older run holds every live key: every overwrite collides.
         let m = merge_counts(&run(100.0, 0.0), &run(1000.0, 1000.0), 1000.0, false);
         assert!((m.entries - 1000.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_partial_merge_compares_with_the_live_keys_of_its_range() {
+        // 10 overwrites merged with the 40 entries a level holds in a 5%
+        // share of 1000 live keys (50 of them): 10 * 40 / 50 = 8 collide.
+        let m = merge_counts(&run(10.0, 0.0), &run(40.0, 40.0), 0.05 * 1000.0, false);
+        assert!((m.entries - 42.0).abs() < 1e-9, "{}", m.entries);
     }
 
     #[test]

@@ -59,6 +59,14 @@ pub struct PhaseLoad {
     pub compact: bool,
     /// The op count was assumed (duration-bound phase before it ran).
     pub assumed: bool,
+    /// The phase's wall time when known: its `duration`, its ops at its
+    /// `rate`, or (after a run) the measured time; `None`: the flow derives
+    /// it from [`Speed`](crate::model::Speed).
+    pub seconds: Option<f64>,
+    /// Client threads (0 counts as 1).
+    pub threads: f64,
+    /// The phase waits until no compaction is pending (`wait_for_compaction`).
+    pub wait: bool,
 }
 
 /// The whole suite's load, phases in order.
@@ -136,6 +144,11 @@ impl Workload {
                     ),
                     (None, None, None) => (0.0, false),
                 };
+                let seconds = match (c.duration, c.rate) {
+                    (Some(d), _) => Some(d.as_secs_f64()),
+                    (None, Some(r)) if r > 0.0 => Some(ops / r),
+                    _ => None,
+                };
                 let mut load = PhaseLoad {
                     name: p.name.clone(),
                     sequential: matches!(c.distribution, Distribution::Sequential),
@@ -144,6 +157,8 @@ impl Workload {
                     flush: false,
                     compact: false,
                     assumed,
+                    seconds,
+                    threads,
                     ..Default::default()
                 };
                 match &p.kind {
@@ -200,12 +215,22 @@ impl Workload {
                         load.flush = true;
                         load.compact = true;
                     }
-                    PhaseKind::WaitForCompaction => {}
+                    PhaseKind::WaitForCompaction => load.wait = true,
                 }
                 load
             })
             .collect();
         Workload { phases }
+    }
+
+    /// Sets each phase's wall time to the measured one (`seconds[i]` for
+    /// phase `i`, where given).
+    pub fn set_seconds(&mut self, seconds: &[Option<f64>]) {
+        for (p, s) in self.phases.iter_mut().zip(seconds) {
+            if s.is_some() {
+                p.seconds = *s;
+            }
+        }
     }
 
     /// Whether any phase's count was assumed (duration-bound, not yet run).

@@ -2,8 +2,10 @@
 //!
 //! Writes fill the memtable (`write_buffer_size / memtable_entry_bytes`
 //! versions); a full memtable flushes to one L0 table holding its distinct
-//! keys. After every flush compactions run until no level needs one (the
-//! model assumes compaction keeps up), choosing work as the engine's picker
+//! keys. Compactions run on a clock ([`clock`]): busy workers leave flushed
+//! tables in L0, so compactions take what piled up (in the engine's
+//! deterministic mode, every flush is followed by all the compactions it
+//! makes due). Work is chosen as the engine's picker
 //! does (`engine/src/compaction/picker.rs`, RocksDB's leveled compaction):
 //! the highest score first, L0 by file count / `l0_compaction_trigger`, Ln
 //! by bytes / target ([`super::targets`]).
@@ -18,6 +20,10 @@
 //!   written, the per-level write amplification of leveled compaction in
 //!   the RocksDB tuning guide and Dostoevsky (SIGMOD'18, §3: a full level
 //!   rewrites `T` bytes of the level below per byte merged into it).
+//! - Levels track the share of the key space their tables cover: a level
+//!   fed by moves covers only what was moved into it, and while a table
+//!   fits in its gaps the picker (least overlap first) moves it there
+//!   instead of merging ([`Sim::compact_level`]).
 //! - With nothing to overlap the table is moved (a metadata edit, no
 //!   bytes written), unless its compression differs from its destination's
 //!   (then it is rewritten, as the engine does).
@@ -33,6 +39,10 @@
 //! The result counts bytes exactly as the engine's statistics do: flush
 //! bytes into L0's row, compaction output bytes into the output level's
 //! row, moved bytes apart.
+
+mod clock;
+
+use clock::{Clock, phase_seconds};
 
 use crate::model::options::ModelOptions;
 use crate::model::run::{Run, encode, merge_counts};
@@ -107,6 +117,14 @@ struct Sim<'a> {
     out: (f64, f64, f64, f64),
     compactions: f64,
     steps: usize,
+    /// `None` in deterministic mode (compaction keeps up).
+    clock: Option<Clock>,
+    /// Bytes compactions read and wrote so far (their cost in time).
+    io: f64,
+    /// Point reads (all, of present keys) per write of the current phase.
+    reads_per_write: (f64, f64),
+    /// Share of the key space each level's tables cover (index = level).
+    cover: Vec<f64>,
 }
 
 /// Replays `workload` on a tree configured by `o` holding `data`.
@@ -143,9 +161,30 @@ pub fn simulate(o: &ModelOptions, data: &DataSpec, workload: &Workload) -> FlowO
         out: (0.0, 0.0, 0.0, 0.0),
         compactions: 0.0,
         steps: 0,
+        clock: (!o.deterministic).then(|| Clock::new(o.compaction_threads())),
+        io: 0.0,
+        reads_per_write: (0.0, 0.0),
+        cover: vec![0.0; n],
     };
     for p in &workload.phases {
         sim.key_space = sim.key_space.max(data.keys as f64) + p.new_puts;
+        let writes = p.new_puts + p.overwrites + p.deletes;
+        let seconds = p.seconds.unwrap_or_else(|| {
+            phase_seconds(&o.speed, writes, p.reads + p.missing_reads + p.scans, p.threads)
+        });
+        if let Some(c) = sim.clock.as_mut() {
+            c.per_write = if writes > 0.0 { seconds / writes } else { 0.0 };
+        }
+        let reads = p.reads + p.missing_reads;
+        sim.reads_per_write = if writes > 0.0 {
+            (reads / writes, p.reads / writes)
+        } else {
+            (0.0, 0.0)
+        };
+        if writes <= 0.0 {
+            sim.read_triggered(reads, p.reads);
+            sim.advance(seconds);
+        }
         sim.write(
             p.new_puts,
             p.overwrites,
@@ -163,6 +202,9 @@ pub fn simulate(o: &ModelOptions, data: &DataSpec, workload: &Workload) -> FlowO
         }
         if p.compact {
             sim.manual_compaction();
+        }
+        if p.wait {
+            sim.wait_timed();
         }
     }
     let bytes = sim.level_bytes();
@@ -225,9 +267,15 @@ impl Sim<'_> {
             self.mem.2 += dels * share;
             self.mem_wal += wal * share;
             left -= take;
+            if let Some(c) = self.clock.as_mut() {
+                c.now += take * c.per_write;
+            }
             if self.mem.0 + self.mem.1 + self.mem.2 >= self.mem_capacity - 1e-6 {
                 self.flush();
                 self.compact_all();
+                // The reads until the next flush charge the table just flushed.
+                let (all, present) = self.reads_per_write;
+                self.read_triggered(all * self.mem_capacity, present * self.mem_capacity);
             }
             if self.steps >= MAX_STEPS {
                 return;
@@ -241,6 +289,8 @@ impl Sim<'_> {
         if new + over + dels < 1.0 {
             return;
         }
+        // Workers that came free before this flush start from the tree without it.
+        self.schedule();
         let repeats = over + dels;
         let distinct = match self.mem_eff {
             Some(e) if e > 0.0 => e * (1.0 - (-repeats / e).exp()),
@@ -266,6 +316,9 @@ impl Sim<'_> {
         self.l0.push(run);
         self.mem = (0.0, 0.0, 0.0);
         self.mem_wal = 0.0;
+        if let Some(c) = self.clock.as_mut() {
+            c.last = c.now;
+        }
     }
 
     /// Encodes merge output for `level` and books the work.
@@ -280,6 +333,7 @@ impl Sim<'_> {
             self.key_space,
             self.o.target_file_size(level),
         );
+        self.io += read + run.bytes;
         let w = &mut self.work[level];
         w.write_bytes += run.bytes;
         w.read_bytes += read;
@@ -289,36 +343,57 @@ impl Sim<'_> {
         run
     }
 
+    /// After a flush: the compactions that start now (timed), or all that
+    /// are due (deterministic).
     fn compact_all(&mut self) {
+        if self.clock.is_some() {
+            self.schedule();
+        } else {
+            self.drain();
+        }
+    }
+
+    /// Every compaction that is due, at once (the engine's deterministic mode).
+    fn drain(&mut self) {
         while self.steps < MAX_STEPS {
-            let bytes = self.level_bytes();
-            let targets = level_targets(&self.cfg, &bytes);
-            let mut best: Option<(usize, f64)> = None;
-            let l0_score = self.l0.len() as f64 / self.o.l0_compaction_trigger.max(1) as f64;
-            let n = self.levels.len();
-            for level in 0..n - 1 {
-                let score = if level == 0 {
-                    l0_score
-                } else {
-                    match targets[level] {
-                        Some(t) => bytes[level] / t.max(1.0),
-                        None => 0.0,
-                    }
-                };
-                if score >= 1.0 && best.is_none_or(|(_, s)| score > s) {
-                    best = Some((level, score));
-                }
-            }
-            let Some((level, _)) = best else {
+            let Some(level) = self.pick() else {
                 return;
             };
             self.steps += 1;
-            if level == 0 {
-                let base = base_level(&self.cfg, &bytes).0.max(1);
-                self.compact_l0(base);
+            self.run_level(level);
+        }
+    }
+
+    /// The level the engine's picker compacts next (the highest score >= 1).
+    fn pick(&self) -> Option<usize> {
+        let bytes = self.level_bytes();
+        let targets = level_targets(&self.cfg, &bytes);
+        let mut best: Option<(usize, f64)> = None;
+        let l0_score = self.l0.len() as f64 / self.o.l0_compaction_trigger.max(1) as f64;
+        let n = self.levels.len();
+        for level in 0..n - 1 {
+            let score = if level == 0 {
+                l0_score
             } else {
-                self.compact_level(level);
+                match targets[level] {
+                    Some(t) => bytes[level] / t.max(1.0),
+                    None => 0.0,
+                }
+            };
+            if score >= 1.0 && best.is_none_or(|(_, s)| score > s) {
+                best = Some((level, score));
             }
+        }
+        best.map(|(level, _)| level)
+    }
+
+    /// Runs the compaction of `level` into the next (L0: into the base level).
+    fn run_level(&mut self, level: usize) {
+        if level == 0 {
+            let base = base_level(&self.cfg, &self.level_bytes()).0.max(1);
+            self.compact_l0(base);
+        } else {
+            self.compact_level(level);
         }
     }
 
@@ -332,6 +407,9 @@ impl Sim<'_> {
         let target = self.levels[base];
         let deepest = self.deepest();
         let bottom = base >= deepest;
+        // L0 tables span the key space (random keys; key-ordered runs
+        // never overlap, so coverage does not decide their moves).
+        self.cover[base] = 1.0;
         if acc.seq && target.seq {
             if files.len() == 1 && files[0].codec == self.o.output_codec(base, deepest) {
                 self.work[base].moved_bytes += files[0].bytes;
@@ -348,31 +426,52 @@ impl Sim<'_> {
         }
     }
 
+    /// One table of `level` into the next. Coverage: a table holding a
+    /// share `g` of the level's bytes spans `w = g * cover(level)` of the key
+    /// space. While the next level leaves `w` uncovered the picker (least
+    /// overlap first) finds a table that overlaps nothing there and moves
+    /// it; otherwise it overlaps `w / cover(next)` of the next level's bytes
+    /// plus one boundary table.
     fn compact_level(&mut self, level: usize) {
         let src = self.levels[level];
         let file = self.o.target_file_size(level);
         let g = (file / src.bytes.max(1.0)).min(1.0);
+        let w = (g * self.cover[level]).clamp(1e-9, 1.0);
         let a = src.scaled(g);
         let next = self.levels[level + 1];
         let deepest = self.deepest();
         self.levels[level] = src.minus(&a);
-        if next.is_empty() || (a.seq && next.seq) {
+        self.cover[level] = if self.levels[level].is_empty() {
+            0.0
+        } else {
+            (self.cover[level] - w).max(0.0)
+        };
+        let room = next.is_empty() || self.cover[level + 1] + w <= 1.0 + 1e-9;
+        if room || (a.seq && next.seq) {
+            if next.is_empty() {
+                self.cover[level + 1] = 0.0;
+            }
+            self.cover[level + 1] = (self.cover[level + 1] + w).min(1.0);
             if a.codec == self.o.output_codec(level + 1, deepest) {
                 self.work[level + 1].moved_bytes += a.bytes;
                 self.levels[level + 1] = next.plus(&a);
             } else {
-                let counts = merge_counts(&a, &Run::empty(), self.live, level + 1 >= deepest);
-                let out = self.output(counts, level + 1, deepest, g, a.bytes);
+                let counts = merge_counts(&a, &Run::empty(), self.live * w, level + 1 >= deepest);
+                let out = self.output(counts, level + 1, deepest, w, a.bytes);
                 self.levels[level + 1] = next.plus(&out);
             }
             return;
         }
+        let c = self.cover[level + 1].max(w);
         let boundary = self.o.target_file_size(level + 1) / next.bytes.max(1.0);
-        let h = (g + boundary).min(1.0);
+        let h = (w / c + boundary).min(1.0);
         let b = next.scaled(h);
-        let counts = merge_counts(&a, &b, self.live, level + 1 >= deepest);
-        let out = self.output(counts, level + 1, deepest, h, a.bytes + b.bytes);
+        // Collisions are with the live keys of the range compacted, `h * c * live`.
+        let counts = merge_counts(&a, &b, self.live * h * c, level + 1 >= deepest);
+        let out = self.output(counts, level + 1, deepest, h * c, a.bytes + b.bytes);
         self.levels[level + 1] = next.minus(&b).plus(&out);
+        // The output fills the holes of the next level in the table's range.
+        self.cover[level + 1] = (c + w * (1.0 - c)).min(1.0);
     }
 
     fn manual_compaction(&mut self) {
@@ -389,6 +488,7 @@ impl Sim<'_> {
                 acc = merge_counts(f, &acc, self.live, false);
             }
             let next = self.levels[1];
+            self.cover[1] = 1.0;
             let counts = merge_counts(&acc, &next, self.live, deepest == 1);
             self.levels[1] = self.output(counts, 1, deepest, 1.0, read + next.bytes);
         }
@@ -399,6 +499,8 @@ impl Sim<'_> {
             }
             let next = self.levels[level + 1];
             self.levels[level] = Run::empty();
+            self.cover[level] = 0.0;
+            self.cover[level + 1] = 1.0;
             let counts = merge_counts(&src, &next, self.live, level + 1 == deepest);
             self.levels[level + 1] = self.output(counts, level + 1, deepest, 1.0, src.bytes + next.bytes);
         }
