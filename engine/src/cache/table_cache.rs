@@ -9,28 +9,48 @@
 //! open leaves no slot behind, so the next call retries.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
 
 use super::block_cache::BlockCache;
-use super::lru::Lru;
+use super::lru::{Lru, mix64};
 use crate::error::Result;
 use crate::filename::table_file;
 use crate::fs::FileSystem;
 use crate::sst::Table;
 use crate::stats::Counters;
 
-type Slot = Arc<Mutex<Option<Arc<Table>>>>;
+/// Fewest open tables a shard holds: below this, fewer shards are used, so
+/// small `max_open_files` settings keep one exact LRU.
+const MIN_SHARD_FILES: usize = 64;
+/// Most shards used.
+const MAX_SHARD_BITS: u32 = 4;
 
-/// A bounded cache of open tables, keyed by file number.
+/// One file's entry. `table` is set once, by the first caller to take
+/// `opening`; later callers read it without any lock but their shard's.
+#[derive(Default)]
+struct SlotInner {
+    table: OnceLock<Arc<Table>>,
+    opening: Mutex<()>,
+}
+
+type Slot = Arc<SlotInner>;
+
+/// A bounded cache of open tables, keyed by file number, sharded by file
+/// number hash (each shard an LRU of `max_open_files / shards` tables) so
+/// readers on several threads rarely meet on one lock.
+///
+/// Lock order: a shard lock is never held while taking a slot's `opening`
+/// lock or doing I/O; `opening` may be held while taking a shard lock.
 pub struct TableCache {
     fs: Arc<dyn FileSystem>,
     dir: PathBuf,
     block_cache: Option<Arc<BlockCache>>,
     counters: Arc<Counters>,
     verify_checksums: bool,
-    lru: Mutex<Lru<u64, Slot>>,
+    shards: Box<[Mutex<Lru<u64, Slot>>]>,
+    shard_bits: u32,
 }
 
 impl TableCache {
@@ -44,22 +64,43 @@ impl TableCache {
         counters: Arc<Counters>,
         verify_checksums: bool,
     ) -> Self {
+        let max_open_files = max_open_files.max(1);
+        let mut bits = 0;
+        while bits < MAX_SHARD_BITS && max_open_files >> (bits + 1) >= MIN_SHARD_FILES {
+            bits += 1;
+        }
+        let per_shard = max_open_files >> bits;
         TableCache {
             fs,
             dir,
             block_cache,
             counters,
             verify_checksums,
-            lru: Mutex::new(Lru::new(max_open_files.max(1))),
+            shards: (0..1usize << bits)
+                .map(|_| Mutex::new(Lru::new(per_shard)))
+                .collect(),
+            shard_bits: bits,
         }
+    }
+
+    fn shard(&self, file_number: u64) -> &Mutex<Lru<u64, Slot>> {
+        if self.shard_bits == 0 {
+            return &self.shards[0];
+        }
+        &self.shards[(mix64(file_number) >> (64 - self.shard_bits)) as usize]
     }
 
     /// Opens (or finds) table `file_number`.
     pub fn get(&self, file_number: u64) -> Result<Arc<Table>> {
+        let shard = self.shard(file_number);
         let (slot, evicted) = {
-            let mut lru = self.lru.lock();
+            let mut lru = shard.lock();
             match lru.get(&file_number) {
-                Some(s) => (Arc::clone(s), Vec::new()),
+                // The common case: open already, one lock and one clone.
+                Some(s) => match s.table.get() {
+                    Some(t) => return Ok(Arc::clone(t)),
+                    None => (Arc::clone(s), Vec::new()),
+                },
                 None => {
                     let s: Slot = Arc::default();
                     let evicted = lru.insert(file_number, Arc::clone(&s), 1);
@@ -67,20 +108,16 @@ impl TableCache {
                 }
             }
         };
-        // Evicted tables close their files here, outside the cache lock.
+        // Evicted tables close their files here, outside the shard lock.
         drop(evicted);
-        let mut guard = slot.lock();
-        if let Some(t) = &*guard {
+        let _opening = slot.opening.lock();
+        if let Some(t) = slot.table.get() {
             return Ok(Arc::clone(t));
         }
         match self.open(file_number) {
-            Ok(t) => {
-                *guard = Some(Arc::clone(&t));
-                Ok(t)
-            }
+            Ok(t) => Ok(Arc::clone(slot.table.get_or_init(|| t))),
             Err(e) => {
-                drop(guard);
-                let mut lru = self.lru.lock();
+                let mut lru = shard.lock();
                 if lru.get(&file_number).is_some_and(|s| Arc::ptr_eq(s, &slot)) {
                     lru.remove(&file_number);
                 }
@@ -104,13 +141,13 @@ impl TableCache {
 
     /// Forgets table `file_number` (call when the file is deleted).
     pub fn evict(&self, file_number: u64) {
-        let removed = self.lru.lock().remove(&file_number);
+        let removed = self.shard(file_number).lock().remove(&file_number);
         drop(removed);
     }
 
     /// Tables currently held open by the cache.
     pub fn len(&self) -> usize {
-        self.lru.lock().len()
+        self.shards.iter().map(|s| s.lock().len()).sum()
     }
 
     /// True if no table is held open.
@@ -195,5 +232,39 @@ mod tests {
             hs.into_iter().map(|h| h.join().expect("thread")).collect()
         });
         assert!(tables.windows(2).all(|w| Arc::ptr_eq(&w[0], &w[1])));
+    }
+
+    #[test]
+    fn sharded_cache_stays_within_max_open_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fs: Arc<dyn FileSystem> = Arc::new(RealFileSystem);
+        for n in 1..=300 {
+            write_table(&*fs, dir.path(), n);
+        }
+        let cache = TableCache::new(
+            fs,
+            dir.path().to_path_buf(),
+            256,
+            None,
+            Arc::new(Counters::new(7)),
+            true,
+        );
+        assert_eq!(cache.shards.len(), 4, "256 files: 4 shards of 64");
+        let mut held = Vec::new();
+        for n in 1..=300 {
+            let t = cache.get(n).expect("open");
+            assert_eq!(t.file_number(), n);
+            assert!(Arc::ptr_eq(&t, &cache.get(n).expect("cached")));
+            held.push(t);
+            assert!(cache.len() <= 256);
+        }
+        assert!(cache.len() > 128, "shards fill up: {}", cache.len());
+        // Every handle, evicted or not, still reads its table.
+        for (i, t) in held.iter().enumerate() {
+            let n = i as u64 + 1;
+            assert!(t.get(format!("key{n}").as_bytes(), n).expect("get").is_some());
+        }
+        cache.evict(300);
+        assert!(!Arc::ptr_eq(&held[299], &cache.get(300).expect("reopen")));
     }
 }
