@@ -122,6 +122,8 @@ pub(crate) fn file_meta(number: u64, p: &TableProperties, path: &Path) -> Result
 /// Flushes the oldest immutable memtable (the caller set `flush_running`).
 /// REQUIRES: no lock held; the caller set `flush_running` and `mem` is the oldest immutable memtable.
 pub(crate) fn run_flush(db: &DbInner, mem: Arc<MemTable>) -> Result<()> {
+    #[cfg(test)]
+    db.hooks.fire_flush_start(db);
     let start = Instant::now();
     let number = db.versions.new_file_number();
     db.state.lock().pending_outputs.insert(number);
