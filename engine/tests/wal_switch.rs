@@ -94,7 +94,10 @@ fn complete_logs_replay_across_the_predecessor_record() {
 
 #[test]
 fn an_old_log_cut_at_a_record_boundary_stops_replay_there() {
-    for mode in [WalRecoveryMode::TolerateCorruptedTail, WalRecoveryMode::PointInTime] {
+    for mode in [
+        WalRecoveryMode::TolerateCorruptedTail,
+        WalRecoveryMode::PointInTime,
+    ] {
         let (fs, old, after_a) = setup(true);
         fs.truncate(&old, after_a).unwrap();
         // A prefix: a, but neither b (lost) nor c (after the hole).
@@ -115,7 +118,9 @@ fn an_old_log_cut_mid_record_stops_replay_too() {
 fn absolute_consistency_refuses_a_lost_tail_naming_the_logs() {
     let (fs, old, after_a) = setup(true);
     fs.truncate(&old, after_a).unwrap();
-    let e = keys(&fs, WalRecoveryMode::AbsoluteConsistency).unwrap_err().to_string();
+    let e = keys(&fs, WalRecoveryMode::AbsoluteConsistency)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("tail was lost") && e.contains(".log"), "{e}");
 }
 

@@ -141,7 +141,10 @@ mod tests {
         let db = Db::open("/db", options(&fs)).expect("reopen");
         assert_eq!(db.get(b"synced").unwrap().as_deref(), Some(&b"yes"[..]));
         for i in 0..n {
-            assert!(db.get(format!("k{i:05}").as_bytes()).unwrap().is_some(), "k{i:05} lost");
+            assert!(
+                db.get(format!("k{i:05}").as_bytes()).unwrap().is_some(),
+                "k{i:05} lost"
+            );
         }
     }
 }

@@ -277,8 +277,7 @@ fn lost_tail(p: Predecessor, previous: Option<(u64, u64)>, min_log: u64) -> Opti
 
 fn flush_recovered(db: &DbInner, mem: &Arc<MemTable>, edit: &mut VersionEdit) -> Result<()> {
     let number = db.versions.new_file_number();
-    let mut it = mem.iter();
-    if let Some((meta, _)) = flush::build_table(db, number, 0, &mut it, &mem.raw_range_tombstones())? {
+    if let Some((meta, _)) = flush::build_table(db, number, 0, mem)? {
         edit.new_files.push((0, meta));
     }
     Ok(())

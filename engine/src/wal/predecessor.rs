@@ -79,7 +79,11 @@ mod tests {
         b.set_sequence(1);
         assert_eq!(Predecessor::decode(b.encoded()), None);
         // Right length but a nonzero sequence field.
-        let mut e = Predecessor { log_number: 1, length: 2 }.encode();
+        let mut e = Predecessor {
+            log_number: 1,
+            length: 2,
+        }
+        .encode();
         e[0] = 1;
         assert_eq!(Predecessor::decode(&e), None);
         assert_eq!(Predecessor::decode(&e[..23]), None);
