@@ -50,7 +50,7 @@ pub(crate) fn close(db: &DbInner, workers: &Mutex<Vec<JoinHandle<()>>>) -> Resul
             db.done_cv.wait_for(&mut st, Duration::from_millis(50));
         }
     }
-    let sync_result = db.wal.lock().writer.sync();
+    let sync_result = db.wal.lock().sync_all();
     let flush_result = flush_unlogged(db);
     {
         let mut st = db.state.lock();

@@ -11,10 +11,10 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::{DbInner, cleanup, write};
+use crate::compaction::compaction_iter::{CompactionIterConfig, CompactionIterator};
 use crate::error::{Error, Result};
 use crate::filename;
-use crate::iter::InternalIterator;
-use crate::iter::fragmenter::RangeTombstone;
+use crate::iter::fragmenter::FragmentedTombstones;
 use crate::key::parse_internal_key;
 use crate::memtable::MemTable;
 use crate::sst::{TableBuilder, TableBuilderOptions, TableProperties};
@@ -45,16 +45,37 @@ pub(crate) fn flush_and_wait(db: &DbInner) -> Result<()> {
     Ok(())
 }
 
-/// Writes the entries of `iter` and `tombstones` into table `number` at
-/// `level`; returns its metadata, or `None` if there was nothing to write
-/// (the file is then removed). Rate-limited when a limiter is configured.
+/// Writes memtable `mem` into table `number` at `level`; returns its
+/// metadata, or `None` if there was nothing to write (the file is then
+/// removed). Rate-limited when a limiter is configured.
+///
+/// The entries pass through the [`CompactionIterator`] (as RocksDB's
+/// flush does): a version shadowed by a newer one of the same key with no
+/// live snapshot between them, or covered by a newer range tombstone of the
+/// memtable in its stripe, is dropped, so a memtable of overwrites writes
+/// each key once. Tombstones are all kept (not bottommost), and the
+/// compaction filter is not applied. A snapshot taken after the sequences
+/// are read sits above every entry of the (immutable) memtable, so it reads
+/// the newest versions, which are kept.
 pub(crate) fn build_table(
     db: &DbInner,
     number: u64,
     level: usize,
-    iter: &mut dyn InternalIterator,
-    tombstones: &[RangeTombstone],
+    mem: &Arc<MemTable>,
 ) -> Result<Option<(FileMeta, TableProperties)>> {
+    let tombstones = mem.raw_range_tombstones();
+    let mut iter = CompactionIterator::new(
+        Box::new(mem.iter()),
+        CompactionIterConfig {
+            snapshots: db.snapshots.sequences(),
+            bottommost: false,
+            output_level: level,
+            filter: None,
+            tombstones: Arc::new(FragmentedTombstones::new(tombstones.clone())),
+            lower: None,
+            upper: None,
+        },
+    );
     let path = filename::table_file(&db.dir, number);
     let file = db.fs.new_writable(&path)?;
     let mut builder = TableBuilder::new(
@@ -63,7 +84,7 @@ pub(crate) fn build_table(
         path.display().to_string(),
     );
     let mut unthrottled = 0u64;
-    iter.seek_to_first();
+    iter.seek_to_start();
     while iter.valid() {
         builder.add(iter.key(), iter.value())?;
         unthrottled += (iter.key().len() + iter.value().len()) as u64;
@@ -76,7 +97,7 @@ pub(crate) fn build_table(
         iter.next();
     }
     iter.status()?;
-    for t in tombstones {
+    for t in &tombstones {
         builder.add_range_tombstone(t);
     }
     if builder.is_empty() {
@@ -122,12 +143,13 @@ pub(crate) fn file_meta(number: u64, p: &TableProperties, path: &Path) -> Result
 /// Flushes the oldest immutable memtable (the caller set `flush_running`).
 /// REQUIRES: no lock held; the caller set `flush_running` and `mem` is the oldest immutable memtable.
 pub(crate) fn run_flush(db: &DbInner, mem: Arc<MemTable>) -> Result<()> {
+    #[cfg(test)]
+    db.hooks.fire_flush_start(db);
     let start = Instant::now();
     let number = db.versions.new_file_number();
     db.state.lock().pending_outputs.insert(number);
     let result: Result<()> = (|| {
-        let mut it = mem.iter();
-        let built = build_table(db, number, 0, &mut it, &mem.raw_range_tombstones())?;
+        let built = build_table(db, number, 0, &mem)?;
         let mut edit = VersionEdit::default();
         // The oldest WAL still needed: the next memtable's log.
         let next_log = {

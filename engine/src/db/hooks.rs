@@ -24,6 +24,9 @@ pub(crate) struct Hooks {
     /// At the start of every automatic (not manual) compaction, on its
     /// worker thread, before anything is read. Stays set.
     pub(crate) compaction_start: Mutex<Option<Hook>>,
+    /// At the start of every memtable flush, on its thread, before the
+    /// table is built. Stays set.
+    pub(crate) flush_start: Mutex<Option<Hook>>,
 }
 
 impl Hooks {
@@ -38,6 +41,14 @@ impl Hooks {
     /// Runs the compaction-start hook, if one is set.
     pub(crate) fn fire_compaction_start(&self, db: &DbInner) {
         let hook = self.compaction_start.lock().clone();
+        if let Some(hook) = hook {
+            hook(db);
+        }
+    }
+
+    /// Runs the flush-start hook, if one is set.
+    pub(crate) fn fire_flush_start(&self, db: &DbInner) {
+        let hook = self.flush_start.lock().clone();
         if let Some(hook) = hook {
             hook(db);
         }

@@ -48,6 +48,7 @@
 //! reads `visible_seq`, an atomic, under it); condition variables
 //! (`work_cv`, `done_cv`) are waited on with `state` held.
 
+mod active_wal;
 mod background;
 mod cleanup;
 mod close;
@@ -121,7 +122,7 @@ pub(crate) struct DbInner {
     /// Writers waiting to commit; the front one leads a group.
     pub(crate) write_queue: Mutex<WriteQueue>,
     /// The active WAL; touched only by the write leader (and close).
-    pub(crate) wal: Mutex<write::ActiveWal>,
+    pub(crate) wal: Mutex<active_wal::ActiveWal>,
     /// Highest sequence number whose writes are fully applied and readable.
     pub(crate) visible_seq: AtomicU64,
     /// Highest sequence number written with the WAL disabled (0: none).

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64};
 use parking_lot::{Condvar, Mutex, RwLock};
 
 use super::state::{DbState, SuperVersion};
-use super::{DbInner, cleanup, flush, write};
+use super::{DbInner, active_wal, cleanup, flush, write};
 use crate::batch::WriteBatch;
 use crate::cache::{BlockCache, TableCache};
 use crate::error::{Error, Result};
@@ -26,7 +26,7 @@ use crate::rate_limiter::RateLimiter;
 use crate::snapshot::SnapshotList;
 use crate::stats::Counters;
 use crate::version::{VersionEdit, VersionSet};
-use crate::wal::{LogReader, LogWriter};
+use crate::wal::{LogReader, LogWriter, Predecessor};
 
 /// Opens or creates the database at `dir`.
 pub(crate) fn open(dir: &Path, options: Options) -> Result<Arc<DbInner>> {
@@ -115,7 +115,7 @@ pub(crate) fn open(dir: &Path, options: Options) -> Result<Arc<DbInner>> {
         done_cv: Condvar::new(),
         super_version: RwLock::new(Arc::new(sv)),
         write_queue: Mutex::new(Default::default()),
-        wal: Mutex::new(write::ActiveWal::new(wal)),
+        wal: Mutex::new(active_wal::ActiveWal::new(wal, new_log)),
         visible_seq: AtomicU64::new(info.last_sequence),
         last_unlogged_seq: AtomicU64::new(0),
         closed: AtomicBool::new(false),
@@ -126,7 +126,7 @@ pub(crate) fn open(dir: &Path, options: Options) -> Result<Arc<DbInner>> {
         options,
     });
 
-    let last_seq = replay_logs(&db, &old_logs, info.last_sequence, new_log)?;
+    let last_seq = replay_logs(&db, &old_logs, info.log_number, info.last_sequence, new_log)?;
     db.visible_seq
         .store(last_seq, std::sync::atomic::Ordering::Release);
     {
@@ -145,7 +145,14 @@ pub(crate) fn open(dir: &Path, options: Options) -> Result<Arc<DbInner>> {
 /// rotation, which create the next log before anything is written to it)
 /// do not make an older torn tail unreplayable, so recovery can be
 /// interrupted and restarted any number of times.
-fn replay_logs(db: &DbInner, logs: &[u64], mut last_seq: u64, new_log: u64) -> Result<u64> {
+///
+/// A log that starts with a [`Predecessor`] record names the log before it
+/// and that log's final length. If that log (at or above `min_log`, so not
+/// yet obsolete) replayed fewer bytes, or is missing, its tail was lost in a
+/// power loss (a switch does not sync it); nothing after that point was
+/// synced (a sync write syncs older logs first), so replay stops there: a
+/// prefix (`absolute_consistency`: an error; `skip_any_corrupted`: go on).
+fn replay_logs(db: &DbInner, logs: &[u64], min_log: u64, mut last_seq: u64, new_log: u64) -> Result<u64> {
     let mode = db.options.wal_recovery_mode;
     let mut edit = VersionEdit::default();
     let mut mem = MemTable::new(0);
@@ -153,12 +160,41 @@ fn replay_logs(db: &DbInner, logs: &[u64], mut last_seq: u64, new_log: u64) -> R
     let mut gap: Option<Error> = None;
     // Last sequence of the last record replayed (0: none yet).
     let mut replayed_seq = 0;
-    for &number in logs {
+    // The log replayed before this one: its number and the bytes of its records.
+    let mut previous: Option<(u64, u64)> = None;
+    'logs: for &number in logs {
         let path = filename::log_file(&db.dir, number);
         let name = path.display().to_string();
         let mut reader = LogReader::new(db.fs.open_sequential(&path)?, name.clone(), mode);
         let mut stop_after_this_log = false;
+        let mut first_record = true;
         while let Some((record, offset)) = reader.read_record()? {
+            if std::mem::take(&mut first_record)
+                && let Some(p) = Predecessor::decode(&record)
+            {
+                if let Some(replayed) = lost_tail(p, previous, min_log) {
+                    match mode {
+                        WalRecoveryMode::SkipAnyCorrupted => {}
+                        WalRecoveryMode::AbsoluteConsistency => {
+                            return Err(Error::corruption(
+                                &name,
+                                offset,
+                                format!(
+                                    "log {} held {} bytes when this log was opened but {replayed} \
+                                     were replayed (its tail was lost)",
+                                    p.log_number, p.length
+                                ),
+                            ));
+                        }
+                        // The writes from the lost tail on were never synced.
+                        _ => break 'logs,
+                    }
+                }
+                // The previous log is complete: damage past its recorded
+                // end is no hole in the writes.
+                gap = None;
+                continue;
+            }
             if let Some(e) = gap.take() {
                 return Err(e);
             }
@@ -196,6 +232,7 @@ fn replay_logs(db: &DbInner, logs: &[u64], mut last_seq: u64, new_log: u64) -> R
                 mem = MemTable::new(0);
             }
         }
+        previous = Some((number, reader.valid_len()));
         let report = reader.report();
         let damaged = report.torn_tail || !report.damages.is_empty();
         if damaged && mode == WalRecoveryMode::TolerateCorruptedTail {
@@ -225,10 +262,22 @@ fn replay_logs(db: &DbInner, logs: &[u64], mut last_seq: u64, new_log: u64) -> R
     Ok(last_seq)
 }
 
+/// `Some(bytes replayed)` if the log `p` names (not obsolete: `>= min_log`)
+/// replayed fewer than `p.length` bytes or is missing (`previous` is the
+/// log replayed just before, with its replayed length).
+fn lost_tail(p: Predecessor, previous: Option<(u64, u64)>, min_log: u64) -> Option<u64> {
+    if p.log_number < min_log {
+        return None;
+    }
+    match previous {
+        Some((n, len)) if n == p.log_number => (len < p.length).then_some(len),
+        _ => Some(0),
+    }
+}
+
 fn flush_recovered(db: &DbInner, mem: &Arc<MemTable>, edit: &mut VersionEdit) -> Result<()> {
     let number = db.versions.new_file_number();
-    let mut it = mem.iter();
-    if let Some((meta, _)) = flush::build_table(db, number, 0, &mut it, &mem.raw_range_tombstones())? {
+    if let Some((meta, _)) = flush::build_table(db, number, 0, mem)? {
         edit.new_files.push((0, meta));
     }
     Ok(())

@@ -20,14 +20,13 @@ use std::time::{Duration, Instant};
 use parking_lot::{Condvar, Mutex};
 
 use super::DbInner;
+use super::active_wal::switch_wal;
 use crate::batch::{BatchOp, HEADER_LEN, WriteBatch};
 use crate::error::{Error, Result};
-use crate::filename;
 use crate::key::ValueKind;
 use crate::memtable::{self, MemTable};
 use crate::options::WriteOptions;
 use crate::stats::StallCause;
-use crate::wal::LogWriter;
 
 /// A group stops growing past this many bytes of batches (so a small write
 /// behind a huge one is not delayed much).
@@ -42,21 +41,6 @@ const DELAYED_WRITE_RATE: u64 = 16 << 20;
 
 /// Debt (bytes) worth one millisecond at [`DELAYED_WRITE_RATE`].
 const SLOWDOWN_MIN_DEBT: u64 = DELAYED_WRITE_RATE / 1000;
-
-/// The active WAL and a buffer reused for each group's record.
-pub(crate) struct ActiveWal {
-    pub(crate) writer: LogWriter,
-    record: Vec<u8>,
-}
-
-impl ActiveWal {
-    pub(crate) fn new(writer: LogWriter) -> Self {
-        ActiveWal {
-            writer,
-            record: Vec::with_capacity(4096),
-        }
-    }
-}
 
 /// One queued write (or a request to switch the memtable).
 pub(crate) struct Writer {
@@ -204,6 +188,7 @@ fn commit_group(db: &DbInner, group: &[Arc<Writer>]) -> Result<()> {
         let appended = {
             let mut guard = db.wal.lock();
             let wal = &mut *guard;
+            wal.drop_obsolete(|| db.versions.log_number());
             // One WAL record for the whole group: a batch header carrying the
             // group's first sequence and total count, then every batch's records.
             wal.record.clear();
@@ -216,7 +201,9 @@ fn commit_group(db: &DbInner, group: &[Arc<Writer>]) -> Result<()> {
                 // Hand the bytes to the OS so a process crash cannot lose an
                 // acknowledged write; fsync only when asked.
                 if leader.sync {
-                    wal.writer.sync()?;
+                    // Older logs first: a synced write never sits behind a
+                    // log that may lose its tail (active_wal).
+                    wal.sync_all()?;
                     db.counters.wal_syncs.fetch_add(1, Ordering::Relaxed);
                 } else {
                     wal.writer.flush()?;
@@ -372,20 +359,4 @@ pub(crate) fn make_room(db: &DbInner, mut force_switch: bool, group_bytes: u64) 
             parking_lot::MutexGuard::unlocked(&mut st, || super::background::run_inline(db))?;
         }
     }
-}
-
-/// Creates the next WAL, makes its directory entry durable, syncs the old
-/// log and makes the new one active; returns its number. The old log is
-/// synced so recovery never sees a newer log after a torn older one (which
-/// would replay a non-prefix of the writes).
-/// REQUIRES: the caller is the write leader and holds the state lock.
-fn switch_wal(db: &DbInner) -> Result<u64> {
-    let log_number = db.versions.new_file_number();
-    let path = filename::log_file(&db.dir, log_number);
-    let file = db.fs.new_writable(&path)?;
-    db.fs.sync_dir(&db.dir)?;
-    let mut wal = db.wal.lock();
-    wal.writer.sync()?;
-    wal.writer = LogWriter::new(file, path.display().to_string());
-    Ok(log_number)
 }

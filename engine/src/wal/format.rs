@@ -12,7 +12,7 @@
 //! - A block tail shorter than a header is zero-filled and never read.
 
 /// Version of the log format described in `engine/docs/wal_format.md`.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Size of a log block. Fragments never cross a block boundary, so a reader
 /// can resynchronise at the next block after damage.

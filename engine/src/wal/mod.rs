@@ -15,6 +15,7 @@
 
 pub mod format;
 mod fragments;
+pub mod predecessor;
 pub mod reader;
 pub mod writer;
 
@@ -24,5 +25,6 @@ mod recovery_tests;
 mod tests;
 
 pub use format::{BLOCK_SIZE, FORMAT_VERSION, HEADER_SIZE, RecordType};
+pub use predecessor::Predecessor;
 pub use reader::{LogReader, ReadReport};
 pub use writer::LogWriter;

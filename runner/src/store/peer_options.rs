@@ -104,6 +104,12 @@ pub fn honours(store: StoreKind, name: &str, o: &Options) -> Result<(), String> 
     use StoreKind::{Fjall, Mmdb, Rocksdb};
     let no = |why: &str| Err(why.to_string());
     match (store, name) {
+        // No peer compacts on reads (LevelDB's seek compaction; RocksDB
+        // dropped it), so `false` is what they all do and `true` cannot be had.
+        (Rocksdb | Fjall | Mmdb, "read_triggered_compaction") => match o.read_triggered_compaction {
+            false => Ok(()),
+            true => Err(format!("{} has no read-triggered compaction", store.name())),
+        },
         (Rocksdb, n) if MAPPED.contains(&n) => Ok(()),
         (Fjall, "max_write_buffer_number") => {
             no("fjall sizes its sealed memtables by total journal size, not by count")
@@ -237,6 +243,8 @@ impl PeerOptions {
                 "l0_stop_trigger" => p.l0_stop_trigger = Some(o.l0_stop_trigger),
                 "max_subcompactions" => p.max_subcompactions = Some(o.max_subcompactions),
                 "max_background_jobs" => p.max_background_jobs = Some(o.max_background_jobs),
+                // Only `false` passes `honours`: what the peer does anyway.
+                "read_triggered_compaction" => {}
                 other => {
                     return Err(format!(
                         "store `{}`: option `{other}` passed the mapping table but has no field (a bug)",
@@ -317,11 +325,18 @@ mod tests {
             err(StoreKind::Fjall, json!({"level0_slowdown_writes_trigger": 30}))
                 .starts_with("store `fjall` cannot honour option `level0_slowdown_writes_trigger`")
         );
-        let e = err(StoreKind::Rocksdb, json!({"read_triggered_compaction": false}));
+        let e = err(StoreKind::Rocksdb, json!({"paranoid_checks": false}));
         assert!(
-            e.contains("`read_triggered_compaction`") && e.contains("not one of the options mapped"),
+            e.contains("`paranoid_checks`") && e.contains("not one of the options mapped"),
             "{e}"
         );
+        // No peer compacts on reads: `false` is honoured (nothing to set), `true` is not.
+        for store in [StoreKind::Rocksdb, StoreKind::Fjall, StoreKind::Mmdb] {
+            let off = PeerOptions::from_map(store, &map(json!({"read_triggered_compaction": false})));
+            assert_eq!(off, Ok(PeerOptions::default()), "{store:?}");
+            let e = err(store, json!({"read_triggered_compaction": true}));
+            assert!(e.contains("has no read-triggered compaction"), "{e}");
+        }
         // fjall's L1 target is derived: only the matching value is honoured.
         let e = err(StoreKind::Fjall, json!({"max_bytes_for_level_base": "64MiB"}));
         assert!(e.contains("268435456 here"), "{e}");

@@ -253,6 +253,7 @@ impl Store for RocksdbStore {
                 // Not read back per level (RocksDB only prints them as text):
                 // space figures for peers come from the directory size.
                 level_bytes: Vec::new(),
+                level_raw_bytes: Vec::new(),
                 counters,
             },
         }
