@@ -254,3 +254,36 @@ fn long_labels_are_abbreviated_with_a_legend() {
         "{stdout}"
     );
 }
+
+/// Trials of one candidate at two rungs are two report cells (index and
+/// label name the rung), never repetitions of one cell.
+#[test]
+fn rungs_of_one_candidate_are_separate_cells() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let rungs = BLOOM
+        .replace("[0, 1, 16]", "[0, 1, 4, 16]")
+        .replace("  repeat: 3\n", "  repeat: 1\n");
+    std::fs::write(dir.path().join("rungs.yaml"), rungs).unwrap();
+    let out = lsmlab(&["tune", "rungs.yaml", "--out", "res"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = results(&dir.path().join("res"));
+    let tune = r.tune.clone().expect("tune record");
+    assert!(
+        tune.trials.iter().any(|t| t.rung > 0),
+        "the schedule has two rungs: {:?}",
+        tune.trials
+    );
+    let mut seen = std::collections::HashSet::new();
+    for (t, c) in tune.trials.iter().zip(&r.cells) {
+        assert!(seen.insert((c.index, c.repetition)), "{} repeats a cell", c.id);
+        assert_eq!(c.label.ends_with('%'), t.scale < 1.0, "{}", c.label);
+    }
+    let digest = lsmlab_reports::digest::Digest::new(&r, None).expect("digest");
+    assert!(digest.cells.iter().all(|g| g.reps.len() == 1));
+}

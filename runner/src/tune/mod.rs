@@ -177,6 +177,12 @@ pub fn run(args: TuneArgs) -> Result<(), Error> {
                 let mut run = cell::run(&scaled, c, rep, &settings, &Silent);
                 interrupt::set_current_db(None);
                 let ran_as = std::mem::replace(&mut run.result.id, format!("t{trial:03}"));
+                // One report cell per candidate and rung: a short trial and a
+                // full-length one of the same options are not repetitions.
+                run.result.index = k * all.len() + cand;
+                if rung.scale < 1.0 {
+                    run.result.label = format!("{} @{:.0}%", run.result.label, rung.scale * 100.0);
+                }
                 // The .hlog files were streamed under the cell's own id; the
                 // trial's id names them in results.json (and keeps trials of
                 // one candidate at several rungs apart).
