@@ -85,17 +85,20 @@ fn iterator_created_during_flush_and_compaction_sees_the_key() {
 /// Before the fix `snapshot()` read the sequence and registered it later: a
 /// compaction in between saw no snapshot and dropped `V1`, so reads at the
 /// snapshot missed the key. The hook starts that compaction from inside the
-/// window and gives it time to finish.
+/// window and gives it time to race the snapshot.
 #[test]
 fn snapshot_taken_during_a_compaction_sees_the_key() {
     let (db, _old) = database_with_compacted_key();
     let compaction: Arc<Mutex<Option<std::thread::JoinHandle<()>>>> = Arc::default();
     let inner = Arc::clone(&db.inner);
     let slot = Arc::clone(&compaction);
-    *db.inner.hooks.read_window.lock() = Some(Arc::new(move |d: &DbInner| {
-        overwrite_and_flush(d);
+    *db.inner.hooks.read_window.lock() = Some(Arc::new(move |_: &DbInner| {
+        // The window holds the snapshot list's lock, which a flush takes
+        // (it keeps the versions snapshots need): the overwrite, its flush
+        // and the compaction run on another thread, given time to race.
         let inner = Arc::clone(&inner);
         *slot.lock() = Some(std::thread::spawn(move || {
+            overwrite_and_flush(&inner);
             compact::compact_range(&inner, None, None).expect("compact");
         }));
         std::thread::sleep(Duration::from_millis(300));
