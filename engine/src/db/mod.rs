@@ -227,9 +227,12 @@ impl Db {
         // `SnapshotList::acquire_with`): no compaction can drop a version
         // this snapshot needs in between.
         self.inner.snapshots.acquire_with(|| {
+            let seq = self.inner.visible_seq.load(Ordering::Acquire);
+            // Tests race a flush and compaction between reading and
+            // registering the sequence.
             #[cfg(test)]
             self.inner.hooks.fire_read_window(&self.inner);
-            self.inner.visible_seq.load(Ordering::Acquire)
+            seq
         })
     }
 
