@@ -1,5 +1,7 @@
-//! WAL failures at runtime: a failed sync while switching to a new log is a
-//! sticky error, and the logs it leaves behind still open.
+//! WAL failures at runtime: a failed WAL sync is a sticky error, and the
+//! logs it leaves behind still open. (A memtable switch no longer syncs the
+//! old log, see `wal::predecessor`; the sync that fails is a sync write's,
+//! which also syncs every older live log.)
 
 use std::collections::BTreeMap;
 
@@ -9,8 +11,9 @@ use lsmlab_engine::{Db, Options, WriteBatch, WriteOptions};
 use super::recovery::{logs, tear};
 use super::support::{DIR, FlakyFs, key, scan, value};
 
-/// Writes `n` synced puts, then unsynced puts until one fails with the WAL
-/// sync failing; returns how many writes were acknowledged.
+/// Writes `n` synced puts, unsynced puts across several memtable switches,
+/// then synced puts until one fails with the WAL sync failing; returns how
+/// many writes were acknowledged.
 fn write_until_rotation_fails(db: &Db, fs: &FlakyFs, synced: u64) -> u64 {
     for i in 0..synced {
         let mut b = WriteBatch::new();
@@ -21,9 +24,19 @@ fn write_until_rotation_fails(db: &Db, fs: &FlakyFs, synced: u64) -> u64 {
         };
         db.write(b, &sync).expect("synced write");
     }
+    let unsynced = synced + 200;
+    for i in synced..unsynced {
+        db.put(&key(i), &value(i, 0)).expect("unsynced write");
+    }
     *fs.rules.fail_sync_of.lock() = Some(".log".into());
-    for i in synced..synced + 100_000 {
-        if db.put(&key(i), &value(i, 0)).is_err() {
+    let sync = WriteOptions {
+        sync: true,
+        ..Default::default()
+    };
+    for i in unsynced..unsynced + 100_000 {
+        let mut b = WriteBatch::new();
+        b.put(&key(i), &value(i, 0));
+        if db.write(b, &sync).is_err() {
             return i;
         }
     }
@@ -58,10 +71,13 @@ fn failed_wal_sync_at_rotation_is_sticky() {
     assert!(db.flush().is_err(), "flush succeeded after the WAL sync failed");
     drop(db);
     let db = Db::open(DIR, small(&fs)).expect("reopen");
-    assert_eq!(
-        scan(&db),
-        state_after(acked),
-        "acknowledged writes after a process restart"
+    // The write whose sync failed reached the OS: after a process restart it
+    // may be there or not (its outcome was unknown), every earlier one is.
+    let recovered = scan(&db);
+    assert!(
+        recovered == state_after(acked) || recovered == state_after(acked + 1),
+        "acknowledged writes after a process restart: {} keys, {acked} acknowledged",
+        recovered.len()
     );
 }
 
@@ -82,8 +98,8 @@ fn failed_wal_rotation_leaves_the_database_openable() {
     fs.inner.clear_faults();
     fs.heal();
     let logs = logs(&fs.inner);
-    assert!(logs.len() >= 2, "the failed switch left its new log: {logs:?}");
-    tear(&fs.inner, &logs[logs.len() - 2]);
+    let newest = logs.last().expect("a live log");
+    tear(&fs.inner, newest);
     let db = Db::open(DIR, small(&fs)).expect("open after a failed WAL switch and a power loss");
     let recovered = scan(&db);
     assert!(
