@@ -236,15 +236,8 @@ mod tests {
     use crate::execute::observer::Silent;
     use crate::store::StoreKind;
 
-    #[test]
-    fn space_amp_is_rocksdbs_from_live_tables_not_the_directory() {
-        // Before: the directory listing (which still held compaction inputs)
-        // over live user bytes: 2.08 after `compact` with no compression.
-        let suite = crate::test_support::suite_from_yaml(
-            "name: sa\nseed: 5\ndata: {keys: 20000, key_size: 16, value_size: 100}\n\
-             engine: {write_buffer_size: 64KiB, target_file_size_base: 64KiB, max_bytes_for_level_base: 256KiB, compression: none}\n\
-             phases:\n  - fill: {order: random}\n  - overwrite: {ops: 20000}\n  - compact\n",
-        );
+    /// Runs the suite's only cell once on the bundled engine; asserts it finished.
+    fn run_one_lsmlab_cell(suite: Suite) -> CellResult {
         let plan = Plan::new(
             suite,
             None,
@@ -257,7 +250,20 @@ mod tests {
         let settings = crate::test_support::cell_settings(out.path(), false);
         let run = run(&plan.suite, &plan.cells[0], 1, &settings, &Silent);
         assert_eq!(run.result.status, CellStatus::Ok, "{:?}", run.result.error);
-        let a = &run.result.amplification;
+        run.result
+    }
+
+    #[test]
+    fn space_amp_is_rocksdbs_from_live_tables_not_the_directory() {
+        // Before: the directory listing (which still held compaction inputs)
+        // over live user bytes: 2.08 after `compact` with no compression.
+        let suite = crate::test_support::suite_from_yaml(
+            "name: sa\nseed: 5\ndata: {keys: 20000, key_size: 16, value_size: 100}\n\
+             engine: {write_buffer_size: 64KiB, target_file_size_base: 64KiB, max_bytes_for_level_base: 256KiB, compression: none}\n\
+             phases:\n  - fill: {order: random}\n  - overwrite: {ops: 20000}\n  - compact\n",
+        );
+        let result = run_one_lsmlab_cell(suite);
+        let a = &result.amplification;
         // After a full compaction every live byte is in one (the last) level.
         assert_eq!(
             a.level_bytes.iter().filter(|&&b| b > 0).count(),
@@ -295,19 +301,7 @@ mod tests {
                  phases:\n  - fill: {{order: random}}\n  - flush\n  - overwrite: {{ops: 4000}}\n  - flush\n{}",
                 if compact { "  - compact\n" } else { "" }
             ));
-            let plan = Plan::new(
-                suite,
-                None,
-                Some(1),
-                Some(StoreKind::Lsmlab),
-                &crate::test_support::AcceptAll,
-            )
-            .unwrap();
-            let out = tempfile::tempdir().unwrap();
-            let settings = crate::test_support::cell_settings(out.path(), false);
-            let run = run(&plan.suite, &plan.cells[0], 1, &settings, &Silent);
-            assert_eq!(run.result.status, CellStatus::Ok, "{:?}", run.result.error);
-            run.result.amplification
+            run_one_lsmlab_cell(suite).amplification
         };
         // Incompressible values, two versions of most keys in L0 files: the
         // raw bytes count both versions, as the stored bytes do.
