@@ -1,4 +1,6 @@
-//! SST hot paths: seek inside one 4 KiB data block (16-byte user keys),
+//! SST hot paths: seek inside one 4 KiB data block (16-byte user keys), a
+//! seek in a decoded table index of 16k blocks (db_bench-style zero-padded
+//! decimal keys, which share a 10-byte prefix),
 //! bloom probes (hit and miss), `Table::get` with a warm block cache, and
 //! `Table::get` through a block cache far smaller than the table (every
 //! read a miss that reads, checks and caches a block, evicting another:
@@ -20,6 +22,8 @@ use lsmlab_engine::iter::InternalIterator;
 use lsmlab_engine::key::{ValueKind, make_internal_key, seek_key};
 use lsmlab_engine::sst::block_builder::BlockBuilder;
 use lsmlab_engine::sst::filter::{BloomFilter, FilterBuilder};
+use lsmlab_engine::sst::format::BlockHandle;
+use lsmlab_engine::sst::index::TableIndex;
 use lsmlab_engine::sst::{Block, Table, TableBuilder, TableBuilderOptions};
 use lsmlab_engine::stats::Counters;
 
@@ -80,6 +84,34 @@ fn bloom_probe(c: &mut Criterion) {
         bench.iter(|| {
             i = (i + 7919) % n;
             black_box(filter.may_contain(black_box(&user_key(n + i))))
+        })
+    });
+}
+
+fn index_seek(c: &mut Criterion) {
+    // One separator per 4 KiB block of a 64 MiB table with 1M keys.
+    let blocks = 16_384u64;
+    let decimal = |n: u64| format!("{n:016}").into_bytes();
+    let mut b = BlockBuilder::new(1);
+    let mut handle = Vec::new();
+    for i in 0..blocks {
+        handle.clear();
+        BlockHandle::new(i * 4096, 4091).encode_varint(&mut handle);
+        b.add(
+            &make_internal_key(&decimal(i * 61 + 60), 9, ValueKind::Value),
+            &handle,
+        );
+    }
+    let block = Arc::new(Block::new(b.finish().to_vec(), Arc::from("bench"), 0).expect("block"));
+    let index = TableIndex::decode(block, "bench", 0, blocks * 4096).expect("index");
+    let targets: Vec<Vec<u8>> = (0..4096u64)
+        .map(|i| seek_key(&decimal(i * 243 + 5), 20))
+        .collect();
+    let mut i = 0;
+    c.bench_function("table_index_seek_16k_blocks", |bench| {
+        bench.iter(|| {
+            i = (i + 7) % targets.len();
+            black_box(index.seek(black_box(&targets[i])))
         })
     });
 }
@@ -168,5 +200,12 @@ fn table_get_cache_miss(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, block_seek, bloom_probe, table_get, table_get_cache_miss);
+criterion_group!(
+    benches,
+    block_seek,
+    index_seek,
+    bloom_probe,
+    table_get,
+    table_get_cache_miss
+);
 criterion_main!(benches);

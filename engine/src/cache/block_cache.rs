@@ -1,6 +1,7 @@
 //! The block cache: uncompressed blocks keyed by (file number, block
 //! offset), sharded by key hash so concurrent readers rarely contend, each
-//! shard a byte-bounded LRU.
+//! shard a byte-bounded CLOCK map (`clock.rs`: a hit sets one bit instead
+//! of relinking an LRU list).
 //!
 //! Invariants: the charge of a block is its memory size
 //! ([`Block::charge`]); each shard holds at most `capacity / shards` bytes,
@@ -11,7 +12,8 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use super::lru::{Lru, mix64};
+use super::clock::Clock;
+use super::lru::mix64;
 use crate::sst::Block;
 
 /// Smallest shard worth having: below this, fewer shards are used.
@@ -20,9 +22,9 @@ const MIN_SHARD_BYTES: usize = 512 << 10;
 const MAX_SHARD_BITS: u32 = 4;
 
 type BlockKey = (u64, u64);
-type Shard = Mutex<Lru<BlockKey, Arc<Block>>>;
+type Shard = Mutex<Clock<BlockKey, Arc<Block>>>;
 
-/// A sharded, byte-bounded LRU cache of decoded blocks.
+/// A sharded, byte-bounded CLOCK cache of decoded blocks.
 pub struct BlockCache {
     shards: Box<[Shard]>,
     shard_bits: u32,
@@ -55,7 +57,7 @@ impl BlockCache {
         let n = 1usize << shard_bits;
         let per_shard = capacity_bytes / n;
         Arc::new(BlockCache {
-            shards: (0..n).map(|_| Mutex::new(Lru::new(per_shard))).collect(),
+            shards: (0..n).map(|_| Mutex::new(Clock::new(per_shard))).collect(),
             shard_bits,
             capacity: capacity_bytes,
         })
@@ -77,14 +79,14 @@ impl BlockCache {
             .cloned()
     }
 
-    /// Caches `block`, evicting least recently used blocks of its shard as
+    /// Caches `block`, evicting blocks of its shard by the CLOCK policy as
     /// needed. A block larger than a whole shard is not cached.
     pub fn insert(&self, file_number: u64, offset: u64, block: Arc<Block>) {
         let charge = block.charge();
-        let evicted = self
-            .shard(file_number, offset)
+        let mut evicted = Vec::new();
+        self.shard(file_number, offset)
             .lock()
-            .insert((file_number, offset), block, charge);
+            .insert((file_number, offset), block, charge, &mut evicted);
         // Blocks are freed here, outside the shard lock.
         drop(evicted);
     }
@@ -113,14 +115,14 @@ mod tests {
     }
 
     #[test]
-    fn respects_byte_capacity_and_lru_order() {
+    fn respects_byte_capacity_and_gives_a_second_chance() {
         let one = block(1000).charge();
         let cache = BlockCache::with_shard_bits(one * 3, 0);
         for off in 0..3 {
             cache.insert(1, off, block(1000));
         }
         assert_eq!(cache.usage(), one * 3);
-        assert!(cache.get(1, 0).is_some()); // 1 is now least recently used
+        assert!(cache.get(1, 0).is_some()); // 0 referenced: 1 goes first
         cache.insert(1, 3, block(1000));
         assert!(cache.usage() <= cache.capacity());
         assert!(cache.get(1, 1).is_none());

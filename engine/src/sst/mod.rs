@@ -12,7 +12,7 @@
 //!   `Error::Corruption` naming the file and the block offset. Nothing in
 //!   this module panics on bytes read from disk.
 //! - The index, filter, range-deletion and properties blocks are loaded at
-//!   open; data blocks are read on demand (through the block cache if any).
+//!   open (the index decoded into flat arrays, [`index`]); data blocks are read on demand (through the block cache if any).
 //!
 //! One concept per file: [`format`] (handles, trailer, compression,
 //! footer), [`block_builder`] / [`block`] / [`block_iter`] (prefix-compressed
@@ -24,6 +24,7 @@ pub mod block_builder;
 pub mod block_iter;
 pub mod filter;
 pub mod format;
+pub mod index;
 pub mod properties;
 pub mod range_del;
 pub mod table;

@@ -15,6 +15,7 @@ use super::block::Block;
 use super::block_iter::BlockIter;
 use super::filter::BloomFilter;
 use super::format::{BlockHandle, FOOTER_LEN, Footer, read_block_contents};
+use super::index::{IndexIter, TableIndex};
 use super::properties::TableProperties;
 use super::range_del;
 use super::table_iter::TableIterator;
@@ -37,7 +38,8 @@ pub struct Table {
     block_cache: Option<Arc<BlockCache>>,
     counters: Arc<Counters>,
     verify_checksums: bool,
-    index: Arc<Block>,
+    /// The index block, decoded at open (handles checked against `data_end`).
+    index: Arc<TableIndex>,
     filter: Option<BloomFilter>,
     tombstones: Vec<RangeTombstone>,
     /// `tombstones` fragmented for O(log n) point-read checks, built once on first use.
@@ -85,7 +87,7 @@ impl Table {
         let meta = |h: BlockHandle| read_block_contents(&*file, &name, h, true);
         let bad = |h: BlockHandle, detail: String| Error::corruption(&*name, h.offset, detail);
 
-        let index = Arc::new(Block::new(
+        let index_block = Arc::new(Block::new(
             meta(footer.index)?,
             Arc::clone(&name),
             footer.index.offset,
@@ -116,6 +118,12 @@ impl Table {
             .map(|h| h.offset)
             .min()
             .unwrap_or(0);
+        let index = Arc::new(TableIndex::decode(
+            index_block,
+            &name,
+            footer.index.offset,
+            data_end,
+        )?);
         Ok(Arc::new(Table {
             file,
             file_name: name,
@@ -157,16 +165,13 @@ impl Table {
             heap = seek_key(user_key, read_seq.min(MAX_SEQUENCE));
             &heap
         };
-        let mut index = self.index.iter();
-        index.seek(target);
-        if !index.valid() {
-            index.status()?;
+        let i = self.index.seek(target);
+        if i == self.index.len() {
             return Ok(None);
         }
-        let handle = self.decode_handle(index.value())?;
+        let handle = self.index.handle(i);
         let block = self.read_data_block(handle, true)?;
-        // One key buffer serves the index seek, the data seek and the result.
-        let mut it = BlockIter::with_key_buffer(block, index.into_key());
+        let mut it = BlockIter::new(block);
         it.seek(target);
         // The index key bounding this block is < the next block's first
         // key with a greater user key (see builder), so if the block has no
@@ -230,14 +235,10 @@ impl Table {
     /// Approximate file offset where `ikey` would be: the offset of the
     /// data block that would hold it, or the end of the data region.
     pub fn approximate_offset_of(&self, ikey: &[u8]) -> u64 {
-        let mut index = self.index.iter();
-        index.seek(ikey);
-        if index.valid()
-            && let Some(h) = BlockHandle::decode_varint(index.value())
-        {
-            return h.offset.min(self.data_end);
+        match self.index.seek(ikey) {
+            i if i < self.index.len() => self.index.handle(i).offset.min(self.data_end),
+            _ => self.data_end,
         }
-        self.data_end
     }
 
     /// Up to `n` evenly spaced, distinct user keys taken from the index
@@ -245,13 +246,9 @@ impl Table {
     /// separators *between* data blocks are candidates, so every sample lies
     /// within the table's key range; a one-block table yields none.
     pub fn sample_keys(&self, n: usize) -> Vec<Vec<u8>> {
-        let mut separators = Vec::new();
-        let mut index = self.index.iter();
-        index.seek_to_first();
-        while index.valid() {
-            separators.push(user_keyof(index.key()).to_vec());
-            index.next();
-        }
+        let mut separators: Vec<Vec<u8>> = (0..self.index.len())
+            .map(|i| user_keyof(self.index.key(i)).to_vec())
+            .collect();
         separators.pop(); // the last entry bounds the table from above
         let c = separators.len();
         let m = n.min(c);
@@ -265,20 +262,8 @@ impl Table {
         out
     }
 
-    pub(super) fn index_iter(&self) -> BlockIter {
-        self.index.iter()
-    }
-
-    /// Decodes an index value into a handle inside the data region.
-    pub(super) fn decode_handle(&self, value: &[u8]) -> Result<BlockHandle> {
-        match BlockHandle::decode_varint(value) {
-            Some(h) if h.end() <= self.data_end => Ok(h),
-            _ => Err(Error::corruption(
-                &*self.file_name,
-                self.index.offset(),
-                format!("index entry holds a bad block handle {value:?}"),
-            )),
-        }
+    pub(super) fn index_iter(&self) -> IndexIter {
+        IndexIter::new(Arc::clone(&self.index))
     }
 
     /// Reads a data block through the block cache.

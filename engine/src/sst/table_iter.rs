@@ -12,6 +12,7 @@
 use std::sync::Arc;
 
 use super::block_iter::BlockIter;
+use super::index::IndexIter;
 use super::table::Table;
 use crate::error::{Error, Result};
 use crate::iter::InternalIterator;
@@ -20,7 +21,7 @@ use crate::iter::InternalIterator;
 pub struct TableIterator {
     table: Arc<Table>,
     fill_cache: bool,
-    index: BlockIter,
+    index: IndexIter,
     data: Option<BlockIter>,
     /// Offset of the block loaded in `data`.
     data_offset: Option<u64>,
@@ -48,9 +49,6 @@ impl TableIterator {
     /// when the index is exhausted.
     fn load_block(&mut self) -> bool {
         if !self.index.valid() {
-            if let Err(e) = self.index.status() {
-                self.err = Some(e);
-            }
             self.data_offset = None;
             if let Some(d) = &mut self.data {
                 // Leave the data iterator unpositioned.
@@ -59,13 +57,7 @@ impl TableIterator {
             }
             return false;
         }
-        let handle = match self.table.decode_handle(self.index.value()) {
-            Ok(h) => h,
-            Err(e) => {
-                self.err = Some(e);
-                return false;
-            }
-        };
+        let handle = self.index.handle();
         if self.data_offset == Some(handle.offset) && self.data.is_some() {
             return true;
         }
@@ -176,10 +168,6 @@ impl InternalIterator for TableIterator {
         }
         self.index.seek(target);
         if !self.index.valid() {
-            if let Err(e) = self.index.status() {
-                self.err = Some(e);
-                return;
-            }
             self.index.seek_to_last();
         }
         if self.position(|d| d.seek_for_prev(target)) {
@@ -214,7 +202,7 @@ impl InternalIterator for TableIterator {
     fn status(&self) -> Result<()> {
         match &self.err {
             Some(e) => Err(e.clone()),
-            None => self.index.status(),
+            None => Ok(()),
         }
     }
 }
