@@ -202,7 +202,7 @@ mod tests {
         for _ in 0..20_000 {
             x = mix64(x);
             let key = x % 40;
-            if x % 3 == 0 {
+            if x.is_multiple_of(3) {
                 assert_eq!(clock.get(&key).copied(), model.get(key));
             } else {
                 let charge = (x >> 8) as usize % 30 + 1;

@@ -192,7 +192,7 @@ impl IndexIter {
 
     /// Moves to the last entry (invalid if the index is empty).
     pub fn seek_to_last(&mut self) {
-        self.pos = self.index.len().checked_sub(1).unwrap_or(0);
+        self.pos = self.index.len().saturating_sub(1);
     }
 
     /// Moves to the first entry whose separator is `>= target`.
