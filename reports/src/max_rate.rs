@@ -52,6 +52,11 @@ pub struct RateProbe {
     pub achieved_ops_per_sec: f64,
     /// p99 latency over the window (from intended starts), nanoseconds.
     pub p99_ns: u64,
+    /// Share of the window's sub-windows (its time-series intervals with
+    /// operations) whose p99 exceeded the bound; the window fails on p99
+    /// only when this exceeds the judge's tolerated share (0.25).
+    #[serde(default)]
+    pub p99_over_share: f64,
     /// Write stops in the window (L0 stop, memtable limit, pending
     /// compaction stop).
     pub stops: u64,

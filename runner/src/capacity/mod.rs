@@ -253,7 +253,7 @@ fn assumptions(plan: &CapacityPlan, probe: &DeviceProbe, truncated: bool) -> Vec
             plan.keys
         ),
         format!(
-            "write-amp: the cost model at the target x {:.3} ({}; the model's error grows with the levels)",
+            "write-amp: the cost model at the target x {:.3} ({})",
             plan.write_amp_factor.value, plan.write_amp_factor.method
         ),
         format!(

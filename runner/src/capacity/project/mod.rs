@@ -5,7 +5,8 @@
 //! mix, `WA` = calibrated write-amp, `h` = cache hit rate, `k` = keys):
 //! - calibration factors ([`factor`]): for write-amp and for space-amp
 //!   (bytes per live byte) a line in `ln k` fitted to the runs' measured /
-//!   model ratios, read at the target. `WA = model WA at the target x
+//!   model ratios, read at the target, or their mean when the ratios are
+//!   within [`factor::SIGNIFICANT`] of each other. `WA = model WA at the target x
 //!   factor`, the same for space-amp;
 //! - compaction bytes per write `c = e x max(WA - wf, 0)`, `wf` = the
 //!   runs' mean (WAL + flush bytes) / user bytes (what is not compaction);

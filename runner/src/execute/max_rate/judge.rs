@@ -8,7 +8,16 @@
 //!    seconds of L0 and pending-compaction slowdowns, summed over threads,
 //!    divided by `window x threads`);
 //! 3. the p99 latency, counted from each operation's intended start (so a
-//!    queue behind a slow operation counts), is at most the bound;
+//!    queue behind a slow operation counts), is at most the bound in all
+//!    but a tolerated share of the window: the window is cut into its
+//!    time-series intervals (sub-windows, 1 s by default) and fails on p99
+//!    only when more than [`P99_SHARE`] of those with operations have a
+//!    p99 over the bound. One scheduling hiccup on a shared machine (a
+//!    descheduled process, another job's I/O burst) spoils the whole
+//!    window's p99 but only the one or two sub-windows it and its queue
+//!    fall into; an engine that cannot keep up spoils every sub-window
+//!    after it falls behind, since latency counts from intended starts.
+//!    Without sub-windows the whole window's p99 decides;
 //! 4. the offered rate was achieved (not saturated: at least 99% of it);
 //! 5. compaction kept up: the L0 file count and the pending compaction
 //!    bytes did not grow. "Grew" compares the mean of the window's second
@@ -25,6 +34,10 @@ use crate::execute::phase::result::is_saturated;
 /// Growth factor allowed between the halves of a window.
 pub const GROWTH: f64 = 1.25;
 
+/// Largest share of a window's sub-windows whose p99 may exceed the bound
+/// (2 of 10 one-second sub-windows of a 10 s window may; 3 may not).
+pub const P99_SHARE: f64 = 0.25;
+
 /// What one window at one offered rate measured.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Window {
@@ -36,6 +49,9 @@ pub struct Window {
     pub achieved: f64,
     /// p99 latency from intended starts, nanoseconds.
     pub p99_ns: u64,
+    /// p99 of each sub-window (time-series interval) that had operations,
+    /// in order, nanoseconds.
+    pub sub_p99_ns: Vec<u64>,
     /// Write stops in the window.
     pub stops: u64,
     /// Slowdown seconds in the window, summed over threads.
@@ -84,6 +100,16 @@ pub fn halves(v: &[f64]) -> [f64; 2] {
     [mean(&v[..half]), mean(&v[v.len() - half..])]
 }
 
+/// Share of `w`'s sub-windows whose p99 exceeds `bound` (without
+/// sub-windows: 1 when the whole window's p99 does, else 0).
+pub fn over_share(w: &Window, bound: u64) -> f64 {
+    if w.sub_p99_ns.is_empty() {
+        return if w.p99_ns > bound { 1.0 } else { 0.0 };
+    }
+    let over = w.sub_p99_ns.iter().filter(|&&p| p > bound).count();
+    over as f64 / w.sub_p99_ns.len() as f64
+}
+
 fn grew(h: [f64; 2], slack: f64) -> bool {
     h[1] > GROWTH * h[0] + slack
 }
@@ -110,12 +136,21 @@ pub fn judge(w: &Window, b: &Bounds) -> RateProbe {
             b.slowdown * 100.0
         ));
     }
-    if w.p99_ns > b.p99_ns {
-        reasons.push(format!(
-            "p99 {} over the bound {}",
-            lsmlab_reports::dbbench_line::format_latency(w.p99_ns),
-            lsmlab_reports::dbbench_line::format_latency(b.p99_ns)
-        ));
+    let fmt = lsmlab_reports::dbbench_line::format_latency;
+    let p99_over_share = over_share(w, b.p99_ns);
+    if p99_over_share > P99_SHARE {
+        if w.sub_p99_ns.is_empty() {
+            reasons.push(format!("p99 {} over the bound {}", fmt(w.p99_ns), fmt(b.p99_ns)));
+        } else {
+            let over = w.sub_p99_ns.iter().filter(|&&p| p > b.p99_ns).count();
+            reasons.push(format!(
+                "p99 over the bound {} in {over} of {} sub-windows (at most {:.0}%; window p99 {})",
+                fmt(b.p99_ns),
+                w.sub_p99_ns.len(),
+                P99_SHARE * 100.0,
+                fmt(w.p99_ns)
+            ));
+        }
     }
     if w.ops == 0 || is_saturated(Some(w.rate), w.achieved, w.ops) {
         reasons.push(format!("achieved {:.0} of {:.0} ops/s", w.achieved, w.rate));
@@ -141,6 +176,7 @@ pub fn judge(w: &Window, b: &Bounds) -> RateProbe {
         ops: w.ops,
         achieved_ops_per_sec: w.achieved,
         p99_ns: w.p99_ns,
+        p99_over_share,
         stops: w.stops,
         slowdown_fraction: slowdown,
         l0_files: l0,
@@ -158,6 +194,7 @@ mod tests {
             ops: (rate * 10.0) as u64,
             achieved: rate,
             p99_ns: 1_000_000,
+            sub_p99_ns: vec![1_000_000; 10],
             stops: 0,
             slowdown_seconds: 0.0,
             seconds: 10.0,
@@ -181,14 +218,29 @@ mod tests {
         assert_eq!(p.l0_files, [4.0 / 3.0, 2.0]);
 
         type Spoil = fn(&mut Window);
-        let cases: [(Spoil, &str); 6] = [
+        let cases: [(Spoil, &str); 7] = [
             (|w| w.stops = 2, "2 write stops"),
             // 1.1 s over 10 s x 2 threads = 5.5%.
             (
                 |w| w.slowdown_seconds = 1.1,
                 "slowed down for 5.5% of the window (at most 5.0%)",
             ),
-            (|w| w.p99_ns = 6_000_000, "p99 6.0ms over the bound 5.0ms"),
+            // 3 of 10 sub-windows over: 30% > 25%.
+            (
+                |w| {
+                    w.p99_ns = 6_000_000;
+                    w.sub_p99_ns[2..5].fill(6_000_000);
+                },
+                "p99 over the bound 5.0ms in 3 of 10 sub-windows (at most 25%; window p99 6.0ms)",
+            ),
+            // No sub-windows: the whole window's p99 decides.
+            (
+                |w| {
+                    w.p99_ns = 6_000_000;
+                    w.sub_p99_ns.clear();
+                },
+                "p99 6.0ms over the bound 5.0ms",
+            ),
             (|w| w.achieved = 980.0, "achieved 980 of 1000 ops/s"),
             (
                 |w| w.l0 = vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
@@ -212,6 +264,20 @@ mod tests {
         w.p99_ns = B.p99_ns;
         w.slowdown_seconds = 0.9;
         assert!(judge(&w, &B).held);
+        // One hiccup: 2 of 10 sub-windows over (20% <= 25%) hold although
+        // the whole window's p99 is over the bound; the share is recorded.
+        let mut w = steady(1000.0);
+        w.p99_ns = 120_000_000;
+        w.sub_p99_ns[6] = 150_000_000;
+        w.sub_p99_ns[7] = 60_000_000;
+        let p = judge(&w, &B);
+        assert!(p.held, "{:?}", p.reasons);
+        assert!((p.p99_over_share - 0.2).abs() < 1e-12);
+        // Exactly a quarter (1 of 4) holds; 2 of 4 fail.
+        w.sub_p99_ns = vec![1_000_000, 6_000_000, 1_000_000, 1_000_000];
+        assert!(judge(&w, &B).held);
+        w.sub_p99_ns[0] = 5_000_001;
+        assert!(!judge(&w, &B).held);
     }
 
     #[test]

@@ -121,6 +121,11 @@ fn observe(run: &PhaseRun, before: &StoreStats, after: &StoreStats, rate: f64) -
         ops: r.ops,
         achieved: r.ops_per_sec,
         p99_ns,
+        sub_p99_ns: timeline
+            .iter()
+            .filter(|s| s.ops > 0 && !s.warmup)
+            .map(|s| s.p99_ns)
+            .collect(),
         stops: delta(before, after, &STOP_COUNTERS) as u64,
         slowdown_seconds: delta(before, after, &SLOWDOWN_COUNTERS),
         seconds: r.seconds,
