@@ -128,6 +128,7 @@ pub struct StoreStats {
     pub summary: StatsSummary,
 }
 
+#[cfg(any(feature = "fjall", feature = "mmdb", feature = "rocksdb"))]
 impl StoreStats {
     /// A peer store's statistics: `summary` as its adapter filled it in,
     /// and as the raw JSON results.json keeps, the summary's named counters
