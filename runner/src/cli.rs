@@ -151,7 +151,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "NAME")]
     pub main_phase: Option<String>,
     /// Metric of the heat map (ops_per_sec, mb_per_sec, p50, p99, p999,
-    /// write_amp, user_write_amp, space_amp, read_amp, stall_seconds).
+    /// write_amp, user_write_amp, space_amp, read_amp, stall_seconds,
+    /// device_write_amp, bytes_per_live_byte).
     #[arg(long, value_name = "METRIC", default_value = "ops_per_sec", value_parser = parse_metric)]
     pub heatmap_metric: lsmlab_reports::digest::Metric,
 }

@@ -3,37 +3,36 @@
 //! scratch files are gone afterwards, also after Ctrl-C; bad directories
 //! exit 2 with one message.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use common::{command, lsmlab};
 use lsmlab_reports::{DeviceProbe, Results};
-
-fn lsmlab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lsmlab"))
-        .args(args)
-        .output()
-        .expect("run lsmlab")
-}
 
 /// Runs a short probe of `dir` and checks what every probe must hold.
 fn probe_of(dir: &Path) -> DeviceProbe {
     let json = dir.join("probe.json");
     let target = dir.join("target-dir");
     let target_s = target.to_str().expect("utf-8 temp path");
-    let out = lsmlab(&[
-        "probe",
-        "--db-dir",
-        target_s,
-        "--duration",
-        "1500ms",
-        "--size",
-        "8MiB",
-        "--threads",
-        "2",
-        "--out",
-        json.to_str().expect("utf-8 temp path"),
-    ]);
+    let out = lsmlab(
+        &[
+            "probe",
+            "--db-dir",
+            target_s,
+            "--duration",
+            "1500ms",
+            "--size",
+            "8MiB",
+            "--threads",
+            "2",
+            "--out",
+            json.to_str().expect("utf-8 temp path"),
+        ],
+        dir,
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -116,7 +115,7 @@ fn probe_on_a_real_directory_uses_o_direct_where_allowed() {
 #[test]
 fn ctrl_c_removes_the_scratch_files_and_exits_130() {
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_lsmlab"))
+    let child = command()
         .args([
             "probe",
             "--db-dir",
@@ -156,17 +155,20 @@ fn a_file_as_directory_or_a_tiny_size_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("f");
     std::fs::write(&file, b"x").unwrap();
-    let out = lsmlab(&["probe", "--db-dir", file.to_str().unwrap()]);
+    let out = lsmlab(&["probe", "--db-dir", file.to_str().unwrap()], dir.path());
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("is not a directory"), "{stderr}");
-    let out = lsmlab(&[
-        "probe",
-        "--db-dir",
-        dir.path().to_str().unwrap(),
-        "--size",
-        "4KiB",
-    ]);
+    let out = lsmlab(
+        &[
+            "probe",
+            "--db-dir",
+            dir.path().to_str().unwrap(),
+            "--size",
+            "4KiB",
+        ],
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("below the 1 MiB"));
 }
@@ -181,17 +183,20 @@ fn run_with_probe_records_it_in_the_host_fingerprint() {
     )
     .unwrap();
     let out_dir = dir.path().join("out");
-    let out = lsmlab(&[
-        "run",
-        suite.to_str().unwrap(),
-        "--store",
-        "memory",
-        "--probe",
-        "--probe-duration",
-        "1s",
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
+    let out = lsmlab(
+        &[
+            "run",
+            suite.to_str().unwrap(),
+            "--store",
+            "memory",
+            "--probe",
+            "--probe-duration",
+            "1s",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let r = Results::load(&out_dir.join("results.json")).unwrap();
     let p = r.host.probe.expect("host.probe recorded");

@@ -32,6 +32,11 @@ pub enum Metric {
     ReadAmp,
     /// Total time writers spent stalled, seconds (all causes).
     StallSeconds,
+    /// Device bytes written by the process / user bytes: write
+    /// amplification at the device, WAL included, for every store alike.
+    DeviceWriteAmp,
+    /// (live table bytes + WAL bytes) / live user bytes.
+    BytesPerLiveByte,
 }
 
 /// How a metric's values are shown.
@@ -51,7 +56,7 @@ pub enum Unit {
 
 impl Metric {
     /// Every metric, in the cell table's column order.
-    pub const ALL: [Metric; 10] = [
+    pub const ALL: [Metric; 12] = [
         Metric::OpsPerSec,
         Metric::MbPerSec,
         Metric::P50,
@@ -62,10 +67,14 @@ impl Metric {
         Metric::SpaceAmp,
         Metric::ReadAmp,
         Metric::StallSeconds,
+        Metric::DeviceWriteAmp,
+        Metric::BytesPerLiveByte,
     ];
 
-    /// The columns of the cell table.
-    pub const CELL_TABLE: [Metric; 8] = [
+    /// The columns of the cell table: the engine-counter amplification
+    /// figures, then the two every store has (device write-amp, bytes per
+    /// live byte), so a peer's row is never blank for amplification.
+    pub const CELL_TABLE: [Metric; 10] = [
         Metric::OpsPerSec,
         Metric::P50,
         Metric::P99,
@@ -74,6 +83,8 @@ impl Metric {
         Metric::SpaceAmp,
         Metric::ReadAmp,
         Metric::StallSeconds,
+        Metric::DeviceWriteAmp,
+        Metric::BytesPerLiveByte,
     ];
 
     /// Stable name (CLI spelling, JSON keys).
@@ -89,6 +100,8 @@ impl Metric {
             Metric::SpaceAmp => "space_amp",
             Metric::ReadAmp => "read_amp",
             Metric::StallSeconds => "stall_seconds",
+            Metric::DeviceWriteAmp => "device_write_amp",
+            Metric::BytesPerLiveByte => "bytes_per_live_byte",
         }
     }
 
@@ -105,6 +118,8 @@ impl Metric {
             Metric::SpaceAmp => "space-amp",
             Metric::ReadAmp => "read-amp",
             Metric::StallSeconds => "stall",
+            Metric::DeviceWriteAmp => "device write-amp",
+            Metric::BytesPerLiveByte => "bytes/live byte",
         }
     }
 
@@ -132,6 +147,20 @@ impl Metric {
         )
     }
 
+    /// Whether the metric comes from the engine's own counters (flush and
+    /// compaction bytes, levels, stalls), which a peer store may not report;
+    /// the device and on-disk figures are measured for every store.
+    pub fn engine_counter(self) -> bool {
+        matches!(
+            self,
+            Metric::WriteAmp
+                | Metric::UserWriteAmp
+                | Metric::SpaceAmp
+                | Metric::ReadAmp
+                | Metric::StallSeconds
+        )
+    }
+
     /// Parses a [`Metric::name`] (also accepts the header spelling).
     pub fn parse(text: &str) -> Option<Metric> {
         let t = text.trim();
@@ -146,6 +175,8 @@ impl Metric {
             Metric::UserWriteAmp => amp.user_write_amp,
             Metric::SpaceAmp => amp.space_amp,
             Metric::ReadAmp => amp.read_amp,
+            Metric::DeviceWriteAmp => amp.device_write_amp,
+            Metric::BytesPerLiveByte => amp.bytes_per_live_byte,
             Metric::StallSeconds => {
                 EngineStats::from_json(cell.final_stats.as_ref()).map(|s| s.stall_seconds())
             }

@@ -83,6 +83,20 @@ impl<'a> CellGroup<'a> {
         Some(reps[(reps.len() - 1) / 2].0)
     }
 
+    /// The store the cell ran on (`lsmlab` for results that predate the field).
+    pub fn store(&self) -> &'a str {
+        self.reps
+            .first()
+            .map(|c| c.store.as_str())
+            .filter(|s| !s.is_empty())
+            .unwrap_or("lsmlab")
+    }
+
+    /// Whether the cell ran on a store other than the bundled engine.
+    pub fn is_peer(&self) -> bool {
+        self.store() != "lsmlab"
+    }
+
     /// Legend name: `c003 num_levels=3,...` (just the id without a matrix).
     pub fn legend(&self) -> String {
         if self.label.is_empty() {

@@ -153,33 +153,14 @@ pub fn draw_grouped_bars<DB: DrawingBackend>(
         .flatten()
         .map(|s| s.spread().1.max(s.median))
         .fold(0.0f64, f64::max);
-    let n_groups = grouping.groups.len().max(1);
     let n_series = grouping.series.len().max(1);
-    let keys: Vec<f64> = (0..n_groups).map(|g| g as f64 + 0.5).collect();
-    let mut chart = ChartBuilder::on(area)
-        .caption(caption, style::label_font())
-        .margin(10)
-        .x_label_area_size(44)
-        .y_label_area_size(60)
-        .build_cartesian_2d(
-            super::axis::ticked(0.0..n_groups as f64, keys),
-            0.0..style::linear_top(top),
-        )
-        .map_err(err)?;
-    let groups = grouping.groups.clone();
-    chart
-        .configure_mesh()
-        .x_desc(x_label)
-        .y_desc(y_label)
-        .axis_desc_style(style::label_font())
-        .label_style(style::tick_font())
-        .x_label_formatter(&|x| groups.get(x.floor() as usize).cloned().unwrap_or_default())
-        .y_label_formatter(&|y| super::trim(*y))
-        .disable_x_mesh()
-        .light_line_style(WHITE.mix(0.0))
-        .bold_line_style(BLACK.mix(0.12))
-        .draw()
-        .map_err(err)?;
+    let mut chart = super::axis::category_chart(
+        area,
+        (caption, style::label_font()),
+        (x_label, y_label),
+        &grouping.groups,
+        top,
+    )?;
     let width = 0.8 / n_series as f64;
     for (g, row) in values.iter().enumerate() {
         for (s, v) in row.iter().enumerate() {

@@ -7,7 +7,13 @@
 
 use std::ops::Range;
 
+use plotters::coord::Shift;
+use plotters::coord::cartesian::Cartesian2d;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+
+use super::style::{self, err};
 
 /// `lo..hi` mapped linearly, with fixed tick positions.
 #[derive(Debug, Clone)]
@@ -56,6 +62,41 @@ impl Ranged for Ticked {
     fn range(&self) -> Range<f64> {
         self.lo..self.hi
     }
+}
+
+/// Categories across at most this many labels (every k-th beyond).
+const MAX_CATEGORY_LABELS: usize = 32;
+
+/// The frame of a bar chart: `names` as categories across (category `i`
+/// spans `i..i + 1`, labelled at its centre, every k-th label once there
+/// are more than 32), `0..top` up (rounded up to a tidy value), and the
+/// shared mesh with `x_label` and `y_label` drawn, without vertical grid lines.
+pub fn category_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    caption: (&str, TextStyle<'_>),
+    labels: (&str, &str),
+    names: &[String],
+    top: f64,
+) -> Result<ChartContext<'a, DB, Cartesian2d<Ticked, RangedCoordf64>>, String> {
+    let n = names.len().max(1);
+    let every = n.div_ceil(MAX_CATEGORY_LABELS).max(1);
+    let keys: Vec<f64> = (0..n).step_by(every).map(|i| i as f64 + 0.5).collect();
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption.0, caption.1)
+        .margin(12)
+        .x_label_area_size(44)
+        .y_label_area_size(70)
+        .build_cartesian_2d(ticked(0.0..n as f64, keys), 0.0..style::linear_top(top))
+        .map_err(err)?;
+    style::mesh(&mut chart)
+        .x_desc(labels.0)
+        .y_desc(labels.1)
+        .x_label_formatter(&|x| names.get(x.floor() as usize).cloned().unwrap_or_default())
+        .y_label_formatter(&|y| super::trim(*y))
+        .disable_x_mesh()
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
 }
 
 #[cfg(test)]

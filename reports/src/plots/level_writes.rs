@@ -91,33 +91,13 @@ impl LevelWrites {
             .iter()
             .map(|b| b.iter().sum::<f64>() / mib)
             .fold(0.0f64, f64::max);
-        let n = self.cells.len();
-        let every = n.div_ceil(32).max(1);
-        let keys: Vec<f64> = (0..n).step_by(every).map(|i| i as f64 + 0.5).collect();
-        let mut chart = ChartBuilder::on(&area)
-            .caption(&fig.title, style::title_font())
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(70)
-            .build_cartesian_2d(
-                super::axis::ticked(0.0..n as f64, keys),
-                0.0..style::linear_top(top),
-            )
-            .map_err(err)?;
-        let names = self.cells.clone();
-        chart
-            .configure_mesh()
-            .x_desc(&fig.x_label)
-            .y_desc(&fig.y_label)
-            .axis_desc_style(style::label_font())
-            .label_style(style::tick_font())
-            .x_label_formatter(&|x| names.get(x.floor() as usize).cloned().unwrap_or_default())
-            .y_label_formatter(&|y| super::trim(*y))
-            .disable_x_mesh()
-            .light_line_style(WHITE.mix(0.0))
-            .bold_line_style(BLACK.mix(0.12))
-            .draw()
-            .map_err(err)?;
+        let mut chart = super::axis::category_chart(
+            &area,
+            (&fig.title, style::title_font()),
+            (&fig.x_label, &fig.y_label),
+            &self.cells,
+            top,
+        )?;
         for (i, per_level) in self.bytes.iter().enumerate() {
             let mut base = 0.0;
             for (l, b) in per_level.iter().enumerate() {

@@ -118,16 +118,11 @@ impl LsmShape {
             .y_label_area_size(70)
             .build_cartesian_2d(0.0..t_max, 0.0..style::linear_top(top))
             .map_err(err)?;
-        chart
-            .configure_mesh()
+        style::mesh(&mut chart)
             .x_desc(&fig.x_label)
             .y_desc(&fig.y_label)
-            .axis_desc_style(style::label_font())
-            .label_style(style::tick_font())
             .x_label_formatter(&|x| super::trim(*x))
             .y_label_formatter(&|y| super::trim(*y))
-            .light_line_style(WHITE.mix(0.0))
-            .bold_line_style(BLACK.mix(0.12))
             .draw()
             .map_err(err)?;
         // Cumulative boundaries per level.

@@ -42,6 +42,8 @@ pub enum Section {
     Phase(usize),
     /// About one cell (matrix index).
     Cell(usize),
+    /// About the search of `lsmlab tune` (the Pareto front).
+    Tune,
 }
 
 /// The data of one figure, by kind.
@@ -153,6 +155,7 @@ pub fn figures(digest: &Digest<'_>, opts: &PlotOptions<'_>) -> (Vec<Figure>, Vec
     figs.extend(level_writes::figures(digest));
     figs.extend(lsm_shape::figures(digest));
     figs.extend(heatmap::figures(digest, opts.heatmap_metric));
+    figs.extend(digest.results.tune.as_ref().and_then(pareto::figure));
     figs.sort_by(|a, b| a.section.cmp(&b.section).then_with(|| a.stem.cmp(&b.stem)));
     (figs, warnings)
 }

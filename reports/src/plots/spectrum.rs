@@ -259,16 +259,11 @@ impl Spectrum {
                 super::axis::ticked(y_lo..y_hi, style::log_ticks(y_lo, y_hi)),
             )
             .map_err(err)?;
-        chart
-            .configure_mesh()
+        style::mesh(&mut chart)
             .x_desc(&fig.x_label)
             .y_desc(&fig.y_label)
-            .axis_desc_style(style::label_font())
-            .label_style(style::tick_font())
             .x_label_formatter(&|x| percentile_label(*x))
             .y_label_formatter(&|y| super::format_us(10f64.powf(*y)))
-            .light_line_style(WHITE.mix(0.0))
-            .bold_line_style(BLACK.mix(0.12))
             .draw()
             .map_err(err)?;
         for l in &self.lines {

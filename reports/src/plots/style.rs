@@ -8,7 +8,10 @@
 
 use std::sync::Once;
 
+use plotters::chart::{ChartContext, MeshStyle};
 use plotters::coord::Shift;
+use plotters::coord::cartesian::Cartesian2d;
+use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -72,6 +75,25 @@ pub fn label_font() -> TextStyle<'static> {
 /// Tick label style.
 pub fn tick_font() -> TextStyle<'static> {
     font(13)
+}
+
+/// The mesh every chart shares: axis descriptions and tick labels in the
+/// report's fonts, no light grid lines, faint bold ones. The caller adds
+/// its descriptions and formatters, then draws.
+pub fn mesh<'a, 'b, DB, X, Y>(
+    chart: &'b mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+) -> MeshStyle<'a, 'b, X, Y, DB>
+where
+    DB: DrawingBackend,
+    X: Ranged + ValueFormatter<<X as Ranged>::ValueType>,
+    Y: Ranged + ValueFormatter<<Y as Ranged>::ValueType>,
+{
+    let mut m = chart.configure_mesh();
+    m.axis_desc_style(label_font())
+        .label_style(tick_font())
+        .light_line_style(WHITE.mix(0.0))
+        .bold_line_style(BLACK.mix(0.12));
+    m
 }
 
 /// Decade ticks (log10 space) covering `lo..hi`, with 2x and 5x steps

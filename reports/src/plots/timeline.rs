@@ -230,15 +230,10 @@ impl Timeline {
             .y_label_area_size(76)
             .build_cartesian_2d(0.0..t_max, 0.0..style::linear_top(ops_max))
             .map_err(err)?;
-        chart
-            .configure_mesh()
+        style::mesh(&mut chart)
             .y_desc(&fig.y_label)
-            .axis_desc_style(style::label_font())
-            .label_style(style::tick_font())
             .y_label_formatter(&|v| super::format_count_axis(*v))
             .x_label_formatter(&|v| super::trim(*v))
-            .light_line_style(WHITE.mix(0.0))
-            .bold_line_style(BLACK.mix(0.12))
             .draw()
             .map_err(err)?;
         for c in &self.cells {
@@ -276,16 +271,11 @@ impl Timeline {
             .y_label_area_size(76)
             .build_cartesian_2d(0.0..t_max, super::axis::ticked(lo..hi, style::log_ticks(lo, hi)))
             .map_err(err)?;
-        chart
-            .configure_mesh()
+        style::mesh(&mut chart)
             .x_desc(&fig.x_label)
             .y_desc("p99 latency (log scale)")
-            .axis_desc_style(style::label_font())
-            .label_style(style::tick_font())
             .y_label_formatter(&|v| super::format_us(10f64.powf(*v)))
             .x_label_formatter(&|v| super::trim(*v))
-            .light_line_style(WHITE.mix(0.0))
-            .bold_line_style(BLACK.mix(0.12))
             .draw()
             .map_err(err)?;
         for c in &self.cells {

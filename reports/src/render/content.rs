@@ -48,6 +48,9 @@ fn reps_text(g: &CellGroup<'_>) -> String {
     }
 }
 
+/// What the cell table shows for an engine-counter figure a peer store does not report.
+pub const NOT_FROM_STORE: &str = "n/a (store)";
+
 /// Cells x key metrics: ops/s and latency of the main phase, then
 /// amplification and stall time of the whole cell.
 pub fn cell_table(d: &Digest<'_>) -> Table {
@@ -65,10 +68,13 @@ pub fn cell_table(d: &Digest<'_>) -> Table {
             } else {
                 None
             };
-            row.push(
-                g.summary(m, phase)
-                    .map_or("-".to_string(), |s| with_spread(&s, m.unit())),
-            );
+            row.push(match g.summary(m, phase) {
+                Some(s) => with_spread(&s, m.unit()),
+                None if m.engine_counter() && g.is_peer() && g.ok_reps().next().is_some() => {
+                    NOT_FROM_STORE.to_string()
+                }
+                None => "-".to_string(),
+            });
         }
         row.push(reps_text(g));
         t.push(row);
@@ -80,6 +86,12 @@ pub fn cell_table(d: &Digest<'_>) -> Table {
         t.notes.push(format!(
             "ops/s and latencies are of the main phase, {}; amplification and stall time are of the whole cell",
             p.name
+        ));
+    }
+    if d.cells.iter().any(|g| g.is_peer()) {
+        t.notes.push(format!(
+            "{NOT_FROM_STORE}: an engine counter the store does not report; device write-amp \
+             (bytes the process wrote / user bytes) and bytes/live byte are measured for every store"
         ));
     }
     t

@@ -9,6 +9,7 @@ use super::content::{
     self, cell_table, ci_note, dbbench_lines, level_table, phase_notes, phase_table, stall_table,
 };
 use super::table::escape;
+use super::tune;
 use super::{Context, Renderer};
 use crate::plots::Section;
 
@@ -115,6 +116,9 @@ impl Renderer for Html {
         if ctx.capacity_page {
             o.push_str("<br><b>Plan:</b> <a href=\"capacity.html\">capacity plan</a>");
         }
+        if r.tune.is_some() {
+            o.push_str("<br><b>Tune:</b> <a href=\"#tune\">ranked candidates and best options</a>");
+        }
         o.push_str("</nav>\n</header>\n<main>\n");
         if !ctx.warnings.is_empty() {
             o.push_str("<div class=\"warn\"><b>Warnings</b><ul>\n");
@@ -129,6 +133,23 @@ impl Renderer for Html {
             o.push_str(&format!("<p class=\"note\">{}</p>\n", escape(&n)));
         }
         figures(&mut o, ctx, Section::Matrix);
+        if let Some(record) = &r.tune {
+            o.push_str(&format!(
+                "<h2 id=\"tune\">{}</h2>\n<p>{}</p>\n",
+                escape(&tune::headline(&r.suite.name, record)),
+                escape(tune::RANKED_CAPTION)
+            ));
+            o.push_str(&tune::ranked_table(record).to_html());
+            figures(&mut o, ctx, Section::Tune);
+            o.push_str(&match tune::best_block(r) {
+                Some((name, block)) => format!(
+                    "<p><b>Best options</b> ({})</p>\n<pre>{}</pre>\n",
+                    escape(&name),
+                    escape(&block)
+                ),
+                None => "<p class=\"warn\">No candidate met every constraint.</p>\n".to_string(),
+            });
+        }
         if let Some(t) = super::predicted::prediction_table(d) {
             o.push_str("<h2 id=\"predicted\">Predicted vs measured</h2>\n");
             o.push_str(&t.to_html());

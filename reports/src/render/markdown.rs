@@ -47,6 +47,22 @@ impl Renderer for Markdown {
         }
         out.push('\n');
         plot_links(&mut out, ctx, Section::Matrix);
+        if let Some(record) = &r.tune {
+            out.push_str(&format!(
+                "\n## {}\n\n{}\n\n",
+                super::tune::headline(&r.suite.name, record),
+                super::tune::RANKED_CAPTION
+            ));
+            out.push_str(&super::tune::ranked_table(record).to_markdown());
+            out.push('\n');
+            plot_links(&mut out, ctx, Section::Tune);
+            match super::tune::best_block(r) {
+                Some((name, block)) => {
+                    out.push_str(&format!("\nBest options ({name}):\n\n```yaml\n{block}```\n"))
+                }
+                None => out.push_str("\nNo candidate met every constraint.\n"),
+            }
+        }
         if let Some(t) = super::predicted::prediction_table(d) {
             out.push_str("\n## Predicted vs measured\n\n");
             out.push_str(&t.to_markdown());

@@ -13,6 +13,7 @@ pub mod html;
 pub mod markdown;
 pub mod predicted;
 pub mod table;
+pub mod tune;
 
 use crate::digest::Digest;
 use crate::plots::RenderedPlot;

@@ -26,7 +26,6 @@ use fjall::config::{
 use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
 use lsmlab_engine::CompressionType;
 use lsmlab_workloads::BatchEntry;
-use serde_json::Value;
 
 use super::peer_options::PeerOptions;
 use super::{StatsSummary, Store, StoreError, StoreResult, StoreStats, entry_bytes, settle};
@@ -219,20 +218,11 @@ impl Store for FjallStore {
         put("compactions_completed", self.db.compactions_completed() as f64);
         put("compaction_seconds", self.db.time_compacting().as_secs_f64());
         put("cache_bytes", self.db.cache_size() as f64);
-        let raw = Value::Object(
-            counters
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::from(*v)))
-                .collect(),
-        );
-        StoreStats {
-            raw: Some(raw),
-            summary: StatsSummary {
-                user_bytes: self.user_bytes.load(Relaxed),
-                counters,
-                ..Default::default()
-            },
-        }
+        StoreStats::of_peer(StatsSummary {
+            user_bytes: self.user_bytes.load(Relaxed),
+            counters,
+            ..Default::default()
+        })
     }
 
     fn close(self: Box<Self>) -> StoreResult<()> {

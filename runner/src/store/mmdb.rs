@@ -19,7 +19,6 @@ use std::time::Duration;
 use lsmlab_engine::CompressionType;
 use lsmlab_workloads::BatchEntry;
 use mmdb::{DB, DbOptions, WriteBatch, WriteOptions};
-use serde_json::Value;
 
 use super::peer_options::PeerOptions;
 use super::{StatsSummary, Store, StoreError, StoreResult, StoreStats, entry_bytes, settle};
@@ -205,23 +204,15 @@ impl Store for MmdbStore {
         let files_per_level: Vec<u64> = (0..self.num_levels)
             .map(|l| self.property_u64(&format!("num-files-at-level{l}")))
             .collect();
-        let mut raw: serde_json::Map<String, Value> = counters
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::from(*v)))
-            .collect();
-        raw.insert("files_per_level".into(), Value::from(files_per_level.clone()));
-        StoreStats {
-            raw: Some(Value::Object(raw)),
-            summary: StatsSummary {
-                // mmdb counts compaction bytes but not WAL or flush bytes, so
-                // the engine-counter write-amps stay unset (device write-amp
-                // is the comparable figure); the counter is in `counters`.
-                user_bytes: self.user_bytes.load(Relaxed),
-                files_per_level,
-                counters,
-                ..Default::default()
-            },
-        }
+        StoreStats::of_peer(StatsSummary {
+            // mmdb counts compaction bytes but not WAL or flush bytes, so
+            // the engine-counter write-amps stay unset (device write-amp
+            // is the comparable figure); the counter is in `counters`.
+            user_bytes: self.user_bytes.load(Relaxed),
+            files_per_level,
+            counters,
+            ..Default::default()
+        })
     }
 
     fn close(self: Box<Self>) -> StoreResult<()> {

@@ -128,6 +128,30 @@ pub struct StoreStats {
     pub summary: StatsSummary,
 }
 
+#[cfg(any(feature = "fjall", feature = "mmdb", feature = "rocksdb"))]
+impl StoreStats {
+    /// A peer store's statistics: `summary` as its adapter filled it in,
+    /// and as the raw JSON results.json keeps, the summary's named counters
+    /// plus `files_per_level` when the peer reports levels.
+    pub fn of_peer(summary: StatsSummary) -> StoreStats {
+        let mut raw: serde_json::Map<String, Value> = summary
+            .counters
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(*v)))
+            .collect();
+        if !summary.files_per_level.is_empty() {
+            raw.insert(
+                "files_per_level".into(),
+                Value::from(summary.files_per_level.clone()),
+            );
+        }
+        StoreStats {
+            raw: Some(Value::Object(raw)),
+            summary,
+        }
+    }
+}
+
 /// The statistics the runner computes amplification and time series from.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StatsSummary {

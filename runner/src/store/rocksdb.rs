@@ -22,7 +22,6 @@ use rocksdb::statistics::Ticker;
 use rocksdb::{
     BlockBasedOptions, Cache, DB, DBCompressionType, Options, WaitForCompactOptions, WriteBatch, WriteOptions,
 };
-use serde_json::Value;
 
 use super::peer_options::PeerOptions;
 use super::{StatsSummary, Store, StoreError, StoreResult, StoreStats, entry_bytes};
@@ -237,26 +236,18 @@ impl Store for RocksdbStore {
         let files_per_level: Vec<u64> = (0..self.num_levels)
             .map(|l| self.property_u64(&format!("rocksdb.num-files-at-level{l}")))
             .collect();
-        let mut raw: serde_json::Map<String, Value> = counters
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::from(*v)))
-            .collect();
-        raw.insert("files_per_level".into(), Value::from(files_per_level.clone()));
-        StoreStats {
-            raw: Some(Value::Object(raw)),
-            summary: StatsSummary {
-                user_bytes: self.user_bytes.load(Relaxed),
-                wal_bytes: wal,
-                flush_bytes: flush,
-                compaction_bytes: compaction,
-                files_per_level,
-                // Not read back per level (RocksDB only prints them as text):
-                // space figures for peers come from the directory size.
-                level_bytes: Vec::new(),
-                level_raw_bytes: Vec::new(),
-                counters,
-            },
-        }
+        StoreStats::of_peer(StatsSummary {
+            user_bytes: self.user_bytes.load(Relaxed),
+            wal_bytes: wal,
+            flush_bytes: flush,
+            compaction_bytes: compaction,
+            files_per_level,
+            // Not read back per level (RocksDB only prints them as text):
+            // space figures for peers come from the directory size.
+            level_bytes: Vec::new(),
+            level_raw_bytes: Vec::new(),
+            counters,
+        })
     }
 
     fn close(self: Box<Self>) -> StoreResult<()> {

@@ -17,7 +17,6 @@
 //! candidates differ by their options only.
 
 mod interrupt;
-pub mod label;
 pub mod metric;
 mod output;
 pub mod schedule;
@@ -26,8 +25,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
 use lsmlab_reports::tune::{
-    CandidateSummary, ObjectiveRecord, PrunedCandidate, SpaceAxis, TrialRecord, TuneRecord, pareto_front,
-    rank, summaries,
+    ObjectiveRecord, PrunedCandidate, SpaceAxis, TrialRecord, TuneRecord, order_by, summaries,
 };
 use lsmlab_workloads::model::{Workload, predict};
 use lsmlab_workloads::suite::cells::cells_of;
@@ -113,6 +111,7 @@ pub fn run(args: TuneArgs) -> Result<(), Error> {
             .map(|o| ObjectiveRecord {
                 metric: o.metric.to_string(),
                 maximize: o.maximize,
+                unit: output::unit(&o.metric),
             })
             .collect(),
         constraints: spec.constraints.iter().map(|c| c.text.clone()).collect(),
@@ -225,8 +224,7 @@ pub fn run(args: TuneArgs) -> Result<(), Error> {
                     writer.results_mut().predictions.push(p);
                 }
                 record.trials.push(tr);
-                record.best =
-                    best_at_deepest(&record, &spec.objectives).map(|i| record.trials[i].options.clone());
+                record.best = best_at_deepest(&record).map(|i| record.trials[i].options.clone());
                 writer.results_mut().tune = Some(record.clone());
                 writer.add_cell(run)?;
                 output::progress(&record, &spec, planned);
@@ -237,7 +235,7 @@ pub fn run(args: TuneArgs) -> Result<(), Error> {
         }
     }
     record.finished = !stopped && record.trials.len() as u64 == planned;
-    record.best = best_at_deepest(&record, &spec.objectives).map(|i| record.trials[i].options.clone());
+    record.best = best_at_deepest(&record).map(|i| record.trials[i].options.clone());
     writer.results_mut().tune = Some(record.clone());
     writer.finish()?;
     output::report(&record, &spec, &suite, &out)?;
@@ -392,38 +390,14 @@ fn rank_candidates(
     }
     let order = order_by(
         &kept.iter().map(|&i| estimates[i].clone()).collect::<Vec<_>>(),
-        &spec.objectives,
+        &maximize(&spec.objectives),
     );
     (order.into_iter().map(|j| kept[j]).collect(), pruned, estimates)
 }
 
-/// Indices of `values` (one vector per item, one value per objective) best
-/// first: one objective by value; two by Pareto layers (front first), ties
-/// by the first objective. Missing values go last.
-fn order_by(values: &[Vec<Option<f64>>], objectives: &[Objective]) -> Vec<usize> {
-    if objectives.len() < 2 {
-        let first: Vec<Option<f64>> = values.iter().map(|v| v.first().copied().flatten()).collect();
-        return rank(&first, objectives.first().is_none_or(|o| o.maximize));
-    }
-    let maximize: Vec<bool> = objectives.iter().map(|o| o.maximize).collect();
-    let (mut complete, mut missing): (Vec<usize>, Vec<usize>) =
-        (0..values.len()).partition(|&i| values[i].iter().all(Option::is_some));
-    let mut order = Vec::new();
-    while !complete.is_empty() {
-        let pts: Vec<Vec<f64>> = complete
-            .iter()
-            .map(|&i| values[i].iter().map(|v| v.unwrap_or(0.0)).collect())
-            .collect();
-        let front = pareto_front(&pts, &maximize);
-        let mut layer: Vec<usize> = front.iter().map(|&j| complete[j]).collect();
-        let firsts: Vec<Option<f64>> = layer.iter().map(|&i| values[i][0]).collect();
-        let by_first = rank(&firsts, maximize[0]);
-        layer = by_first.into_iter().map(|j| layer[j]).collect();
-        complete.retain(|i| !layer.contains(i));
-        order.extend(layer);
-    }
-    order.append(&mut missing);
-    order
+/// Larger-is-better flag of each objective.
+fn maximize(objectives: &[Objective]) -> Vec<bool> {
+    objectives.iter().map(|o| o.maximize).collect()
 }
 
 /// Per candidate at `rung`: the median of each objective over its trials,
@@ -444,37 +418,22 @@ fn survivors(record: &TuneRecord, rung: usize, objectives: &[Objective], n: usiz
     let mut order = Vec::new();
     for group in [feasible, infeasible] {
         let vals: Vec<Vec<Option<f64>>> = group.iter().map(|x| x.1.clone()).collect();
-        order.extend(order_by(&vals, objectives).into_iter().map(|j| group[j].0));
+        order.extend(
+            order_by(&vals, &maximize(objectives))
+                .into_iter()
+                .map(|j| group[j].0),
+        );
     }
     order.truncate(n);
     order
 }
 
-/// Every candidate that ran, at the deepest rung it reached, best first:
-/// deeper rungs first, feasible before infeasible, then by their medians
-/// ([`order_by`]).
-pub(crate) fn ranked_candidates(record: &TuneRecord, objectives: &[Objective]) -> Vec<CandidateSummary> {
-    let all = summaries(record);
-    let deepest = |c: usize| all.iter().filter(|s| s.candidate == c).map(|s| s.rung).max();
-    let mut reached: Vec<CandidateSummary> = all
-        .iter()
-        .filter(|s| deepest(s.candidate) == Some(s.rung))
-        .cloned()
-        .collect();
-    reached.sort_by_key(|s| (std::cmp::Reverse(s.rung), !s.feasible));
-    let mut out = Vec::new();
-    for group in reached.chunk_by(|a, b| a.rung == b.rung && a.feasible == b.feasible) {
-        let vals: Vec<Vec<Option<f64>>> = group.iter().map(|s| s.medians.clone()).collect();
-        out.extend(order_by(&vals, objectives).into_iter().map(|j| group[j].clone()));
-    }
-    out
-}
-
 /// The first trial of the best feasible candidate at the deepest rung
 /// reached (`None` when nothing there was feasible).
-fn best_at_deepest(record: &TuneRecord, objectives: &[Objective]) -> Option<usize> {
+fn best_at_deepest(record: &TuneRecord) -> Option<usize> {
     let deepest = record.trials.iter().map(|t| t.rung).max()?;
-    let best = ranked_candidates(record, objectives)
+    let best = record
+        .ranked()
         .into_iter()
         .next()
         .filter(|s| s.rung == deepest && s.feasible)?;

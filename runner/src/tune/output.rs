@@ -6,30 +6,28 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use lsmlab_reports::tune::{TrialRecord, TuneRecord, pareto_front};
+use lsmlab_reports::render::tune::{RANKED_CAPTION, engine_block, headline, ranked_table};
+use lsmlab_reports::tune::label::label;
+use lsmlab_reports::tune::{ObjectiveUnit, TrialRecord, TuneRecord, pareto_front};
 use lsmlab_workloads::Suite;
 use lsmlab_workloads::suite::tune::{Metric, TuneSpec};
-use serde_json::{Map, Value};
 
-use super::label::{Abbreviations, LABEL_WIDTH, label};
 use crate::error::Error;
-use crate::output::console::human_bytes;
+
+/// What `m`'s values count.
+pub fn unit(m: &Metric) -> ObjectiveUnit {
+    if m.is_latency() {
+        ObjectiveUnit::Nanos
+    } else if m.is_size() {
+        ObjectiveUnit::Bytes
+    } else {
+        ObjectiveUnit::Plain
+    }
+}
 
 /// A metric value in its unit (`12.3us`, `1.2 GiB`, `812345`).
 pub fn show(m: &Metric, v: f64) -> String {
-    if m.is_latency() {
-        if v >= 1e6 {
-            format!("{:.2}ms", v / 1e6)
-        } else {
-            format!("{:.1}us", v / 1e3)
-        }
-    } else if m.is_size() {
-        human_bytes(v.max(0.0) as u64)
-    } else if v.abs() >= 1000.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.3}")
-    }
+    unit(m).show(v)
 }
 
 fn values(t: &TrialRecord, spec: &TuneSpec) -> String {
@@ -70,116 +68,12 @@ pub fn progress(record: &TuneRecord, spec: &TuneSpec, planned: u64) {
     );
 }
 
-/// The YAML `engine:` block of the suite's engine options with `best` on top.
-pub fn engine_block(suite: &Suite, best: &Map<String, Value>) -> String {
-    let mut all = suite.engine.clone();
-    for (k, v) in best {
-        all.insert(k.clone(), v.clone());
-    }
-    let mut s = String::from("engine:\n");
-    for (k, v) in &all {
-        let v = match v {
-            Value::String(x) => x.clone(),
-            other => other.to_string(),
-        };
-        let _ = writeln!(s, "  {k}: {v}");
-    }
-    s
-}
-
 /// Prints and saves the outcome.
 pub fn report(record: &TuneRecord, spec: &TuneSpec, suite: &Suite, out: &Path) -> Result<(), Error> {
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "# tune {}: {} trials of {} candidates ({}){}\n",
-        suite.name,
-        record.trials.len(),
-        record.candidates,
-        record.budget,
-        if record.finished { "" } else { ", stopped early" }
-    );
-    let _ = writeln!(
-        s,
-        "Candidates ranked (deepest rung reached first, feasible first, then by the median of each objective over the trials at that rung; model = the cost model's estimate that ranked it):\n"
-    );
-    let mut header = String::from("| rank | options | rung | scale | trials |");
-    let mut rule = String::from("|---:|---|---:|---:|---|");
-    for o in &spec.objectives {
-        let _ = write!(
-            header,
-            " {} ({}) | model |",
-            o.metric,
-            if o.maximize { "max" } else { "min" }
-        );
-        rule.push_str("---:|---:|");
-    }
-    header.push_str(" feasible |");
-    rule.push_str("---|");
-    let _ = writeln!(s, "{header}\n{rule}");
-    let rows: Vec<_> = super::ranked_candidates(record, &spec.objectives)
-        .into_iter()
-        .filter_map(|c| {
-            let first = record.trials.iter().find(|t| t.trial == c.trials[0])?;
-            Some((c, first))
-        })
-        .collect();
-    // Long labels (many options): initials, with a legend under the table.
-    let short = rows
-        .iter()
-        .any(|(_, t)| label(&t.options).len() > LABEL_WIDTH)
-        .then(|| Abbreviations::new(rows.iter().flat_map(|(_, t)| t.options.keys())));
-    for (i, (c, first)) in rows.iter().enumerate() {
-        let mut row = format!(
-            "| {} | {} | {} | {:.0}% | {} |",
-            i + 1,
-            short
-                .as_ref()
-                .map_or_else(|| label(&first.options), |a| a.label(&first.options)),
-            c.rung,
-            first.scale * 100.0,
-            c.trials
-                .iter()
-                .map(|t| format!("t{t:03}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
-        for (k, o) in spec.objectives.iter().enumerate() {
-            let shown = |v: Option<f64>| v.map_or("-".to_string(), |v| show(&o.metric, v));
-            let _ = write!(
-                row,
-                " {} | {} |",
-                shown(c.medians.get(k).copied().flatten()),
-                shown(first.predicted.get(k).copied().flatten())
-            );
-        }
-        let violations: Vec<&String> = record
-            .trials
-            .iter()
-            .filter(|t| c.trials.contains(&t.trial))
-            .flat_map(|t| &t.violations)
-            .collect();
-        let _ = write!(
-            row,
-            " {} |",
-            if c.feasible {
-                "yes".to_string()
-            } else {
-                format!(
-                    "no: {}",
-                    violations
-                        .iter()
-                        .map(|v| v.as_str())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                )
-            }
-        );
-        let _ = writeln!(s, "{row}");
-    }
-    if let Some(a) = &short {
-        let _ = writeln!(s, "\nOptions: {}.", a.legend());
-    }
+    let _ = writeln!(s, "# {}\n", headline(&suite.name, record));
+    let _ = writeln!(s, "{RANKED_CAPTION}\n");
+    s.push_str(&ranked_table(record).to_markdown());
     let _ = writeln!(
         s,
         "\nEvery trial is in results.json (`tune.trials`, cell results under `t001`, `t002`, ...)."
@@ -211,14 +105,7 @@ pub fn report(record: &TuneRecord, spec: &TuneSpec, suite: &Suite, out: &Path) -
                 values(feasible[i], spec)
             );
         }
-        if let Some(fig) = lsmlab_reports::plots::pareto::figure(
-            record,
-            [
-                spec.objectives[0].metric.is_latency(),
-                spec.objectives[1].metric.is_latency(),
-            ],
-            |t| label(&t.options),
-        ) {
+        if let Some(fig) = lsmlab_reports::plots::pareto::figure(record) {
             let dir = out.join(lsmlab_reports::report::PLOTS_DIR);
             match lsmlab_reports::plots::render(&[fig], &dir) {
                 Ok(_) => {
@@ -230,7 +117,7 @@ pub fn report(record: &TuneRecord, spec: &TuneSpec, suite: &Suite, out: &Path) -
     }
     match &record.best {
         Some(best) => {
-            let block = engine_block(suite, best);
+            let block = engine_block(&suite.engine, best);
             let _ = writeln!(s, "\nBest options ({}):\n\n```yaml\n{block}```", label(best));
             write_file(&out.join("best.yaml"), &block)?;
         }

@@ -1,4 +1,4 @@
-//! Shared by the gate's scenario tests: running the `lsmlab` binary in a
+//! Shared by the runner's scenario tests: running the `lsmlab` binary in a
 //! directory and reading what it wrote.
 
 #![allow(dead_code)]
@@ -6,9 +6,15 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// The `lsmlab` binary under test, for a test that spawns it itself
+/// (to signal it, or to pipe its output).
+pub fn command() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_lsmlab"))
+}
+
 /// Runs `lsmlab ARGS` in `cwd`.
 pub fn lsmlab(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lsmlab"))
+    command()
         .args(args)
         .current_dir(cwd)
         .output()

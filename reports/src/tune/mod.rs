@@ -7,6 +7,8 @@
 //! `cell_id`; objective values are in the objective's own unit (ops/s,
 //! nanoseconds, a ratio, bytes), `None` when the metric was not measured.
 
+pub mod label;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -19,6 +21,33 @@ pub struct SpaceAxis {
     pub values: Vec<Value>,
 }
 
+/// What an objective's values count, so a report can show them without
+/// parsing the metric.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectiveUnit {
+    /// A plain number (ops/s, a ratio); also results written before the unit was recorded.
+    #[default]
+    Plain,
+    /// A latency in nanoseconds.
+    Nanos,
+    /// A size in bytes.
+    Bytes,
+}
+
+impl ObjectiveUnit {
+    /// `v` in this unit: `12.3us`, `1.20ms`, `1.2 MiB`, `812345`, `3.142`.
+    pub fn show(self, v: f64) -> String {
+        match self {
+            ObjectiveUnit::Nanos if v >= 1e6 => format!("{:.2}ms", v / 1e6),
+            ObjectiveUnit::Nanos => format!("{:.1}us", v / 1e3),
+            ObjectiveUnit::Bytes => crate::render::capacity::bytes(v.max(0.0).floor()),
+            ObjectiveUnit::Plain if v.abs() >= 1000.0 => format!("{v:.0}"),
+            ObjectiveUnit::Plain => format!("{v:.3}"),
+        }
+    }
+}
+
 /// One objective.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ObjectiveRecord {
@@ -26,6 +55,9 @@ pub struct ObjectiveRecord {
     pub metric: String,
     /// Larger is better.
     pub maximize: bool,
+    /// What the values count.
+    #[serde(default)]
+    pub unit: ObjectiveUnit,
 }
 
 /// A candidate the model pruned before anything ran.
@@ -169,6 +201,63 @@ pub fn pareto_front(points: &[Vec<f64>], maximize: &[bool]) -> Vec<usize> {
     (0..points.len())
         .filter(|&i| !points.iter().any(|q| dominates(q, &points[i], maximize)))
         .collect()
+}
+
+/// Indices of `values` (one vector per item, one value per objective) best
+/// first: one objective by value; two by Pareto layers (front first), ties
+/// by the first objective. Missing values go last. `maximize` has one flag
+/// per objective (none: larger is better).
+pub fn order_by(values: &[Vec<Option<f64>>], maximize: &[bool]) -> Vec<usize> {
+    if maximize.len() < 2 {
+        let first: Vec<Option<f64>> = values.iter().map(|v| v.first().copied().flatten()).collect();
+        return rank(&first, maximize.first().is_none_or(|&m| m));
+    }
+    let (mut complete, mut missing): (Vec<usize>, Vec<usize>) =
+        (0..values.len()).partition(|&i| values[i].iter().all(Option::is_some));
+    let mut order = Vec::new();
+    while !complete.is_empty() {
+        let pts: Vec<Vec<f64>> = complete
+            .iter()
+            .map(|&i| values[i].iter().map(|v| v.unwrap_or(0.0)).collect())
+            .collect();
+        let front = pareto_front(&pts, maximize);
+        let mut layer: Vec<usize> = front.iter().map(|&j| complete[j]).collect();
+        let firsts: Vec<Option<f64>> = layer.iter().map(|&i| values[i][0]).collect();
+        let by_first = rank(&firsts, maximize[0]);
+        layer = by_first.into_iter().map(|j| layer[j]).collect();
+        complete.retain(|i| !layer.contains(i));
+        order.extend(layer);
+    }
+    order.append(&mut missing);
+    order
+}
+
+impl TuneRecord {
+    /// Larger-is-better flag of each objective.
+    pub fn maximize(&self) -> Vec<bool> {
+        self.objectives.iter().map(|o| o.maximize).collect()
+    }
+
+    /// Every candidate that ran, at the deepest rung it reached, best
+    /// first: deeper rungs first, feasible before infeasible, then by their
+    /// medians ([`order_by`]).
+    pub fn ranked(&self) -> Vec<CandidateSummary> {
+        let all = summaries(self);
+        let deepest = |c: usize| all.iter().filter(|s| s.candidate == c).map(|s| s.rung).max();
+        let mut reached: Vec<CandidateSummary> = all
+            .iter()
+            .filter(|s| deepest(s.candidate) == Some(s.rung))
+            .cloned()
+            .collect();
+        reached.sort_by_key(|s| (std::cmp::Reverse(s.rung), !s.feasible));
+        let maximize = self.maximize();
+        let mut out = Vec::new();
+        for group in reached.chunk_by(|a, b| a.rung == b.rung && a.feasible == b.feasible) {
+            let vals: Vec<Vec<Option<f64>>> = group.iter().map(|s| s.medians.clone()).collect();
+            out.extend(order_by(&vals, &maximize).into_iter().map(|j| group[j].clone()));
+        }
+        out
+    }
 }
 
 /// Orders `values` (one objective) best first; `None` last.
