@@ -120,7 +120,7 @@ fn summary_md_holds_the_cell_phase_compaction_and_stall_tables() {
     render_into(out.path());
     let md = std::fs::read_to_string(out.path().join("summary.md")).unwrap();
     assert!(
-        md.contains("| cell | ops/s | p50 | p99 | p99.9 | write-amp | space-amp | read-amp | stall | reps |")
+        md.contains("| cell | ops/s | p50 | p99 | p99.9 | write-amp | space-amp | read-amp | stall | device write-amp | bytes/live byte | reps |")
     );
     assert!(md.contains(
         "| Level | Files | Size | Score | Read | Rn | Rnp1 | Write | Wnew | Moved | W-Amp | Rd MB/s | Wr MB/s | Comp sec | Comp cnt | KeyIn | KeyDrop |"
