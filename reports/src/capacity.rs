@@ -134,6 +134,47 @@ pub struct SustainedRate {
     /// Compaction bytes per second that rate implies: `ops_per_sec x
     /// write_share x model_compaction_per_write`.
     pub compaction_bytes_per_second: f64,
+    /// What stopped the search, read off its lowest failing probe.
+    #[serde(default)]
+    pub limited_by: RateLimitedBy,
+    /// The lowest failing rate, ops/s (`None`: no probe failed).
+    #[serde(default)]
+    pub failing_ops_per_sec: Option<f64>,
+    /// The reasons that lowest failing probe failed (each failing window at
+    /// that rate, deduplicated), as the judge wrote them.
+    #[serde(default)]
+    pub failing_reasons: Vec<String>,
+}
+
+/// What stopped a `max_rate` search, from the reasons of its lowest
+/// failing probe. The plan scales a compaction-bound rate to the target by
+/// the model's compaction per write, and carries a foreground-bound rate
+/// unscaled: a write-only search that failed on p99 alone says nothing
+/// about how far compaction would have gone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RateLimitedBy {
+    /// Nothing says (no probe failed, or results from before this field):
+    /// the plan reads it as compaction, the cautious reading.
+    #[default]
+    Unknown,
+    /// Compaction fell behind: a write stop, slowdowns over the bound, or
+    /// L0 files or pending compaction bytes growing.
+    Compaction,
+    /// Only the foreground failed (p99 over the bound, or the offered rate
+    /// not achieved) while compaction kept up.
+    Foreground,
+}
+
+impl RateLimitedBy {
+    /// A short word for tables: `compaction`, `foreground` or `unknown`.
+    pub fn label(self) -> &'static str {
+        match self {
+            RateLimitedBy::Unknown => "unknown",
+            RateLimitedBy::Compaction => "compaction",
+            RateLimitedBy::Foreground => "foreground",
+        }
+    }
 }
 
 /// A calibration factor (measured / model) applied at the target.

@@ -29,7 +29,8 @@ fn rate(r: f64) -> String {
     }
 }
 
-/// A run's sustained `max_rate` rates, `ops/s (write share)`.
+/// A run's sustained `max_rate` rates, `ops/s (write share, what stopped
+/// the search)`.
 fn sustained(c: &crate::capacity::CalibrationPoint) -> String {
     if c.max_rate.is_empty() {
         return "-".into();
@@ -37,7 +38,14 @@ fn sustained(c: &crate::capacity::CalibrationPoint) -> String {
     let each: Vec<String> = c
         .max_rate
         .iter()
-        .map(|m| format!("{:.0} (w {:.2})", m.ops_per_sec, m.write_share))
+        .map(|m| {
+            format!(
+                "{:.0} (w {:.2}, {})",
+                m.ops_per_sec,
+                m.write_share,
+                m.limited_by.label()
+            )
+        })
         .collect();
     each.join(", ")
 }
@@ -137,6 +145,7 @@ pub fn tables(p: &CapacityPlan) -> Vec<(&'static str, Table)> {
             r if r.starts_with("device write") || r.contains("compaction") => {
                 (format!("{}/s", bytes(l.available)), bytes(l.per_op))
             }
+            r if r.starts_with("foreground") => (format!("{:.0} ops/s", l.available), "1 op".into()),
             "device read IOPS" => (
                 format!("{:.0} IOPS", l.available),
                 format!("{:.4} reads", l.per_op),
@@ -249,5 +258,34 @@ mod tests {
         assert!(h.contains("<b>10000 ops/s, bounded by device read IOPS.</b>"));
         assert!(h.contains("<li>uniform &lt;keys&gt;</li>"));
         assert!(h.contains("Capacity plan for 1.0 GiB"));
+    }
+
+    #[test]
+    fn each_resource_is_shown_in_its_own_units() {
+        let limit = |resource: &str, available: f64, per_op: f64| ResourceLimit {
+            resource: resource.into(),
+            available,
+            per_op,
+            max_ops_per_sec: available / per_op,
+            assumption: String::new(),
+        };
+        let p = CapacityPlan {
+            limits: vec![
+                limit("CPU cores", 2.0, 10e-6),
+                limit("compaction throughput", 1048576.0, 1024.0),
+                limit("foreground latency (max_rate)", 80_000.0, 1.0),
+            ],
+            ..Default::default()
+        };
+        let rows = &tables(&p)
+            .into_iter()
+            .find(|(title, _)| *title == "Sustainable rate")
+            .unwrap()
+            .1
+            .rows;
+        let row = |i: usize| rows[i][1..].to_vec();
+        assert_eq!(row(0), ["2.00 cores", "10.00 us", "200000"]);
+        assert_eq!(row(1), ["1.0 MiB/s", "1.0 KiB", "1024"]);
+        assert_eq!(row(2), ["80000 ops/s", "1 op", "80000"]);
     }
 }

@@ -10,9 +10,11 @@
 //! jobs that wrote into that level); `phases[].max_rate.sustained_rate`
 //! with the kept window's operation counts.
 
-use lsmlab_reports::PhaseResult;
-use lsmlab_reports::capacity::SustainedRate;
+use lsmlab_reports::capacity::{RateLimitedBy, SustainedRate};
+use lsmlab_reports::{MaxRateResult, PhaseResult};
 use serde_json::Value;
+
+use crate::execute::max_rate::judge::compaction_fell_behind;
 
 /// Phase kinds whose operations are writes the plan calibrates on.
 pub const WRITE_KINDS: [&str; 2] = ["fill", "overwrite"];
@@ -109,6 +111,31 @@ pub fn compaction_jobs(max_background_jobs: usize, deterministic: bool) -> usize
     }
 }
 
+/// What stopped `search`: the reasons of its windows at the lowest failing
+/// rate (deduplicated, in order), compaction when any of them says
+/// compaction fell behind, else the foreground; unknown when none failed.
+pub fn stopped_by(search: &MaxRateResult) -> (RateLimitedBy, Vec<String>) {
+    let Some(failing) = search.failing_rate else {
+        return (RateLimitedBy::Unknown, Vec::new());
+    };
+    let mut reasons: Vec<String> = Vec::new();
+    for probe in search.probes.iter().filter(|p| !p.held && p.rate == failing) {
+        for r in &probe.reasons {
+            if !reasons.contains(r) {
+                reasons.push(r.clone());
+            }
+        }
+    }
+    let by = if reasons.is_empty() {
+        RateLimitedBy::Unknown
+    } else if compaction_fell_behind(&reasons) {
+        RateLimitedBy::Compaction
+    } else {
+        RateLimitedBy::Foreground
+    };
+    (by, reasons)
+}
+
 /// The sustained rates of the `max_rate` phases among `phases`;
 /// `model_per_write(i)` is the cost model's compaction bytes per user write
 /// of phase `i` at the run's size. Each rate's compaction bytes per second
@@ -123,7 +150,9 @@ pub fn sustained_rates(
         .iter()
         .enumerate()
         .filter_map(|(i, p)| {
-            let rate = p.max_rate.as_ref()?.sustained_rate?;
+            let search = p.max_rate.as_ref()?;
+            let rate = search.sustained_rate?;
+            let (limited_by, failing_reasons) = stopped_by(search);
             let all = count(p, "all");
             let writes = count(p, "put") + count(p, "update") + count(p, "delete") + count(p, "batch");
             let write_share = if all > 0.0 { (writes / all).min(1.0) } else { 0.0 };
@@ -137,6 +166,9 @@ pub fn sustained_rates(
                     model_compaction_per_write: per_write,
                     model_compaction_per_write_at_target: None,
                     compaction_bytes_per_second: rate * write_share * per_write,
+                    limited_by,
+                    failing_ops_per_sec: search.failing_rate,
+                    failing_reasons,
                 },
             ))
         })
@@ -241,5 +273,46 @@ mod tests {
         assert!((r[0].1.write_share - 0.3).abs() < 1e-12);
         // 100 ops/s x 0.3 x 290 B = 8,700 B/s.
         assert!((r[0].1.compaction_bytes_per_second - 8700.0).abs() < 1e-9);
+        assert_eq!(r[0].1.limited_by, RateLimitedBy::Unknown);
+    }
+
+    #[test]
+    fn the_lowest_failing_probe_says_what_stopped_the_search() {
+        use lsmlab_reports::RateProbe;
+        let probe = |rate: f64, reasons: &[&str]| RateProbe {
+            rate,
+            held: reasons.is_empty(),
+            reasons: reasons.iter().map(|r| r.to_string()).collect(),
+            ..Default::default()
+        };
+        let p99 = "p99 over the bound 100.0ms in 4 of 10 sub-windows (at most 25%; window p99 130ms)";
+        let mut search = MaxRateResult {
+            sustained_rate: Some(80_000.0),
+            failing_rate: Some(90_000.0),
+            probes: vec![
+                // A higher rate that failed on compaction does not decide:
+                // the search's bound is the lowest failing rate.
+                probe(160_000.0, &["2 write stops", "L0 files grew from 3.0 to 9.0"]),
+                probe(80_000.0, &[]),
+                probe(90_000.0, &[p99, "achieved 88,000 of 90,000 ops/s"]),
+                probe(90_000.0, &[p99]), // a repeat: its reason once
+            ],
+            ..Default::default()
+        };
+        let (by, reasons) = stopped_by(&search);
+        assert_eq!(by, RateLimitedBy::Foreground);
+        assert_eq!(
+            reasons,
+            vec![p99.to_string(), "achieved 88,000 of 90,000 ops/s".into()]
+        );
+        // One window at that rate with pending bytes growing: compaction.
+        search.probes.push(probe(
+            90_000.0,
+            &["pending compaction bytes grew from 10.0 to 40.0 MiB"],
+        ));
+        assert_eq!(stopped_by(&search).0, RateLimitedBy::Compaction);
+        // No failing rate: unknown.
+        search.failing_rate = None;
+        assert_eq!(stopped_by(&search), (RateLimitedBy::Unknown, Vec::new()));
     }
 }

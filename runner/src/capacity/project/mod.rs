@@ -30,7 +30,16 @@
 //!   per op `w x m_target` (the same phase in the run scaled to the
 //!   target; `c` when not given). This is the rate measured, scaled to the
 //!   target by the model's steady-state compaction per write at each size;
-//!   the compaction throughput above is per op `w x m_target` too;
+//!   the compaction throughput above is per op `w x m_target` too. Only
+//!   when the search stopped on compaction (its lowest failing probe had a
+//!   write stop, slowdowns, or L0 / pending bytes growing) or nothing says
+//!   what stopped it;
+//! - foreground latency (max_rate): when that search stopped on the
+//!   foreground alone (p99 over the bound, the offered rate not achieved)
+//!   its rate is carried to the target unscaled, per op 1, in place of the
+//!   sustained compaction resource: compaction kept up, so the compaction
+//!   bytes per second it reached are a floor on compaction capacity and
+//!   the compaction throughput resource bounds compaction;
 //! - each resource allows `available / per op`; the lowest bounds the rate;
 //! - disk = dataset x space-amp; cache = `h x table bytes` (uniform reads
 //!   over the tables: an LRU of a share `h` of the blocks hits `h`).
@@ -40,7 +49,7 @@ pub mod factor;
 mod tests;
 
 use lsmlab_reports::capacity::{
-    CalibrationPoint, CapacityPlan, PlannedLevel, PlannedMemory, ResourceLimit, SustainedRate,
+    CalibrationPoint, CapacityPlan, PlannedLevel, PlannedMemory, RateLimitedBy, ResourceLimit, SustainedRate,
 };
 
 /// The cost model's figures for the target data set.
@@ -163,23 +172,49 @@ fn compaction_limits(i: &Inputs, w: f64, per_write: f64) -> Vec<ResourceLimit> {
             ),
         ));
     }
-    if let Some((run, m)) = evidence {
+    let Some((run, m)) = evidence else {
+        return out;
+    };
+    let failing = match m.failing_ops_per_sec {
+        Some(f) => format!("{f:.0} ops/s, {}", m.failing_reasons.join("; ")),
+        None => "none".into(),
+    };
+    let measured = format!(
+        "{}'s {} sustained {:.0} ops/s at write share {:.2}",
+        run.results, m.phase, m.ops_per_sec, m.write_share
+    );
+    if m.limited_by == RateLimitedBy::Foreground {
+        // Compaction kept up at the failing rate: the compaction bytes per
+        // second the search reached are a floor on compaction capacity, not
+        // its ceiling, so scaling them would shrink the rate with size for
+        // no measured reason. Compaction is bounded by the job throughput.
         out.push(limit(
-            "sustained compaction (max_rate)",
-            m.compaction_bytes_per_second,
-            per_op,
+            "foreground latency (max_rate)",
+            m.ops_per_sec,
+            1.0,
             format!(
-                "{}'s {} sustained {:.0} ops/s at write share {:.2}: {:.1} MB/s of compaction writes in steady state at the model's {:.0} compaction bytes per write of that phase there; the target sustains the same compaction bytes per second, at {:.0} bytes per write (the model's for that phase at the target)",
-                run.results,
-                m.phase,
-                m.ops_per_sec,
-                m.write_share,
+                "{measured}; its lowest failing probe failed on the foreground only ({failing}) while compaction kept up, so the rate is carried to the target unscaled (what bounds it, latency of the foreground path, does not grow with the data set in the model); its {:.1} MB/s of compaction writes are only a floor on compaction capacity, which the compaction throughput resource carries",
                 m.compaction_bytes_per_second / 1e6,
-                m.model_compaction_per_write,
-                steady,
             ),
         ));
+        return out;
     }
+    let cause = match m.limited_by {
+        RateLimitedBy::Compaction => {
+            format!("its lowest failing probe failed on compaction falling behind ({failing})")
+        }
+        _ => "what stopped the search is not recorded, so it is read as compaction".to_string(),
+    };
+    out.push(limit(
+        "sustained compaction (max_rate)",
+        m.compaction_bytes_per_second,
+        per_op,
+        format!(
+            "{measured}; {cause}: {:.1} MB/s of compaction writes in steady state at the model's {:.0} compaction bytes per write of that phase there; the target sustains the same compaction bytes per second, at {steady:.0} bytes per write (the model's for that phase at the target)",
+            m.compaction_bytes_per_second / 1e6,
+            m.model_compaction_per_write,
+        ),
+    ));
     out
 }
 

@@ -140,9 +140,10 @@ fn a_write_only_mix_is_never_bound_by_reads() {
     assert!(close(p.limits[0].max_ops_per_sec, 250_000.0));
 }
 
-/// The compaction resources and the size trend of write-amp, by hand.
-#[test]
-fn compaction_bounds_the_rate_by_hand() {
+/// Two calibration runs whose figures the tests below compute by hand:
+/// 1e6 and 1e7 keys, a write-only search at each (and a 70/30 one at 1e7),
+/// what stopped the searches unrecorded.
+fn two_calibration_runs() -> Inputs {
     let point = |keys, wa_m, wa_p, sa_m, wf, bps, cpu_w, rates: Vec<SustainedRate>| CalibrationPoint {
         results: format!("r{keys}"),
         keys,
@@ -165,7 +166,7 @@ fn compaction_bounds_the_rate_by_hand() {
         compaction_bytes_per_second: cbps,
         ..Default::default()
     };
-    let mut i = Inputs {
+    Inputs {
         dataset_bytes: 1e10,
         key_size: 16.0,
         value_size: 84.0, // e = 100 B: 1e8 keys
@@ -207,7 +208,13 @@ fn compaction_bounds_the_rate_by_hand() {
             ..Default::default()
         },
         ..Default::default()
-    };
+    }
+}
+
+/// The compaction resources and the size trend of write-amp, by hand.
+#[test]
+fn compaction_bounds_the_rate_by_hand() {
+    let mut i = two_calibration_runs();
     let p = project(&i);
     // Factor 0.8 at 1e6, 0.7 at 1e7: a line in ln(keys) gives 0.6 at 1e8; WA 10 x 0.6.
     assert!(close(p.write_amp_factor.value, 0.6), "{:?}", p.write_amp_factor);
@@ -268,5 +275,57 @@ fn compaction_bounds_the_rate_by_hand() {
         close(p.max_ops_per_sec, 175_500.0 / 132.0),
         "{}",
         p.max_ops_per_sec
+    );
+}
+
+/// A search that stopped on p99 alone is carried unscaled; one that
+/// stopped on compaction is scaled as before.
+#[test]
+fn a_foreground_bound_search_is_carried_unscaled() {
+    let mut i = two_calibration_runs();
+    let write_only = &mut i.calibration[1].max_rate[1];
+    write_only.limited_by = RateLimitedBy::Foreground;
+    write_only.failing_ops_per_sec = Some(33_000.0);
+    write_only.failing_reasons = vec!["p99 over the bound 100.0ms in 4 of 10 sub-windows".into()];
+    let p = project(&i);
+    let names: Vec<&str> = p.limits.iter().map(|l| l.resource.as_str()).collect();
+    assert!(!names.contains(&"sustained compaction (max_rate)"), "{names:?}");
+    let fg = p
+        .limits
+        .iter()
+        .find(|l| l.resource == "foreground latency (max_rate)")
+        .unwrap_or_else(|| panic!("{names:?}"));
+    // The 30,000 writes/s of r10000000 as measured, one op per op.
+    assert!(close(fg.max_ops_per_sec, 30_000.0));
+    assert!(
+        fg.assumption.contains("33000 ops/s, p99 over the bound"),
+        "{}",
+        fg.assumption
+    );
+    // It is below the compaction throughput's 18 MB/s / 440 B = 40,909: it bounds.
+    assert_eq!(p.bound_by, "foreground latency (max_rate)");
+    assert!(close(p.max_ops_per_sec, 30_000.0));
+
+    // At 700 B of compaction per write at the target the job throughput
+    // allows 18 MB/s / 700 B = 25,714 writes/s, under the 30,000: it bounds.
+    i.calibration[1].max_rate[1].model_compaction_per_write_at_target = Some(700.0);
+    let p = project(&i);
+    assert_eq!(p.bound_by, "compaction throughput");
+    assert!(close(p.max_ops_per_sec, 18e6 / 700.0));
+
+    // The same search stopped by compaction: 11.7 MB/s / 700 B = 16,714.
+    let write_only = &mut i.calibration[1].max_rate[1];
+    write_only.limited_by = RateLimitedBy::Compaction;
+    write_only.failing_reasons = vec!["2 write stops".into()];
+    let p = project(&i);
+    assert_eq!(p.bound_by, "sustained compaction (max_rate)");
+    assert!(close(p.max_ops_per_sec, 11.7e6 / 700.0));
+    let sustained = p.limits.iter().find(|l| l.resource == p.bound_by).unwrap();
+    assert!(
+        sustained
+            .assumption
+            .contains("failed on compaction falling behind (33000 ops/s, 2 write stops)"),
+        "{}",
+        sustained.assumption
     );
 }

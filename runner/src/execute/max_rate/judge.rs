@@ -38,6 +38,25 @@ pub const GROWTH: f64 = 1.25;
 /// (2 of 10 one-second sub-windows of a 10 s window may; 3 may not).
 pub const P99_SHARE: f64 = 0.25;
 
+/// Reason text of a window with write stops (after the count).
+pub const REASON_STOP: &str = "write stop";
+/// Reason text of a window whose writers were slowed down too long.
+pub const REASON_SLOWDOWN: &str = "writers slowed down";
+/// Reason text of a window whose L0 file count grew.
+pub const REASON_L0_GREW: &str = "L0 files grew";
+/// Reason text of a window whose pending compaction bytes grew.
+pub const REASON_PENDING_GREW: &str = "pending compaction bytes grew";
+
+/// Whether a failed window's reasons say compaction fell behind
+/// (conditions 1, 2 and 5) rather than only the foreground (3 and 4).
+pub fn compaction_fell_behind(reasons: &[String]) -> bool {
+    reasons.iter().any(|r| {
+        [REASON_STOP, REASON_SLOWDOWN, REASON_L0_GREW, REASON_PENDING_GREW]
+            .iter()
+            .any(|needle| r.contains(needle))
+    })
+}
+
 /// What one window at one offered rate measured.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Window {
@@ -119,7 +138,7 @@ pub fn judge(w: &Window, b: &Bounds) -> RateProbe {
     let mut reasons = Vec::new();
     if w.stops > 0 {
         reasons.push(format!(
-            "{} write stop{}",
+            "{} {REASON_STOP}{}",
             w.stops,
             if w.stops == 1 { "" } else { "s" }
         ));
@@ -131,7 +150,7 @@ pub fn judge(w: &Window, b: &Bounds) -> RateProbe {
     };
     if slowdown > b.slowdown {
         reasons.push(format!(
-            "writers slowed down for {:.1}% of the window (at most {:.1}%)",
+            "{REASON_SLOWDOWN} for {:.1}% of the window (at most {:.1}%)",
             slowdown * 100.0,
             b.slowdown * 100.0
         ));
@@ -157,12 +176,12 @@ pub fn judge(w: &Window, b: &Bounds) -> RateProbe {
     }
     let l0 = halves(&w.l0);
     if grew(l0, b.l0_slack) {
-        reasons.push(format!("L0 files grew from {:.1} to {:.1}", l0[0], l0[1]));
+        reasons.push(format!("{REASON_L0_GREW} from {:.1} to {:.1}", l0[0], l0[1]));
     }
     let pending = halves(&w.pending);
     if grew(pending, b.pending_slack) {
         reasons.push(format!(
-            "pending compaction bytes grew from {:.1} to {:.1} MiB",
+            "{REASON_PENDING_GREW} from {:.1} to {:.1} MiB",
             pending[0] / 1048576.0,
             pending[1] / 1048576.0
         ));
@@ -258,6 +277,10 @@ mod tests {
             assert!(!p.held, "{needle}");
             assert_eq!(p.reasons.len(), 1, "{:?}", p.reasons);
             assert!(p.reasons[0].contains(needle), "{:?} lacks {needle}", p.reasons);
+            // Stops, slowdowns and growth are compaction falling behind;
+            // p99 and the achieved rate are the foreground alone.
+            let foreground = needle.starts_with("p99") || needle.starts_with("achieved");
+            assert_eq!(compaction_fell_behind(&p.reasons), !foreground, "{needle}");
         }
         // At the bound exactly still holds; slowdown under the share holds.
         let mut w = steady(1000.0);
