@@ -1,5 +1,5 @@
-//! Write, space and read amplification per matrix cell: three panels of
-//! grouped bars. Bars are grouped by the value of the first swept option;
+//! Write, space and read amplification per matrix cell: up to five panels
+//! of grouped bars ([`PANELS`]), three to a row. Bars are grouped by the value of the first swept option;
 //! within a group, one bar (and legend colour) per combination of the
 //! other swept options. Bar height is the median over repetitions; the
 //! error bar spans the 95% confidence interval of the median when there
@@ -87,7 +87,7 @@ pub struct Panel {
 pub struct AmpBars {
     /// Cell arrangement.
     pub grouping: Grouping,
-    /// Write, space and read amplification panels.
+    /// The panels that have values, in [`PANELS`] order.
     pub panels: Vec<Panel>,
 }
 
@@ -104,20 +104,33 @@ pub fn arrange(
     values
 }
 
+/// The panels, in order: the engine's own write and space amplification,
+/// then the device's write-amp and bytes per live byte (measured alike for
+/// every store, so peer engines without engine counters have bars too),
+/// then read-amp. A panel no cell has a value for is left out.
+pub const PANELS: [Metric; 5] = [
+    Metric::WriteAmp,
+    Metric::DeviceWriteAmp,
+    Metric::SpaceAmp,
+    Metric::BytesPerLiveByte,
+    Metric::ReadAmp,
+];
+
+/// Panels per row of the figure.
+const PANELS_PER_ROW: usize = 3;
+
 /// The amplification figure, when any cell has a figure to show.
 pub fn figures(digest: &Digest<'_>) -> Vec<Figure> {
     let grouping = Grouping::of(digest);
-    let panels: Vec<Panel> = [Metric::WriteAmp, Metric::SpaceAmp, Metric::ReadAmp]
+    let panels: Vec<Panel> = PANELS
         .into_iter()
         .map(|metric| Panel {
             metric,
             values: arrange(&digest.cells, &grouping, |c| c.summary(metric, None)),
         })
+        .filter(|p| p.values.iter().flatten().any(Option::is_some))
         .collect();
-    if panels
-        .iter()
-        .all(|p| p.values.iter().flatten().all(Option::is_none))
-    {
+    if panels.is_empty() {
         return Vec::new();
     }
     let x_label = if grouping.group_option.is_empty() {
@@ -125,8 +138,9 @@ pub fn figures(digest: &Digest<'_>) -> Vec<Figure> {
     } else {
         grouping.group_option.clone()
     };
+    let rows = panels.len().div_ceil(PANELS_PER_ROW);
     let bars = AmpBars { grouping, panels };
-    let height = 500 + style::legend_height(&bars.legend(), 1200);
+    let height = 500 * rows as u32 + style::legend_height(&bars.legend(), 1200);
     vec![Figure {
         stem: "amplification".into(),
         title: "Write, space and read amplification per cell".into(),
@@ -223,18 +237,87 @@ impl AmpBars {
     pub fn draw<DB: DrawingBackend>(&self, fig: &Figure, root: &DrawingArea<DB, Shift>) -> DrawResult {
         let area = style::with_legend(root, &self.legend())?;
         let area = area.titled(&fig.title, style::title_font()).map_err(err)?;
-        let panels = area.split_evenly((1, self.panels.len().max(1)));
+        let cols = self.panels.len().clamp(1, PANELS_PER_ROW);
+        let rows = self.panels.len().div_ceil(cols).max(1);
+        let panels = area.split_evenly((rows, cols));
         for (panel, p) in panels.iter().zip(&self.panels) {
             let (caption, y) = match p.metric {
                 Metric::WriteAmp => (
                     "write-amp: (flush + compaction) / flush bytes",
                     "write amplification (x)",
                 ),
+                Metric::DeviceWriteAmp => (
+                    "device write-amp: bytes the process wrote / user bytes",
+                    "device write amplification (x)",
+                ),
                 Metric::SpaceAmp => ("space-amp", "space amplification (x)"),
+                Metric::BytesPerLiveByte => (
+                    "bytes per live byte: (tables + WAL) / live user bytes",
+                    "bytes per live byte (x)",
+                ),
                 _ => ("read-amp: tables per point read", "read amplification (tables)"),
             };
             draw_grouped_bars(panel, caption, &fig.x_label, y, &self.grouping, &p.values)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::tests::synthetic;
+
+    fn panels_of(results: &crate::model::Results) -> Vec<(Metric, Vec<Vec<Option<f64>>>)> {
+        let digest = Digest::new(results, None).unwrap();
+        let figs = figures(&digest);
+        let Some(FigureKind::Amplification(bars)) = figs.first().map(|f| &f.kind) else {
+            return Vec::new();
+        };
+        bars.panels
+            .iter()
+            .map(|p| {
+                let medians = p
+                    .values
+                    .iter()
+                    .map(|g| g.iter().map(|s| s.as_ref().map(|s| s.median)).collect())
+                    .collect();
+                (p.metric, medians)
+            })
+            .collect()
+    }
+
+    /// A peer store has no engine counters; its device write-amp and bytes
+    /// per live byte still get bars, beside the bundled engine's.
+    #[test]
+    fn peer_stores_get_device_bars_and_empty_panels_are_left_out() {
+        let mut r = synthetic(2, 1);
+        r.cells[0].amplification.device_write_amp = Some(3.5);
+        r.cells[0].amplification.bytes_per_live_byte = Some(0.6);
+        let peer = &mut r.cells[1];
+        peer.store = "rocksdb".into();
+        peer.amplification = crate::model::Amplification {
+            device_write_amp: Some(4.25),
+            bytes_per_live_byte: Some(0.8),
+            ..Default::default()
+        };
+        let panels = panels_of(&r);
+        let metrics: Vec<Metric> = panels.iter().map(|p| p.0).collect();
+        // Space-amp and read-amp have no value in any cell: left out.
+        assert_eq!(
+            metrics,
+            [Metric::WriteAmp, Metric::DeviceWriteAmp, Metric::BytesPerLiveByte]
+        );
+        // num_levels groups the cells; one series. The engine's write-amp is
+        // 2 + repetition 1; the peer has none.
+        assert_eq!(panels[0].1, [vec![Some(3.0)], vec![None]]);
+        assert_eq!(panels[1].1, [vec![Some(3.5)], vec![Some(4.25)]]);
+        assert_eq!(panels[2].1, [vec![Some(0.6)], vec![Some(0.8)]]);
+
+        // No figure at all when no cell has any amplification figure.
+        for c in &mut r.cells {
+            c.amplification = Default::default();
+        }
+        assert!(panels_of(&r).is_empty());
     }
 }
