@@ -109,7 +109,9 @@ fn bench_fill(c: &mut Criterion, name: &str, mut next_key: impl FnMut() -> u64) 
     let dir = tempfile::tempdir().expect("tempdir");
     let db = Db::open(dir.path(), Options::default()).expect("open");
     let value = [5u8; 100];
-    c.bench_function(name, |b| b.iter(|| db.put(&key(next_key()), &value).expect("put")));
+    c.bench_function(name, |b| {
+        b.iter(|| db.put(&key(next_key()), &value).expect("put"))
+    });
 }
 
 fn bench_write(c: &mut Criterion) {
