@@ -1,5 +1,5 @@
 //! Memtable microbenchmarks: insert of 16-byte keys with 100-byte values in
-//! random order, and point gets on a 1M-entry memtable (hits and misses),
+//! random and in ascending order (fillseq: the skiplist's splice hint), and point gets on a 1M-entry memtable (hits and misses),
 //! each without and with the whole-key filter (`_filtered`: the memtable the
 //! engine makes, with `filter_bytes` of a write buffer that holds 1M entries).
 //!
@@ -33,14 +33,19 @@ fn random_keys(n: usize, seed: u64) -> Vec<[u8; 16]> {
     (0..n).map(|_| rng.random::<[u8; 16]>()).collect()
 }
 
-fn insert(c: &mut Criterion) {
-    for filtered in [false, true] {
-        insert_into(c, filtered);
-    }
+/// `n` ascending big-endian keys (db_bench fillseq order).
+fn sequential_keys(n: usize) -> Vec<[u8; 16]> {
+    (0..n as u128).map(|i| i.to_be_bytes()).collect()
 }
 
-fn insert_into(c: &mut Criterion, filtered: bool) {
-    let keys = random_keys(ENTRIES, 1);
+fn insert(c: &mut Criterion) {
+    for filtered in [false, true] {
+        insert_into(c, filtered, "random", random_keys(ENTRIES, 1));
+    }
+    insert_into(c, true, "seq", sequential_keys(ENTRIES));
+}
+
+fn insert_into(c: &mut Criterion, filtered: bool, order: &str, keys: Vec<[u8; 16]>) {
     let mut g = c.benchmark_group("memtable");
     g.throughput(Throughput::Elements(1));
     // One memtable grows across all samples up to ENTRIES and is then
@@ -50,7 +55,7 @@ fn insert_into(c: &mut Criterion, filtered: bool) {
     let mut next = 0;
     let mut seq = 0;
     let suffix = if filtered { "_filtered" } else { "" };
-    g.bench_function(format!("insert_random_16B_key_100B_value{suffix}"), |b| {
+    g.bench_function(format!("insert_{order}_16B_key_100B_value{suffix}"), |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             let mut start = Instant::now();

@@ -19,6 +19,22 @@
 //!   ascending, trailer descending). Equal internal keys are not expected (the
 //!   engine gives every write its own sequence number); if inserted anyway the
 //!   newer one is placed first and `prev` may step over its twin.
+//! - Splice hint (RocksDB's `InlineSkipList` `seq_splice_`): the writer state
+//!   keeps, for every level `i`, `splice[i]` = the last node at level `i`
+//!   whose key is `<=` the most recently inserted key (the head if none).
+//!   It lives under the writer mutex and only the mutex holder links nodes,
+//!   so it is never stale: no insert can happen between the one that set it
+//!   and the one that reads it. `splice[i]` always has a tower slot at level
+//!   `i` (it is the head, or a node of height `> i`), and levels at or above
+//!   `max_height` hold the head. Because level `i + 1` is a subset of level
+//!   `i`, `splice[i + 1] <= splice[i]` and their successors are ordered the
+//!   other way, so if `splice[L]` brackets a new key `t` (`splice[L] < t <=
+//!   succ`) every higher level does too, and only the levels below `L` need
+//!   a search, starting from `splice[L]`. An ascending insert (fillseq, or
+//!   a batch of ascending keys) brackets at level 0: two comparisons
+//!   instead of a descent from the head. The climb is capped at
+//!   `SPLICE_CLIMB` levels; past that (a random key) the insert searches
+//!   from the head as without the hint.
 //!
 //! Node layout and access: see [`super::node`].
 
@@ -34,11 +50,24 @@ use super::node::{MAX_HEIGHT, Node, Target, alloc_node, compare_to_target, prefe
 /// A node grows one level taller with probability 1/BRANCHING.
 const BRANCHING: u64 = 4;
 
+/// Levels of the splice the hint tries before it searches from the head.
+/// An ascending insert brackets at level 0, where the last insert's
+/// successor is usually none (an append) or the one node already compared.
+/// A random key would climb nearly to the top, loading one successor's key
+/// per level (a cache miss each), which costs about what the descent it
+/// saves does: without a cap random inserts measured up to 10-20% slower
+/// under load; with one level they cost at most one extra load.
+const SPLICE_CLIMB: usize = 1;
+
 /// State only the (single, mutex-holding) writer touches.
 struct Writer {
     arena: Arena,
     /// xorshift64* state for tower heights.
     rng: u64,
+    /// The splice of the last insert: `splice[i]` is the last node at level
+    /// `i` with key `<=` the last inserted key, or the head (see the module
+    /// docs for why it is always exact).
+    splice: [NonNull<u8>; MAX_HEIGHT],
 }
 
 impl Writer {
@@ -97,6 +126,7 @@ impl SkipList {
             writer: Mutex::new(Writer {
                 arena,
                 rng: 0x9E37_79B9_7F4A_7C15,
+                splice: [head; MAX_HEIGHT],
             }),
         }
     }
@@ -121,9 +151,14 @@ impl SkipList {
         let mut w = self.writer.lock();
         // Find the predecessor at every level. Under the writer lock no other
         // thread links nodes, so the result stays correct until we link.
-        let mut prev = [self.head(); MAX_HEIGHT];
         let top = self.max_height.load(Relaxed);
-        self.search_ge(&target, |level, x| prev[level] = x);
+        let mut prev = w.splice.map(Node::new);
+        let (start, level) = self.splice_bracket(&prev, top, &target);
+        if level > 0 {
+            // Levels >= `level` keep the splice's nodes; search the rest.
+            let known_ge = if level < top { start.next(level) } else { None };
+            self.search_ge_from(start, level - 1, known_ge, &target, |l, x| prev[l] = x);
+        }
         let height = w.random_height();
         if height > top {
             // `prev` already holds the head for the new levels.
@@ -139,7 +174,50 @@ impl SkipList {
             // observes this pointer.
             p.slot(level).store(node.as_ptr(), Release);
         }
+        // The new splice: the new node below its height, the old
+        // predecessors (which are at those levels) above it.
+        for (level, slot) in w.splice.iter_mut().enumerate() {
+            *slot = if level < height { node } else { prev[level].ptr };
+        }
         self.memory.store(w.arena.memory_usage(), Relaxed);
+    }
+
+    /// The lowest level `L < SPLICE_CLIMB` at which the splice `prev` brackets `t`
+    /// (`prev[L] < t <= prev[L].next(L)`, the head counting as below every key
+    /// and a missing successor as above), with `prev[L]`; `(head, top)` if no
+    /// level below `top.min(SPLICE_CLIMB)` does. A key before the last insert (`t <= prev[0]`)
+    /// gets `(head, top)` at once: walking up from there would cost more
+    /// comparisons than a random insert saves.
+    /// REQUIRES: the writer lock; `prev` is the writer's splice (module docs).
+    #[inline]
+    fn splice_bracket<'a>(
+        &'a self,
+        prev: &[Node<'a>; MAX_HEIGHT],
+        top: usize,
+        t: &Target<'_>,
+    ) -> (Node<'a>, usize) {
+        let head = self.head();
+        if prev[0] != head && compare_to_target(prev[0].key(), t) != Ordering::Less {
+            return (head, top);
+        }
+        // Every `prev[level]` is now `< t` (`prev[level] <= prev[0]`); find the
+        // lowest level whose successor is `>= t`. A successor already
+        // compared one level down needs no second comparison.
+        let mut below: Option<Node<'a>> = None;
+        for (level, &p) in prev.iter().enumerate().take(top.min(SPLICE_CLIMB)) {
+            let next = p.next(level);
+            match next {
+                None => return (p, level),
+                Some(n) if next == below => debug_assert!(n != head),
+                Some(n) => {
+                    if compare_to_target(n.key(), t) != Ordering::Less {
+                        return (p, level);
+                    }
+                    below = next;
+                }
+            }
+        }
+        (head, top)
     }
 
     /// First node `>= t`, or `None`.
@@ -151,16 +229,24 @@ impl SkipList {
     /// `>= t` and reports, for each level from the top down, the last node
     /// `< t` at that level (the head if none) to `on_level`.
     #[inline(always)]
-    fn search_ge<'a>(
+    fn search_ge<'a>(&'a self, t: &Target<'_>, on_level: impl FnMut(usize, Node<'a>)) -> Option<Node<'a>> {
+        self.search_ge_from(self.head(), self.max_height.load(Relaxed) - 1, None, t, on_level)
+    }
+
+    /// [`Self::search_ge`] starting at node `x` (`< t`, or the head) on
+    /// `level` instead of the head on the top level; `known_ge` is a node
+    /// already known `>= t` (or `None`), skipped without a comparison.
+    #[inline(always)]
+    fn search_ge_from<'a>(
         &'a self,
+        mut x: Node<'a>,
+        mut level: usize,
+        mut known_ge: Option<Node<'a>>,
         t: &Target<'_>,
         mut on_level: impl FnMut(usize, Node<'a>),
     ) -> Option<Node<'a>> {
-        let mut x = self.head();
-        let mut level = self.max_height.load(Relaxed) - 1;
-        // The node that stopped the search one level up: known `>= t`, so
-        // meeting it again needs no comparison (RocksDB's trick).
-        let mut known_ge: Option<Node<'_>> = None;
+        // `known_ge`: the node that stopped the search one level up: known
+        // `>= t`, so meeting it again needs no comparison (RocksDB's trick).
         loop {
             let next = x.next(level);
             if level > 0 {
@@ -365,11 +451,143 @@ mod tests {
         assert_eq!(it.key(), want.expect("some key >= b").encoded());
     }
 
+    /// Every level is strictly sorted and a subset of the level below (so a
+    /// wrongly spliced node would show up here even if level 0 is right).
+    fn check_levels(list: &SkipList) {
+        let mut below: Option<BTreeSet<usize>> = None;
+        for level in 0..list.max_height.load(Relaxed) {
+            let mut seen = BTreeSet::new();
+            let mut x = list.head();
+            let mut last: Option<&[u8]> = None;
+            while let Some(n) = x.next(level) {
+                if let Some(l) = last {
+                    assert_eq!(
+                        compare_internal_keys(l, n.key()),
+                        Ordering::Less,
+                        "level {level} unsorted"
+                    );
+                }
+                last = Some(n.key());
+                seen.insert(n.ptr.as_ptr() as usize);
+                x = n;
+            }
+            if let Some(b) = &below {
+                assert!(
+                    seen.is_subset(b),
+                    "level {level} holds a node level {} lacks",
+                    level - 1
+                );
+            }
+            below = Some(seen);
+        }
+    }
+
+    /// The splice hint under every insert order it treats differently:
+    /// ascending runs (bracket at level 0), jumps forward (bracket higher
+    /// up), keys before the last insert (full search), new versions of the
+    /// last key, and random keys; the list must match the oracle exactly.
+    #[test]
+    fn splice_hint_orders_match_oracle() {
+        let list = Arc::new(SkipList::new());
+        let mut rng = StdRng::seed_from_u64(5);
+        let mut keys = Vec::new();
+        let mut seq = 0u64;
+        let mut cursor = 0u32;
+        for _ in 0..400 {
+            let run = rng.random_range(1..60);
+            match rng.random_range(0..5) {
+                0 => cursor = cursor.wrapping_add(rng.random_range(1..5000)),
+                1 => cursor = cursor.saturating_sub(rng.random_range(1..5000)),
+                2 => cursor = rng.random(),
+                _ => {}
+            }
+            for _ in 0..run {
+                seq += 1;
+                // Mostly ascending; sometimes the same user key again (a
+                // newer version sorts before the older one) or a step back.
+                match rng.random_range(0..10) {
+                    0 => {}
+                    1 => cursor = cursor.saturating_sub(1),
+                    _ => cursor = cursor.wrapping_add(rng.random_range(1..4)),
+                }
+                let k = InternalKey::new(&cursor.to_be_bytes(), seq, ValueKind::Value);
+                insert(&list, &k);
+                keys.push(k);
+            }
+        }
+        check_levels(&list);
+        let oracle: BTreeSet<InternalKey> = keys.iter().cloned().collect();
+        assert_eq!(oracle.len(), keys.len());
+        let mut it = OwnedIter::new(Owned(list.clone()));
+        it.seek_to_first();
+        for k in &oracle {
+            assert!(it.valid());
+            assert_eq!(it.key(), k.encoded());
+            assert_eq!(it.value(), value_for(k.encoded()));
+            it.next();
+        }
+        assert!(!it.valid());
+        for k in keys.iter().step_by(7) {
+            let (got, _) = list
+                .first_at_or_after(&Target::from_internal(k.encoded()))
+                .expect("present");
+            assert_eq!(got, k.encoded());
+        }
+    }
+
+    /// Two writers insert interleaved ascending keys at once: the splice one
+    /// leaves is the other's hint (valid, as it is kept under the writer
+    /// lock), and no insert is lost or misplaced.
+    #[test]
+    fn concurrent_writers_share_the_splice_safely() {
+        const PER: u32 = 20_000;
+        let list = Arc::new(SkipList::new());
+        let writers: Vec<_> = (0..2u32)
+            .map(|t| {
+                let list = list.clone();
+                std::thread::spawn(move || {
+                    for i in 0..PER {
+                        let uk = (i * 2 + t).to_be_bytes();
+                        let k = InternalKey::new(&uk, u64::from(i * 2 + t) + 1, ValueKind::Value);
+                        insert(&list, &k);
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().expect("writer panicked");
+        }
+        check_levels(&list);
+        let mut it = OwnedIter::new(Owned(list.clone()));
+        it.seek_to_first();
+        for i in 0..2 * PER {
+            assert!(it.valid());
+            assert_eq!(
+                it.key(),
+                make_internal_key(&i.to_be_bytes(), u64::from(i) + 1, ValueKind::Value)
+            );
+            it.next();
+        }
+        assert!(!it.valid());
+    }
+
+    #[test]
+    fn random_inserts_keep_levels_consistent() {
+        let list = SkipList::new();
+        for k in &random_keys(5000, 17) {
+            insert(&list, k);
+        }
+        check_levels(&list);
+    }
+
     #[test]
     fn heights_are_bounded_and_geometric() {
+        let mut arena = Arena::new();
+        let head = alloc_node(&mut arena, 1, None, &[]);
         let mut w = Writer {
-            arena: Arena::new(),
+            arena,
             rng: 1,
+            splice: [head; MAX_HEIGHT],
         };
         let mut counts = [0usize; MAX_HEIGHT + 1];
         for _ in 0..100_000 {
