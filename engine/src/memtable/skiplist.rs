@@ -397,6 +397,22 @@ mod tests {
         assert!(list.first_at_or_after(&Target::from_internal(b"")).is_none());
     }
 
+    /// Iterates `list` from the first key and asserts it yields exactly
+    /// `oracle`, in order, with each key's value; returns the exhausted
+    /// iterator for further checks.
+    fn assert_forward_order(list: &Arc<SkipList>, oracle: &BTreeSet<InternalKey>) -> OwnedIter<Owned> {
+        let mut it = OwnedIter::new(Owned(list.clone()));
+        it.seek_to_first();
+        for k in oracle {
+            assert!(it.valid());
+            assert_eq!(it.key(), k.encoded());
+            assert_eq!(it.value(), value_for(k.encoded()));
+            it.next();
+        }
+        assert!(!it.valid());
+        it
+    }
+
     #[test]
     fn iteration_matches_sorted_oracle_both_ways() {
         let list = Arc::new(SkipList::new());
@@ -405,15 +421,7 @@ mod tests {
             insert(&list, k);
         }
         let oracle: BTreeSet<InternalKey> = keys.into_iter().collect();
-        let mut it = OwnedIter::new(Owned(list.clone()));
-        it.seek_to_first();
-        for k in &oracle {
-            assert!(it.valid());
-            assert_eq!(it.key(), k.encoded());
-            assert_eq!(it.value(), value_for(k.encoded()));
-            it.next();
-        }
-        assert!(!it.valid());
+        let mut it = assert_forward_order(&list, &oracle);
         it.seek_to_last();
         for k in oracle.iter().rev() {
             assert_eq!(it.key(), k.encoded());
@@ -518,15 +526,7 @@ mod tests {
         check_levels(&list);
         let oracle: BTreeSet<InternalKey> = keys.iter().cloned().collect();
         assert_eq!(oracle.len(), keys.len());
-        let mut it = OwnedIter::new(Owned(list.clone()));
-        it.seek_to_first();
-        for k in &oracle {
-            assert!(it.valid());
-            assert_eq!(it.key(), k.encoded());
-            assert_eq!(it.value(), value_for(k.encoded()));
-            it.next();
-        }
-        assert!(!it.valid());
+        assert_forward_order(&list, &oracle);
         for k in keys.iter().step_by(7) {
             let (got, _) = list
                 .first_at_or_after(&Target::from_internal(k.encoded()))
