@@ -67,4 +67,11 @@ pub struct RateProbe {
     pub l0_files: [f64; 2],
     /// Pending compaction bytes: mean of the first and of the second half.
     pub pending_compaction_bytes: [f64; 2],
+    /// Whether this window re-ran the rate of the window before it, which
+    /// failed on L0 or pending-bytes growth alone. One step of the pending
+    /// estimate (L0 reaching its trigger charges L0 and its L1 overlap at
+    /// once) can fail one window's halves test; a climb fails two windows in
+    /// a row. The rate's verdict is this window's.
+    #[serde(default)]
+    pub confirms: bool,
 }

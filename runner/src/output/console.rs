@@ -218,8 +218,10 @@ fn max_rate_lines(m: &lsmlab_reports::MaxRateResult) -> Vec<String> {
         } else {
             format!("failed: {}", p.reasons.join("; "))
         };
+        // A confirming window re-runs a rate whose window failed on growth alone.
+        let again = if p.confirms { " again" } else { "" };
         lines.push(format!(
-            "    window {} at {:.0} ops/s: {:.0} achieved, p99 {}: {verdict}",
+            "    window {} at {:.0} ops/s{again}: {:.0} achieved, p99 {}: {verdict}",
             k + 1,
             p.rate,
             p.achieved_ops_per_sec,
@@ -538,6 +540,19 @@ mod tests {
                     ..Default::default()
                 },
                 lsmlab_reports::RateProbe {
+                    rate: 1875.0,
+                    reasons: vec!["pending compaction bytes grew from 0.0 to 35.0 MiB".into()],
+                    ..Default::default()
+                },
+                lsmlab_reports::RateProbe {
+                    rate: 1875.0,
+                    held: true,
+                    confirms: true,
+                    achieved_ops_per_sec: 1875.0,
+                    p99_ns: 3_000_000,
+                    ..Default::default()
+                },
+                lsmlab_reports::RateProbe {
                     rate: 2250.0,
                     reasons: vec!["2 write stops".into(), "p99 9.0ms over the bound 5.0ms".into()],
                     achieved_ops_per_sec: 2000.0,
@@ -558,8 +573,18 @@ mod tests {
         );
         assert!(
             text.contains(
-                "window 2 at 2250 ops/s: 2000 achieved, p99 9.0ms: failed: 2 write stops; p99 9.0ms over"
+                "window 4 at 2250 ops/s: 2000 achieved, p99 9.0ms: failed: 2 write stops; p99 9.0ms over"
             ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "window 2 at 1875 ops/s: 0 achieved, p99 0ns: failed: pending compaction bytes grew"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("window 3 at 1875 ops/s again: 1875 achieved, p99 3.0ms: held"),
             "{text}"
         );
     }

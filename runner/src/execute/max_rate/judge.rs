@@ -25,7 +25,13 @@
 //!    the slack being one compaction's worth: `l0_compaction_trigger` files
 //!    for L0 and `l0_compaction_trigger x write_buffer_size` bytes pending
 //!    ([`Bounds`]), so the flush or the L0 compaction that happens to land
-//!    in the second half is not growth, but a steady climb is.
+//!    in the second half is not growth, but a steady climb is. A window
+//!    that fails on growth alone is not the rate's verdict: the search runs
+//!    a second window at the same rate (`confirms` in its record), and the
+//!    rate fails only when that one fails too
+//!    ([`failed_on_growth_only`]): the pending estimate moves in steps
+//!    larger than the slack (L0 reaching its trigger charges L0 and its L1
+//!    overlap at once), and a step is not a climb.
 
 use lsmlab_reports::RateProbe;
 
@@ -55,6 +61,42 @@ pub fn compaction_fell_behind(reasons: &[String]) -> bool {
             .iter()
             .any(|needle| r.contains(needle))
     })
+}
+
+/// Whether a failed window's reasons are L0 or pending-bytes growth and
+/// nothing else: the one verdict a second window at the same rate must
+/// confirm before the rate fails. The pending estimate moves in steps (L0
+/// reaching its trigger charges L0 and the L1 bytes it overlaps at once,
+/// times the fanout), so one step landing in a window's second half looks
+/// like growth to the halves test; compaction that cannot keep up grows in
+/// the next window too, from the higher level it reached.
+pub fn failed_on_growth_only(reasons: &[String]) -> bool {
+    !reasons.is_empty()
+        && reasons
+            .iter()
+            .all(|r| r.starts_with(REASON_L0_GREW) || r.starts_with(REASON_PENDING_GREW))
+}
+
+/// The verdict on one rate: runs `window(k, confirms)` (`k` the window's
+/// number, `probes.len()` at its start) once, and once more with
+/// `confirms` set when the first failed on growth alone
+/// ([`failed_on_growth_only`]); appends each window's probe to `probes`.
+/// The rate holds when its last window held.
+pub fn rate_verdict<E>(
+    probes: &mut Vec<RateProbe>,
+    mut window: impl FnMut(usize, bool) -> Result<RateProbe, E>,
+) -> Result<bool, E> {
+    let first = window(probes.len(), false)?;
+    let confirm = !first.held && failed_on_growth_only(&first.reasons);
+    let mut held = first.held;
+    probes.push(first);
+    if confirm {
+        let mut second = window(probes.len(), true)?;
+        second.confirms = true;
+        held = second.held;
+        probes.push(second);
+    }
+    Ok(held)
 }
 
 /// What one window at one offered rate measured.
@@ -200,6 +242,7 @@ pub fn judge(w: &Window, b: &Bounds) -> RateProbe {
         slowdown_fraction: slowdown,
         l0_files: l0,
         pending_compaction_bytes: pending,
+        confirms: false,
     }
 }
 
@@ -301,6 +344,59 @@ mod tests {
         assert!(judge(&w, &B).held);
         w.sub_p99_ns[0] = 5_000_001;
         assert!(!judge(&w, &B).held);
+    }
+
+    #[test]
+    fn growth_alone_is_confirmed_by_a_second_window_and_nothing_else_is() {
+        let growth = |w: &mut Window| w.pending = vec![0.0, 0.0, 0.0, 35e6, 35e6, 35e6];
+        let p99 = |w: &mut Window| w.sub_p99_ns.fill(9_000_000);
+        let held = |_: &mut Window| {};
+        type Spoil = fn(&mut Window);
+        // The windows each case runs, and the rate's verdict.
+        let cases: [(&[Spoil], bool); 5] = [
+            (&[held], true),
+            (&[p99], false),
+            // A step: the second window holds, so the rate holds.
+            (&[growth, held], true),
+            // A climb: both windows grow.
+            (&[growth, growth], false),
+            // Growth with p99 over the bound is not growth alone.
+            (
+                &[|w| {
+                    w.pending = vec![0.0, 0.0, 0.0, 35e6, 35e6, 35e6];
+                    w.sub_p99_ns.fill(9_000_000);
+                }],
+                false,
+            ),
+        ];
+        for (i, (windows, verdict)) in cases.into_iter().enumerate() {
+            let mut probes = vec![judge(&steady(500.0), &B)];
+            let mut calls = Vec::new();
+            let got = rate_verdict::<()>(&mut probes, |k, confirms| {
+                calls.push((k, confirms));
+                let mut w = steady(1000.0);
+                windows[calls.len() - 1](&mut w);
+                Ok(judge(&w, &B))
+            })
+            .unwrap();
+            assert_eq!(got, verdict, "case {i}");
+            let expected: Vec<(usize, bool)> = (0..windows.len()).map(|n| (1 + n, n == 1)).collect();
+            assert_eq!(calls, expected, "case {i}");
+            assert_eq!(probes.len(), 1 + windows.len(), "case {i}");
+            assert!(!probes[1].confirms);
+            if windows.len() == 2 {
+                assert!(probes[2].confirms && probes[2].rate == 1000.0);
+            }
+        }
+        assert!(failed_on_growth_only(&[
+            "L0 files grew from 1.0 to 9.0".into(),
+            "pending compaction bytes grew from 0.0 to 35.0 MiB".into()
+        ]));
+        assert!(!failed_on_growth_only(&[]));
+        assert!(!failed_on_growth_only(&[
+            "1 write stop".into(),
+            "L0 files grew from 1.0 to 9.0".into()
+        ]));
     }
 
     #[test]

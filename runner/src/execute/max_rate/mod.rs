@@ -22,6 +22,11 @@
 //! - The growth slack comes from the suite's `engine:` options
 //!   (`l0_compaction_trigger`, `write_buffer_size`, else the engine's
 //!   defaults); a matrix value of those two is not seen by it.
+//! - A window that fails on L0 or pending-bytes growth alone is followed
+//!   by a second window at the same rate (`confirms: true` in its record),
+//!   whose verdict is the rate's ([`judge::failed_on_growth_only`]). The
+//!   search sees one verdict per rate; `max_probes` counts rates, so a
+//!   search runs at most twice that many windows.
 //! - Window `k`'s operation streams are seeded apart from every other
 //!   window's (the repetition number is offset by `k << 16` for the seed
 //!   only), so windows do not replay the same keys.
@@ -192,35 +197,35 @@ pub fn run(
     let mut kept: Option<PhaseRun> = None;
     let mut last: Option<PhaseRun> = None;
     let outcome = search::search(&spec, |rate| {
-        let k = probes.len();
-        let window = window_suite(suite, index, k, rate, mix, rs);
-        let window_settings = PhaseSettings {
-            repetition: settings.repetition ^ ((k as u32 + 1) << 16),
-            ..settings.clone()
-        };
-        let offset = start.elapsed().as_secs_f64();
-        let before = store.stats();
-        let run = phase::run(store, db_dir, &window, index, &window_settings, progress)?;
-        let after = store.stats();
-        let mut probe = judge::judge(&observe(&run, &before, &after, rate), &bounds);
-        probe.start_seconds = offset;
-        probe.end_seconds = start.elapsed().as_secs_f64();
-        timeline.extend(run.sampled.timeline.iter().map(|s| {
-            let mut s = s.clone();
-            s.t_seconds += offset;
-            s.target_rate = Some(rate);
-            s
-        }));
-        let held = probe.held;
-        probes.push(probe);
-        // Bisection only probes above the highest holding rate, so a
-        // holding window is always the best so far.
-        if held {
-            kept = Some(run);
-        } else {
-            last = Some(run);
-        }
-        Ok::<bool, StoreError>(held)
+        judge::rate_verdict(&mut probes, |k, confirms| {
+            let window = window_suite(suite, index, k, rate, mix, rs);
+            let window_settings = PhaseSettings {
+                repetition: settings.repetition ^ ((k as u32 + 1) << 16),
+                ..settings.clone()
+            };
+            let offset = start.elapsed().as_secs_f64();
+            let before = store.stats();
+            let run = phase::run(store, db_dir, &window, index, &window_settings, progress)?;
+            let after = store.stats();
+            let mut probe = judge::judge(&observe(&run, &before, &after, rate), &bounds);
+            probe.start_seconds = offset;
+            probe.end_seconds = start.elapsed().as_secs_f64();
+            probe.confirms = confirms;
+            timeline.extend(run.sampled.timeline.iter().map(|s| {
+                let mut s = s.clone();
+                s.t_seconds += offset;
+                s.target_rate = Some(rate);
+                s
+            }));
+            // Bisection only probes above the highest holding rate, so a
+            // holding window is always the best so far.
+            if probe.held {
+                kept = Some(run);
+            } else {
+                last = Some(run);
+            }
+            Ok::<_, StoreError>(probe)
+        })
     })?;
     let Some(mut run) = kept.or(last) else {
         return Err(StoreError::Panicked("max_rate search (no window ran)"));

@@ -8,7 +8,8 @@
 //! 2. Bisect: probe `(lo + hi) / 2`, which replaces `lo` when it holds and
 //!    `hi` when it fails.
 //! 3. Stop when `hi - lo <= precision * hi` (converged), when `max_probes`
-//!    windows have run, when the ceiling held, or when the floor failed.
+//!    rates have been probed (one probe may run two windows:
+//!    `judge::rate_verdict`), when the ceiling held, or when the floor failed.
 //!
 //! Invariant (what the tests check against a store of known capacity `C`,
 //! i.e. rates `<= C` hold and rates `> C` fail): a converged search ends

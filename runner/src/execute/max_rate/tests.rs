@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use lsmlab_workloads::{BatchEntry, KeySpace};
 
-use super::judge::{Bounds, Window, judge};
+use super::judge::{Bounds, Window, judge, rate_verdict};
 use super::search::{SearchSpec, search};
 use super::*;
 use crate::measure::page_cache::PageCache;
@@ -70,8 +70,25 @@ impl SimLsm {
     }
 }
 
+/// The search over `window(rate)`, with each rate's verdict confirmed as
+/// the phase confirms it; every window's probe is returned too.
+fn search_windows(
+    spec: &SearchSpec,
+    bounds: &Bounds,
+    mut window: impl FnMut(f64, bool) -> Window,
+) -> (search::Outcome, Vec<lsmlab_reports::RateProbe>) {
+    let mut probes = Vec::new();
+    let out = search::<()>(spec, |rate| {
+        rate_verdict(&mut probes, |_, confirms| {
+            Ok(judge(&window(rate, confirms), bounds))
+        })
+    })
+    .unwrap();
+    (out, probes)
+}
+
 fn find(sim: &SimLsm, bounds: &Bounds, spec: &SearchSpec) -> search::Outcome {
-    search::<()>(spec, |rate| Ok(judge(&sim.window(rate), bounds).held)).unwrap()
+    search_windows(spec, bounds, |rate, _| sim.window(rate)).0
 }
 
 #[test]
@@ -138,6 +155,70 @@ fn the_search_finds_a_simulated_capacity_within_its_precision() {
         "{:?}",
         p.reasons
     );
+}
+
+#[test]
+fn a_pending_step_in_one_window_does_not_cap_the_search() {
+    // p99-bound at 40,789.6 ops/s (as above) with compaction that keeps
+    // up, but every other window sees one step of the pending estimate
+    // in its second half: 0 then 35 MiB, over the slack of 4 x 8 MiB.
+    let spec = SearchSpec {
+        start: 5000.0,
+        precision: 0.05,
+        max_probes: 20,
+        ceiling: None,
+        floor: 1.0,
+    };
+    let bounds = Bounds {
+        p99_ns: 500_000,
+        slowdown: 0.05,
+        l0_slack: 4.0,
+        pending_slack: 4.0 * 8.0 * 1048576.0,
+    };
+    let sim = SimLsm {
+        capacity: 50_000.0,
+        compaction: 1e9,
+        write_share: 1.0,
+    };
+    let capacity = 50_000.0 - 100f64.ln() / 0.0005;
+    // The step lands in the first window at each rate; the confirming
+    // window sees the estimate back down.
+    let (out, probes) = search_windows(&spec, &bounds, |rate, confirms| {
+        let mut w = sim.window(rate);
+        if !confirms {
+            let half = w.pending.len() / 2;
+            w.pending = (0..w.pending.len())
+                .map(|i| if i < half { 0.0 } else { 35.0 * 1048576.0 })
+                .collect();
+        }
+        w
+    });
+    let (lo, hi) = (out.sustained.unwrap(), out.failing.unwrap());
+    assert!(out.converged, "{out:?}");
+    assert!(lo <= capacity && hi > capacity, "{capacity}: [{lo}, {hi})");
+    assert!(lo >= (1.0 - spec.precision) * capacity, "{lo}");
+    // Every rate's first window failed on the step. Under the capacity a
+    // confirming window at the same rate followed and held; over it, p99
+    // failed too, so the first window was the verdict.
+    let mut i = 0;
+    while i < probes.len() {
+        let p = &probes[i];
+        assert!(!p.held && !p.confirms, "{p:?}");
+        assert!(
+            p.reasons
+                .iter()
+                .any(|r| r.starts_with("pending compaction bytes grew")),
+            "{p:?}"
+        );
+        if p.rate <= capacity {
+            let next = &probes[i + 1];
+            assert!(next.confirms && next.held && next.rate == p.rate, "{next:?}");
+            i += 2;
+        } else {
+            assert!(p.reasons.iter().any(|r| r.starts_with("p99")), "{p:?}");
+            i += 1;
+        }
+    }
 }
 
 /// The memory store behind a single server that serves at most `rate`
