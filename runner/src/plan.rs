@@ -268,6 +268,9 @@ impl OnlyFilter {
     pub fn matches(&self, cell: &Cell) -> bool {
         let all = render_pairs(cell.options.iter());
         self.terms.iter().all(|t| match t {
+            // The store is not among the options: a `store` matrix value
+            // lives in `Cell::store`.
+            Term::Eq(k, v) if k == STORE_KEY => cell.store.as_deref() == Some(v.as_str()),
             Term::Eq(k, v) => cell.options.get(k).is_some_and(|cv| render_value(cv) == *v),
             Term::Substring(s) => all.contains(s.as_str()),
         })
@@ -389,6 +392,22 @@ mod tests {
         );
         let p = plan_with(swept, Some(StoreKind::Memory)).unwrap();
         assert_eq!((stores_of(&p), p.cells[0].index), (vec!["memory".to_string()], 1));
+        // `--only store=...` selects the same way (docs/peers.md).
+        let only = |f: &str| {
+            let s = suite_from_yaml(&STORES.replace("{STORE}", swept));
+            let f = OnlyFilter::parse(f).unwrap();
+            Plan::new(
+                s,
+                Some(&f),
+                None,
+                None,
+                &crate::store::StoreKind::Lsmlab.checker(),
+            )
+        };
+        let p = only("store=lsmlab").unwrap();
+        assert_eq!((stores_of(&p), p.cells[0].index), (vec!["lsmlab".to_string()], 0));
+        assert_eq!(stores_of(&only("store=fjall").unwrap()), ["fjall"]);
+        assert!(only("store=rocksdb").is_err());
         let e = plan_with(swept, Some(StoreKind::Mmdb)).unwrap_err();
         assert!(
             e.to_string().contains("--store mmdb") && e.to_string().contains("sweeps `store`"),
